@@ -1,0 +1,249 @@
+"""Clean articles for matching while keeping every offset in the text as read.
+
+Nothing is rewritten: cleaning lists the spans to leave out (`removed`) and the words that remain,
+each with its `[start, end)` offsets into `Article.text`. Words are normalised (NFKC, case-folded,
+typographic apostrophes made plain) only for comparison.
+
+What is removed, paragraph by paragraph:
+- `boilerplate`: lines that recur across articles of the same source (learned from the corpus),
+  plus a short list of footer and link-list cues that no single corpus may show twice;
+- `repeated`: a paragraph whose words are mostly found in a longer paragraph of the same article
+  (image captions printed again beside the body);
+- `trailing`: short fragments after the article's last sentence ("Follow", "Share").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from .model import Article, CleanArticle, Span
+
+WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+LINE_RE = re.compile(r"[^\n\r]+")
+
+#: Cues that mark a short paragraph as site furniture whatever the corpus says.
+_CUES = [
+    r"\boriginally (?:published|appeared|ran)\b",
+    r"\bread the original\b",
+    r"^our standards\b",
+    r"\beditorial (?:charter|standards|guidelines)\b",
+    r"\ball rights reserved\b",
+    r"^(?:©|\(c\)\s|copyright\s+(?:©\s*)?\d{4})",
+    r"\bsign up\b.*\b(?:newsletter|briefing|bulletin|updates|alerts|emails?)\b",
+    r"\bsubscribe (?:to|now|today|for)\b",
+    r"^(?:follow|share)(?: us| this| on)?\b.{0,40}$",
+    r"^(?:advertisement|sponsored|ad)$",
+    r"\bclick here\b",
+    r"\bdownload (?:our|the) app\b",
+]
+CUE_RE = re.compile("|".join(_CUES), re.IGNORECASE)
+#: A heading that opens a list of links; the bulleted lines after it go with it.
+LINK_LIST_RE = re.compile(
+    r"^(?:latest developments|latest news|related(?: stories| articles| coverage)?|read more"
+    r"|more (?:stories|on this story|from \w+)|trending(?: now)?|most read|most popular"
+    r"|you may also like|recommended(?: for you)?|see also)\s*:?\s*$",
+    re.IGNORECASE,
+)
+BULLET_RE = re.compile(r"^\s*(?:[-–—•*·▪►>]|\d+[.)])\s+")
+SENTENCE_END_RE = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
+
+#: Longest paragraph (in words) that a cue may remove: longer ones are body text quoting it.
+MAX_CUE_WORDS = 40
+#: A line repeated in this many articles of one source is boilerplate wherever it stands...
+LEARN_MIN_DOCS = 3
+#: ...and a short line in two of them, when it stands at their head or tail.
+LEARN_EDGE_MAX_WORDS = 20
+EDGE_HEAD, EDGE_TAIL = 2, 6
+#: A paragraph is `repeated` when this share of its word trigrams lies in a longer one.
+REPEAT_CONTAINMENT = 0.8
+REPEAT_MIN_WORDS = 4
+
+
+def normalise_word(word: str) -> str:
+    """The form under which two words count as the same."""
+    if not word.isascii():
+        word = unicodedata.normalize("NFKC", word).replace("’", "'")
+    return word.casefold()
+
+
+@dataclass
+class _Block:
+    span: Span
+    first: int  # index of its first word
+    last: int  # one past its last word
+    key: str  # its normalised words, joined
+
+
+@dataclass
+class _Tokenised:
+    article: Article
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+    blocks: list[_Block]
+
+
+def _tokenise(article: Article) -> _Tokenised:
+    text = article.text
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in WORD_RE.finditer(text):
+        words.append(normalise_word(match.group()))
+        starts.append(match.start())
+        ends.append(match.end())
+    blocks: list[_Block] = []
+    index = 0
+    for line in LINE_RE.finditer(text):
+        raw = line.group()
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = line.start() + (len(raw) - len(raw.lstrip()))
+        end = start + len(stripped)
+        first = index
+        while index < len(starts) and starts[index] < end:
+            index += 1
+        blocks.append(_Block(Span(start, end), first, index, " ".join(words[first:index])))
+    return _Tokenised(article, words, starts, ends, blocks)
+
+
+def source_key(article: Article) -> str | None:
+    """The outlet an article belongs to, for learning its boilerplate."""
+    if article.source:
+        return article.source.strip().casefold()
+    if article.url:
+        host = urlparse(article.url).hostname or ""
+        return host.removeprefix("www.") or None
+    return None
+
+
+def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, str]]:
+    """(source, line) pairs that recur across articles of one source: site furniture."""
+    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    off_edge: set[tuple[str, str]] = set()
+    for doc_index, doc in enumerate(tokenised):
+        source = source_key(doc.article)
+        if source is None:
+            continue
+        count = len(doc.blocks)
+        for position, block in enumerate(doc.blocks):
+            if not block.key:
+                continue
+            key = (source, block.key)
+            seen[key].add(doc_index)
+            if EDGE_HEAD <= position < count - EDGE_TAIL:
+                off_edge.add(key)
+    learned = set()
+    for key, docs in seen.items():
+        if len(docs) >= LEARN_MIN_DOCS:
+            learned.add(key)
+        elif (
+            len(docs) == 2 and key not in off_edge and key[1].count(" ") + 1 <= LEARN_EDGE_MAX_WORDS
+        ):
+            learned.add(key)
+    return learned
+
+
+def _trigrams(words: Sequence[str]) -> set[tuple[str, ...]]:
+    n = 3 if len(words) >= 5 else 2
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def _repeated_blocks(doc: _Tokenised, skip: set[int]) -> set[int]:
+    """Indices of blocks whose words mostly appear in a longer (or earlier equal) block."""
+    grams: dict[int, set[tuple[str, ...]]] = {}
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, block in enumerate(doc.blocks):
+        if i in skip or block.last - block.first < REPEAT_MIN_WORDS:
+            continue
+        grams[i] = _trigrams(doc.words[block.first : block.last])
+        for gram in grams[i]:
+            index[gram].append(i)
+    repeated = set()
+    for i, own in grams.items():
+        overlap: dict[int, int] = defaultdict(int)
+        for gram in own:
+            for j in index[gram]:
+                if j != i:
+                    overlap[j] += 1
+        size_i = doc.blocks[i].last - doc.blocks[i].first
+        for j, shared in overlap.items():
+            if shared < REPEAT_CONTAINMENT * len(own):
+                continue
+            size_j = doc.blocks[j].last - doc.blocks[j].first
+            if size_j > size_i or (size_j == size_i and j < i):
+                repeated.add(i)
+                break
+    return repeated
+
+
+def _clean_one(doc: _Tokenised, learned: set[tuple[str, str]]) -> CleanArticle:
+    blocks = doc.blocks
+    reasons: dict[int, str] = {}
+    source = source_key(doc.article)
+    in_link_list = False
+    for i, block in enumerate(blocks):
+        text = doc.article.text[block.span.start : block.span.end]
+        n_words = block.last - block.first
+        if in_link_list and BULLET_RE.match(text):
+            reasons[i] = "boilerplate"
+            continue
+        in_link_list = bool(LINK_LIST_RE.match(text))
+        if in_link_list or (source is not None and (source, block.key) in learned):
+            reasons[i] = "boilerplate"
+        elif n_words <= MAX_CUE_WORDS and CUE_RE.search(text):
+            reasons[i] = "boilerplate"
+    for i in _repeated_blocks(doc, set(reasons)):
+        reasons[i] = "repeated"
+    # Short fragments after the last real sentence are page furniture ("Follow", "Share").
+    for i in range(len(blocks) - 1, 0, -1):
+        if i in reasons:
+            continue
+        block = blocks[i]
+        text = doc.article.text[block.span.start : block.span.end]
+        if block.last - block.first <= 4 and not SENTENCE_END_RE.search(text):
+            reasons[i] = "trailing"
+        else:
+            break
+    removed = _merge_removed(blocks, reasons)
+    keep = [b for i, b in enumerate(blocks) if i not in reasons]
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for block in keep:
+        words.extend(doc.words[block.first : block.last])
+        starts.extend(doc.starts[block.first : block.last])
+        ends.extend(doc.ends[block.first : block.last])
+    return CleanArticle(doc.article, removed, words, starts, ends, [b.span for b in keep])
+
+
+def _merge_removed(blocks: Sequence[_Block], reasons: dict[int, str]) -> list[Span]:
+    """Consecutive removed paragraphs with one reason become one span."""
+    spans: list[Span] = []
+    previous = -2
+    for i in sorted(reasons):
+        span = blocks[i].span
+        if spans and previous == i - 1 and spans[-1].reason == reasons[i]:
+            spans[-1] = Span(spans[-1].start, span.end, reasons[i])
+        else:
+            spans.append(Span(span.start, span.end, reasons[i]))
+        previous = i
+    return spans
+
+
+def clean_articles(articles: Sequence[Article]) -> list[CleanArticle]:
+    """Clean a corpus: boilerplate is learned from all of it, then each article is cleaned."""
+    tokenised = [_tokenise(a) for a in articles]
+    learned = learn_boilerplate(tokenised)
+    return [_clean_one(doc, learned) for doc in tokenised]
+
+
+def clean_article(article: Article) -> CleanArticle:
+    """Clean one article on its own (no corpus to learn boilerplate from)."""
+    return _clean_one(_tokenise(article), set())

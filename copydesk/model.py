@@ -1,0 +1,171 @@
+"""The plain dataclasses that flow between the stages: read -> clean -> candidates -> align ->
+classify -> provenance -> stories -> report. Every stage takes and returns these, nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Relation names of the output contract (later stages add paraphrase, spun_copy, same_story).
+RELATIONS = ("duplicate", "copy", "partial_copy", "paraphrase", "spun_copy", "same_story")
+DIRECTIONS = ("source_to_target", "unknown", "common_source")
+PASSAGE_KINDS = ("verbatim", "edited", "paraphrase", "spun")
+REMOVED_REASONS = ("boilerplate", "repeated", "trailing")
+
+
+@dataclass
+class Article:
+    """One article as read: `text` is exactly what every output offset points into."""
+
+    id: str
+    text: str
+    path: str | None = None
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """An input that could not be read; the run goes on without it."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A `[start, end)` character span of an article's text as read."""
+
+    start: int
+    end: int
+    reason: str | None = None
+
+
+@dataclass
+class CleanArticle:
+    """An article after cleaning: what was removed, and the words left for matching.
+
+    `words[i]` is the normalised form of the word at `text[starts[i]:ends[i]]`; words inside
+    removed spans are not listed. `blocks` are the kept paragraphs (stripped), which define how
+    many characters of real text the article has (`content_chars`).
+    """
+
+    article: Article
+    removed: list[Span]
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+    blocks: list[Span]
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+    @property
+    def content_chars(self) -> int:
+        return sum(b.end - b.start for b in self.blocks)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Two articles (indices into the cleaned list, `a < b`) sharing `shared` rare n-grams."""
+
+    a: int
+    b: int
+    shared: int
+
+
+@dataclass
+class Passage:
+    """A shared passage: `[start, end)` offsets into the source and into the target text."""
+
+    source: tuple[int, int]
+    target: tuple[int, int]
+    kind: str
+    similarity: float
+    quote: bool = False
+
+    def swapped(self) -> Passage:
+        return Passage(self.target, self.source, self.kind, self.similarity, self.quote)
+
+
+@dataclass
+class Pair:
+    source: str
+    target: str
+    relation: str
+    direction: str
+    score: float
+    coverage_source: float
+    coverage_target: float
+    passages: list[Passage]
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    relation: str
+
+
+@dataclass
+class Story:
+    id: str
+    articles: list[str]
+    original: str | None
+    common_source: str | None
+    label: str
+    edges: list[Edge] = field(default_factory=list)
+
+
+@dataclass
+class ArticleReport:
+    """Everything the scan says about one article (the `articles[]` entries of the JSON)."""
+
+    article: Article
+    removed: list[Span]
+    content_chars: int
+    reused_fraction: float = 0.0
+    story: str | None = None
+    declared_source: str | None = None
+    credits: list[str] | None = None
+    spin: dict[str, Any] | None = None
+
+
+@dataclass
+class ScanOptions:
+    """Tuning knobs of a scan; the defaults work from five articles to millions."""
+
+    #: words per n-gram in the candidate index (passim uses 5)
+    ngram: int = 5
+    #: n-grams found in more articles than this are too common to link articles
+    max_df: int = 100
+    #: distinct rare n-grams two articles must share to be compared
+    min_shared: int = 2
+    #: words per exact seed match in alignment
+    seed: int = 3
+    #: largest gap (in words, either side) bridged when merging matches into a passage
+    max_gap: int = 12
+    #: shortest passage reported, in words
+    min_words: int = 8
+    #: passages whose word-level similarity falls below this are dropped
+    min_similarity: float = 0.5
+    #: keep each article's text in the output
+    keep_text: bool = False
+
+
+@dataclass
+class ScanResult:
+    articles: list[ArticleReport]
+    pairs: list[Pair]
+    stories: list[Story]
+    errors: list[ReadError] = field(default_factory=list)
+    options: ScanOptions = field(default_factory=ScanOptions)

@@ -1,0 +1,157 @@
+"""The whole flow, stage after stage: read -> clean -> candidates -> align -> classify ->
+provenance -> stories. The CLI (and later the service and the Spark job) only call these."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from .align import align_passages
+from .candidates import find_candidates
+from .classify import coverage, name_relation, union_spans, weighted_coverage
+from .clean import clean_article, clean_articles
+from .model import (
+    Article,
+    ArticleReport,
+    CleanArticle,
+    Pair,
+    ReadError,
+    ScanOptions,
+    ScanResult,
+)
+from .provenance import orient
+from .read import read_articles
+from .stories import build_stories
+
+#: called as progress(stage, done, total) while a scan runs
+Progress = Callable[[str, int, int], None]
+
+
+def compare_clean(
+    a: CleanArticle, b: CleanArticle, options: ScanOptions | None = None, keep_order: bool = False
+) -> Pair | None:
+    """Align two cleaned articles and name their relation; `None` when nothing is shared.
+
+    With `keep_order`, `a` stays the source (the direction is then `source_to_target` only when
+    the evidence agrees, else `unknown`).
+    """
+    opts = options or ScanOptions()
+    passages = align_passages(a, b, opts.seed, opts.max_gap, opts.min_words, opts.min_similarity)
+    if not passages:
+        return None
+    cov_a = coverage(a, [p.source for p in passages])
+    cov_b = coverage(b, [p.target for p in passages])
+    swap, direction = orient(a.article, b.article, cov_a, cov_b)
+    if keep_order:
+        if swap:
+            direction = "unknown"
+        swap = False
+    if swap:
+        a, b, cov_a, cov_b = b, a, cov_b, cov_a
+        passages = [p.swapped() for p in passages]
+        passages.sort(key=lambda p: p.source)
+    score = max(weighted_coverage(a, passages, "source"), weighted_coverage(b, passages, "target"))
+    return Pair(
+        source=a.id,
+        target=b.id,
+        relation=name_relation(cov_a, cov_b, passages),
+        direction=direction,
+        score=round(score, 3),
+        coverage_source=round(cov_a, 3),
+        coverage_target=round(cov_b, 3),
+        passages=passages,
+    )
+
+
+def compare(
+    source_text: str | Article, target_text: str | Article, options: ScanOptions | None = None
+) -> Pair | None:
+    """The shared passages and relation of two texts, `source_text` taken as the source."""
+    source = source_text if isinstance(source_text, Article) else Article("source", source_text)
+    target = target_text if isinstance(target_text, Article) else Article("target", target_text)
+    return compare_clean(clean_article(source), clean_article(target), options, keep_order=True)
+
+
+def _gather(inputs: Iterable[str | Path | Article]) -> tuple[list[Article], list[ReadError]]:
+    articles: list[Article] = []
+    paths: list[str | Path] = []
+    for item in inputs:
+        if isinstance(item, Article):
+            articles.append(item)
+        else:
+            paths.append(item)
+    errors: list[ReadError] = []
+    if paths:
+        read, errors = read_articles(paths)
+        articles.extend(read)
+    return articles, errors
+
+
+def scan(
+    inputs: Iterable[str | Path | Article] | str | Path,
+    options: ScanOptions | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Scan files, folders or `Article`s: every pair sharing passages, its relation and direction.
+
+    Args:
+        inputs: paths (files or folders, `-` for JSONL on stdin) and/or `Article` objects.
+        options: tuning knobs; the defaults suit five articles as well as millions.
+        progress: called as `progress(stage, done, total)` while the scan runs.
+    Returns:
+        A `ScanResult` with per-article reports, pairs, stories and the read errors met.
+    """
+    opts = options or ScanOptions()
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    articles, errors = _gather(inputs)
+    docs = clean_articles(articles)
+    candidates = find_candidates(docs, opts.ngram, opts.max_df, opts.min_shared)
+    pairs = align_candidates(docs, candidates, opts, progress)
+    return assemble(docs, pairs, errors, opts)
+
+
+def align_candidates(
+    docs: Sequence[CleanArticle],
+    candidates: Sequence,
+    options: ScanOptions,
+    progress: Progress | None = None,
+) -> list[Pair]:
+    """Compare every candidate pair; pairs are sorted by score (highest first), then ids."""
+    pairs = []
+    for done, cand in enumerate(candidates, start=1):
+        pair = compare_clean(docs[cand.a], docs[cand.b], options)
+        if pair is not None:
+            pairs.append(pair)
+        if progress is not None:
+            progress("align", done, len(candidates))
+    pairs.sort(key=lambda p: (-p.score, p.source, p.target))
+    return pairs
+
+
+def assemble(
+    docs: Sequence[CleanArticle],
+    pairs: list[Pair],
+    errors: list[ReadError],
+    options: ScanOptions,
+) -> ScanResult:
+    """Per-article figures and stories from the pairs found."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for pair in pairs:
+        spans[pair.source].extend(p.source for p in pair.passages)
+        spans[pair.target].extend(p.target for p in pair.passages)
+    stories = build_stories([d.article for d in docs], pairs)
+    story_of = {member: s.id for s in stories for member in s.articles}
+    reports = [
+        ArticleReport(
+            article=doc.article,
+            removed=doc.removed,
+            content_chars=doc.content_chars,
+            reused_fraction=round(coverage(doc, union_spans(spans[doc.id])), 3),
+            story=story_of.get(doc.id),
+        )
+        for doc in docs
+    ]
+    return ScanResult(reports, pairs, stories, errors, replace(options))

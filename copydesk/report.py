@@ -1,0 +1,240 @@
+"""Write a scan or an alignment out: JSON, JSON lines, CSV, PAN XML and readable terminal tables.
+
+Everything goes through `scan_to_dict` / `pair_to_dict`, so every format says the same thing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .model import ArticleReport, Pair, ScanResult, Story
+
+QUOTE_CHARS = 110
+
+
+def passage_dict(passage: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "source": list(passage.source),
+        "target": list(passage.target),
+        "kind": passage.kind,
+        "similarity": passage.similarity,
+    }
+    if passage.quote:
+        out["quote"] = True
+    return out
+
+
+def pair_to_dict(pair: Pair) -> dict[str, Any]:
+    return {
+        "source": pair.source,
+        "target": pair.target,
+        "relation": pair.relation,
+        "direction": pair.direction,
+        "score": pair.score,
+        "coverage_source": pair.coverage_source,
+        "coverage_target": pair.coverage_target,
+        "passages": [passage_dict(p) for p in pair.passages],
+    }
+
+
+def article_to_dict(report: ArticleReport, keep_text: bool = False) -> dict[str, Any]:
+    a = report.article
+    out: dict[str, Any] = {
+        "id": a.id,
+        "path": a.path,
+        "title": a.title,
+        "source": a.source,
+        "url": a.url,
+        "published": a.published,
+        "author": a.author,
+        "chars": len(a.text),
+        "content_chars": report.content_chars,
+        "removed": [{"start": s.start, "end": s.end, "reason": s.reason} for s in report.removed],
+        "declared_source": report.declared_source,
+        "credits": report.credits,
+        "spin": report.spin,
+        "reused_fraction": report.reused_fraction,
+        "story": report.story,
+    }
+    if keep_text:
+        out["text"] = a.text
+    return out
+
+
+def story_to_dict(story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "articles": story.articles,
+        "original": story.original,
+        "common_source": story.common_source,
+        "label": story.label,
+        "edges": [
+            {"source": e.source, "target": e.target, "relation": e.relation} for e in story.edges
+        ],
+    }
+
+
+def scan_to_dict(result: ScanResult) -> dict[str, Any]:
+    """The scan as the contract's JSON object."""
+    keep = result.options.keep_text
+    return {
+        "copydesk_version": __version__,
+        "articles": [article_to_dict(r, keep) for r in result.articles],
+        "pairs": [pair_to_dict(p) for p in result.pairs],
+        "stories": [story_to_dict(s) for s in result.stories],
+        "errors": [str(e) for e in result.errors],
+    }
+
+
+def scan_to_json(result: ScanResult) -> str:
+    return json.dumps(scan_to_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def scan_to_jsonl(result: ScanResult) -> str:
+    """One record a line, each tagged with its `type`: article, pair, story."""
+    data = scan_to_dict(result)
+    lines = []
+    for kind, key in (("article", "articles"), ("pair", "pairs"), ("story", "stories")):
+        for record in data[key]:
+            lines.append(json.dumps({"type": kind, **record}, ensure_ascii=False))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+CSV_COLUMNS = [
+    "source", "target", "relation", "direction", "score",
+    "coverage_source", "coverage_target", "passages", "first_passage",
+]  # fmt: skip
+
+
+def scan_to_csv(result: ScanResult) -> str:
+    """One row per pair, with the first shared passage quoted from the source."""
+    texts = {r.article.id: r.article.text for r in result.articles}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for pair in result.pairs:
+        first = pair.passages[0].source if pair.passages else (0, 0)
+        writer.writerow([
+            pair.source, pair.target, pair.relation, pair.direction, pair.score,
+            pair.coverage_source, pair.coverage_target, len(pair.passages),
+            texts[pair.source][first[0] : first[1]],
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def pair_to_pan(pair: Pair | None, source_name: str, target_name: str) -> str:
+    """The PAN text-alignment XML for one pair of documents."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f"<document reference={quoteattr(target_name)}>",
+    ]
+    for p in pair.passages if pair else []:
+        lines.append(
+            '  <feature name="detected-plagiarism"'
+            f' this_offset="{p.target[0]}" this_length="{p.target[1] - p.target[0]}"'
+            f" source_reference={quoteattr(source_name)}"
+            f' source_offset="{p.source[0]}" source_length="{p.source[1] - p.source[0]}"/>'
+        )
+    lines.append("</document>")
+    return "\n".join(lines) + "\n"
+
+
+def _quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    flat = " ".join(text.split())
+    return "“" + (flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…") + "”"
+
+
+KIND_STYLES = {
+    "verbatim": "bold green",
+    "edited": "yellow",
+    "paraphrase": "cyan",
+    "spun": "magenta",
+}
+
+
+def print_scan(result: ScanResult, console: Console) -> None:
+    """The human summary: pairs by score with their first shared passage, removals, stories."""
+    texts = {r.article.id: r.article.text for r in result.articles}
+    relations = Counter(p.relation for p in result.pairs)
+    summary = ", ".join(f"{n} {rel}" for rel, n in sorted(relations.items()))
+    console.print(
+        f"[bold]copydesk[/bold] scanned {len(result.articles)} articles: "
+        f"{len(result.pairs)} pairs share passages"
+        + (f" ({summary})" if summary else "")
+        + f", {len(result.stories)} stories."
+    )
+    if result.pairs:
+        table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
+        table.add_column("score", justify="right", no_wrap=True)
+        table.add_column("source → target / first shared passage", ratio=1)
+        table.add_column("relation", no_wrap=True)
+        table.add_column("cov s/t", justify="right", no_wrap=True)
+        for pair in result.pairs:
+            arrow = "→" if pair.direction == "source_to_target" else "↔"
+            cell = Text(f"{pair.source} {arrow} {pair.target}\n", style="bold")
+            if pair.passages:
+                first = pair.passages[0]
+                cell.append(_quote(texts[pair.source][first.source[0] : first.source[1]]), "italic")
+                n = len(pair.passages)
+                cell.append(f"  ({n} passage{'s' if n != 1 else ''})", "dim")
+            table.add_row(
+                f"{pair.score:.2f}",
+                cell,
+                f"{pair.relation}\n[dim]{pair.direction}[/dim]",
+                f"{pair.coverage_source:.2f}/{pair.coverage_target:.2f}",
+            )
+        console.print(table)
+    for story in result.stories:
+        original = story.original or "unknown"
+        console.print(
+            f"[bold]story {story.id}[/bold] ({len(story.articles)} articles, "
+            f"original: {original}): {story.label}"
+        )
+    cleaned = [r for r in result.articles if r.removed]
+    if cleaned:
+        console.print("[bold]removed before matching[/bold]:")
+        for r in cleaned:
+            counts = Counter(s.reason for s in r.removed)
+            chars = sum(s.end - s.start for s in r.removed)
+            what = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
+            console.print(f"  {r.article.id}: {what} ({chars} chars)")
+    if not result.pairs:
+        console.print("No two articles share a passage of the minimum length (see --min-words).")
+
+
+def print_alignment(
+    pair: Pair | None, source_text: str, target_text: str, names: Sequence[str], console: Console
+) -> None:
+    """The shared passages of two texts side by side."""
+    if pair is None:
+        console.print(f"No shared passages between {names[0]} and {names[1]}.")
+        return
+    console.print(
+        f"[bold]{names[0]}[/bold] → [bold]{names[1]}[/bold]: {pair.relation}, "
+        f"{len(pair.passages)} passages, coverage {pair.coverage_source:.2f} / "
+        f"{pair.coverage_target:.2f}, direction {pair.direction}"
+    )
+    table = Table(box=box.SIMPLE_HEAD, show_lines=True, expand=True)
+    table.add_column(f"{names[0]} (source)", ratio=1)
+    table.add_column(f"{names[1]} (target)", ratio=1)
+    for n, p in enumerate(pair.passages, start=1):
+        style = KIND_STYLES.get(p.kind, "")
+        head = f"#{n} {p.kind} {p.similarity:.2f}  "
+        left = Text(head + f"[{p.source[0]}:{p.source[1]}]\n", style="dim")
+        left.append(source_text[p.source[0] : p.source[1]], style=style)
+        right = Text(head + f"[{p.target[0]}:{p.target[1]}]\n", style="dim")
+        right.append(target_text[p.target[0] : p.target[1]], style=style)
+        table.add_row(left, right)
+    console.print(table)

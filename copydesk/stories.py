@@ -1,0 +1,75 @@
+"""Group articles linked by reuse into stories and name each story's likely original."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from .model import Article, Edge, Pair, Story
+from .read import parse_date
+
+LABEL_WORDS = 10
+
+
+def _label(article: Article) -> str:
+    if article.title:
+        return article.title.strip()
+    words = article.text.split()
+    return " ".join(words[:LABEL_WORDS]) + (" ..." if len(words) > LABEL_WORDS else "")
+
+
+def _original(members: Sequence[Article], edges: Sequence[Edge], directed: set[int]) -> str | None:
+    dates = {a.id: parse_date(a.published) for a in members}
+    if all(d is not None for d in dates.values()):
+        earliest = min(dates.values())  # type: ignore[type-var]
+        first = [i for i, d in dates.items() if d == earliest]
+        if len(first) == 1:
+            return first[0]
+    # Without dates: the one article that others copy from and that copies from none.
+    sources = {edges[i].source for i in directed}
+    targets = {edges[i].target for i in directed}
+    roots = sorted(sources - targets)
+    return roots[0] if len(roots) == 1 else None
+
+
+def build_stories(articles: Sequence[Article], pairs: Sequence[Pair]) -> list[Story]:
+    """Connected components of the reuse graph, in order of their first member."""
+    parent = {a.id: a.id for a in articles}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for pair in pairs:
+        ra, rb = find(pair.source), find(pair.target)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        groups[find(article.id)].append(article)
+    pair_groups: dict[str, list[Pair]] = defaultdict(list)
+    for pair in pairs:
+        pair_groups[find(pair.source)].append(pair)
+    stories: list[Story] = []
+    for root, members in groups.items():
+        if len(members) < 2:
+            continue
+        members_pairs = pair_groups[root]
+        edges = [Edge(p.source, p.target, p.relation) for p in members_pairs]
+        directed = {i for i, p in enumerate(members_pairs) if p.direction == "source_to_target"}
+        original = _original(members, edges, directed)
+        by_id = {a.id: a for a in members}
+        label_from = by_id[original] if original else members[0]
+        stories.append(
+            Story(
+                id=f"s{len(stories) + 1}",
+                articles=[a.id for a in members],
+                original=original,
+                common_source=None,
+                label=_label(label_from),
+                edges=edges,
+            )
+        )
+    return stories
