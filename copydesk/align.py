@@ -13,6 +13,7 @@ Seed, extend, merge, as the best PAN text-alignment systems do:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,7 +67,31 @@ def _fragments(seeds: list[tuple[int, int]], k: int) -> list[WordPassage]:
     return fragments
 
 
-def _merge(fragments: list[WordPassage], max_gap: int, k: int) -> list[WordPassage]:
+def _split_at_breaks(
+    fragments: list[WordPassage], a_breaks: Sequence[int], b_breaks: Sequence[int]
+) -> list[WordPassage]:
+    """Cut exact runs where either text had removed material in between."""
+    if not a_breaks and not b_breaks:
+        return fragments
+    out = []
+    for f in fragments:
+        shift = f.b0 - f.a0
+        cuts = {x for x in a_breaks[bisect_right(a_breaks, f.a0) :] if x < f.a1}
+        cuts |= {x - shift for x in b_breaks[bisect_right(b_breaks, f.b0) :] if x < f.b1}
+        start = f.a0
+        for cut in sorted(cuts) + [f.a1]:
+            out.append(WordPassage(start, cut, start + shift, cut + shift, cut - start))
+            start = cut
+    return out
+
+
+def _merge(
+    fragments: list[WordPassage],
+    max_gap: int,
+    k: int,
+    a_breaks: Sequence[int] = (),
+    b_breaks: Sequence[int] = (),
+) -> list[WordPassage]:
     """Merge fragments that follow each other closely in both texts into passages."""
     fragments.sort(key=lambda f: (f.a0, f.b0))
     passages: list[WordPassage] = []
@@ -76,7 +101,10 @@ def _merge(fragments: list[WordPassage], max_gap: int, k: int) -> list[WordPassa
         for p in passages[-64:]:  # only recent passages can still be near in the first text
             gap_a = frag.a0 - p.a1
             gap_b = frag.b0 - p.b1
-            if -k <= gap_a <= max_gap and -k <= gap_b <= max_gap:
+            same_segments = bisect_right(a_breaks, frag.a0) == bisect_right(
+                a_breaks, p.a1 - 1
+            ) and bisect_right(b_breaks, frag.b0) == bisect_right(b_breaks, p.b1 - 1)
+            if -k <= gap_a <= max_gap and -k <= gap_b <= max_gap and same_segments:
                 gap = max(gap_a, 0) + max(gap_b, 0)
                 if best is None or gap < best_gap:
                     best, best_gap = p, gap
@@ -114,12 +142,18 @@ def align_words(
     max_gap: int = 12,
     min_words: int = 8,
     min_similarity: float = 0.5,
+    a_breaks: Sequence[int] = (),
+    b_breaks: Sequence[int] = (),
 ) -> list[WordPassage]:
-    """Shared passages of two word sequences, in word indices, sorted by position in `a`."""
+    """Shared passages of two word sequences, in word indices, sorted by position in `a`.
+
+    `a_breaks` and `b_breaks` are word indices where removed text lay: passages stop there.
+    """
     seeds = _seeds(a, b, seed)
     if not seeds:
         return []
-    passages = _resolve_overlaps(_merge(_fragments(seeds, seed), max_gap, seed))
+    fragments = _split_at_breaks(_fragments(seeds, seed), a_breaks, b_breaks)
+    passages = _resolve_overlaps(_merge(fragments, max_gap, seed, a_breaks, b_breaks))
     kept = []
     for p in passages:
         if min(p.a1 - p.a0, p.b1 - p.b0) < min_words:
@@ -146,7 +180,16 @@ def align_passages(
     min_similarity: float = 0.5,
 ) -> list[Passage]:
     """The shared passages of two cleaned articles, with character offsets into both texts."""
-    found = align_words(source.words, target.words, seed, max_gap, min_words, min_similarity)
+    found = align_words(
+        source.words,
+        target.words,
+        seed,
+        max_gap,
+        min_words,
+        min_similarity,
+        source.breaks,
+        target.breaks,
+    )
     return [
         Passage(
             source=(source.starts[p.a0], source.ends[p.a1 - 1]),

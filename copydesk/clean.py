@@ -54,10 +54,10 @@ SENTENCE_END_RE = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
 
 #: Longest paragraph (in words) that a cue may remove: longer ones are body text quoting it.
 MAX_CUE_WORDS = 40
-#: A line repeated in this many articles of one source is boilerplate wherever it stands...
-LEARN_MIN_DOCS = 3
-#: ...and a short line in two of them, when it stands at their head or tail.
-LEARN_EDGE_MAX_WORDS = 20
+#: Learned boilerplate lines are short...
+LEARN_MAX_WORDS = 30
+#: ...and stand at the head or tail of articles, unless they recur in this many of one source.
+LEARN_MANY_DOCS = 5
 EDGE_HEAD, EDGE_TAIL = 2, 6
 #: A paragraph is `repeated` when this share of its word trigrams lies in a longer one.
 REPEAT_CONTAINMENT = 0.8
@@ -124,7 +124,13 @@ def source_key(article: Article) -> str | None:
 
 
 def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, str]]:
-    """(source, line) pairs that recur across articles of one source: site furniture."""
+    """(source, line) pairs that recur across articles of one source: site furniture.
+
+    A short line at the head or tail of two or more articles of one source is furniture, unless
+    those articles also share lines of their body: then they are versions of one story, and what
+    they share is text, not boilerplate. A line recurring mid-article counts only when it is in
+    many articles (`LEARN_MANY_DOCS`).
+    """
     seen: dict[tuple[str, str], set[int]] = defaultdict(set)
     off_edge: set[tuple[str, str]] = set()
     for doc_index, doc in enumerate(tokenised):
@@ -139,14 +145,25 @@ def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, str]]:
             seen[key].add(doc_index)
             if EDGE_HEAD <= position < count - EDGE_TAIL:
                 off_edge.add(key)
+    # Articles that share a body line are versions of one text: their shared edges are text too.
+    versions: set[tuple[int, int]] = set()
+    for key in off_edge:
+        sharing = sorted(seen[key])
+        if 2 <= len(sharing) < LEARN_MANY_DOCS:
+            versions.update((a, b) for i, a in enumerate(sharing) for b in sharing[i + 1 :])
     learned = set()
     for key, docs in seen.items():
-        if len(docs) >= LEARN_MIN_DOCS:
+        if len(docs) < 2 or key[1].count(" ") + 1 > LEARN_MAX_WORDS:
+            continue
+        if len(docs) >= LEARN_MANY_DOCS:
             learned.add(key)
-        elif (
-            len(docs) == 2 and key not in off_edge and key[1].count(" ") + 1 <= LEARN_EDGE_MAX_WORDS
-        ):
-            learned.add(key)
+        elif key not in off_edge:
+            ordered = sorted(docs)
+            independent = any(
+                (a, b) not in versions for i, a in enumerate(ordered) for b in ordered[i + 1 :]
+            )
+            if independent:
+                learned.add(key)
     return learned
 
 
@@ -212,15 +229,24 @@ def _clean_one(doc: _Tokenised, learned: set[tuple[str, str]]) -> CleanArticle:
         else:
             break
     removed = _merge_removed(blocks, reasons)
-    keep = [b for i, b in enumerate(blocks) if i not in reasons]
     words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for block in keep:
+    kept: list[Span] = []
+    breaks: list[int] = []
+    after_removed = False
+    for i, block in enumerate(blocks):
+        if i in reasons:
+            after_removed = True
+            continue
+        if after_removed and words:
+            breaks.append(len(words))
+        after_removed = False
+        kept.append(block.span)
         words.extend(doc.words[block.first : block.last])
         starts.extend(doc.starts[block.first : block.last])
         ends.extend(doc.ends[block.first : block.last])
-    return CleanArticle(doc.article, removed, words, starts, ends, [b.span for b in keep])
+    return CleanArticle(doc.article, removed, words, starts, ends, kept, breaks)
 
 
 def _merge_removed(blocks: Sequence[_Block], reasons: dict[int, str]) -> list[Span]:

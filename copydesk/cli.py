@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,12 @@ def _stderr() -> Console:
 def _report_errors(errors: list, console: Console) -> None:
     for error in errors:
         console.print(f"copydesk: error: {error}", markup=False, soft_wrap=True)
+
+
+def _check_output(output: Path | None) -> None:
+    """Refuse an output path that cannot be written before doing any work."""
+    if output is not None and not output.parent.is_dir():
+        raise click.BadParameter(f"folder {str(output.parent)!r} does not exist", param_hint="-o")
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -164,6 +171,7 @@ def scan_command(
       cat feed.jsonl | copydesk scan - --format csv
     """
     err = _stderr()
+    _check_output(output)
     options = _scan_options(ngram, max_df, min_shared, min_words, keep_text)
     with _ProgressBar(err) as progress:
         result: ScanResult = scan(list(paths), options, progress=progress)
@@ -224,6 +232,7 @@ def align_command(source: str, target: str, output: Path | None, fmt: str, min_w
       copydesk align original.txt copy.txt --format pan -o detections.xml
     """
     err = _stderr()
+    _check_output(output)
     a, b = _read_one(source, err), _read_one(target, err)
     options = _scan_options(ScanOptions.ngram, ScanOptions.max_df, 1, min_words, False)
     pair = compare_clean(clean_article(a), clean_article(b), options, keep_order=True)
@@ -231,9 +240,10 @@ def align_command(source: str, target: str, output: Path | None, fmt: str, min_w
     if fmt == "pan":
         _write(pair_to_pan(pair, Path(source).name, Path(target).name), output)
     elif fmt == "json":
-        import json
-
-        data = pair_to_dict(pair) if pair else {"source": a.id, "target": b.id, "passages": []}
+        data = pair_to_dict(pair) if pair else {
+            "source": a.id, "target": b.id, "relation": None, "direction": None,
+            "score": 0.0, "coverage_source": 0.0, "coverage_target": 0.0, "passages": [],
+        }  # fmt: skip
         _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
     elif output is None:
         print_alignment(pair, a.text, b.text, names, Console(highlight=False))

@@ -55,7 +55,8 @@ class CleanArticle:
 
     `words[i]` is the normalised form of the word at `text[starts[i]:ends[i]]`; words inside
     removed spans are not listed. `blocks` are the kept paragraphs (stripped), which define how
-    many characters of real text the article has (`content_chars`).
+    many characters of real text the article has (`content_chars`). `breaks` lists the word
+    indices that follow removed text: no passage may run across them.
     """
 
     article: Article
@@ -64,6 +65,7 @@ class CleanArticle:
     starts: list[int]
     ends: list[int]
     blocks: list[Span]
+    breaks: list[int] = field(default_factory=list)
 
     @property
     def id(self) -> str:

@@ -63,7 +63,7 @@ def iter_articles(paths: Iterable[str | Path], stdin: IO[bytes] | None = None) -
     for raw in paths:
         if str(raw) == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from _read_jsonl_stream(stream, "<stdin>")
+            yield from _or_nothing(_read_jsonl_stream(stream, "<stdin>"), "<stdin>")
             continue
         path = Path(raw)
         if path.is_dir():
@@ -81,6 +81,20 @@ def iter_articles(paths: Iterable[str | Path], stdin: IO[bytes] | None = None) -
 
 def read_file(path: Path) -> Iterator[Item]:
     """Yield the articles of one file, told apart by its extension."""
+    yield from _or_nothing(_read_file(path), str(path))
+
+
+def _or_nothing(items: Iterable[Item], where: str) -> Iterator[Item]:
+    """Pass `items` on; an input that yields neither an article nor an error is an error."""
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty:
+        yield ReadError(where, "holds no article")
+
+
+def _read_file(path: Path) -> Iterator[Item]:
     suffix = path.suffix.lower()
     if suffix not in KNOWN_SUFFIXES:
         yield ReadError(str(path), f"unsupported file type {suffix or '(none)'!r}")
@@ -199,6 +213,9 @@ def _read_json_file(stream: IO[bytes], where: str, suffix: str) -> Iterator[Item
             return
         try:
             document = json.loads(text)
+        except RecursionError:
+            yield ReadError(where, "malformed JSON (nested too deeply)")
+            return
         except json.JSONDecodeError:
             yield from _read_jsonl_stream(io.BytesIO(data), where)
             return
@@ -209,6 +226,15 @@ def _read_json_file(stream: IO[bytes], where: str, suffix: str) -> Iterator[Item
                 item = ReadError(where, item.reason + f" (item {index})")
             yield item
         return
+    head = stream.read(8192)
+    stream.seek(0)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        # UTF-16 lines cannot be split on b"\n"; binary data is refused once, not line by line
+        text = decode(stream.read(), where)
+        if isinstance(text, ReadError):
+            yield text
+            return
+        stream = io.BytesIO(text.encode("utf-8"))
     yield from _read_jsonl_stream(stream, where)
 
 
@@ -228,18 +254,25 @@ def _read_jsonl_stream(stream: IO[bytes], where: str) -> Iterator[Item]:
         except json.JSONDecodeError as exc:
             yield ReadError(where, f"malformed JSON ({exc.msg} at column {exc.colno})", number)
             continue
+        except RecursionError:
+            yield ReadError(where, "malformed JSON (nested too deeply)", number)
+            continue
         yield record_to_article(record, where, number)
 
 
 def _read_csv(text: str, where: str) -> Iterator[Item]:
     csv.field_size_limit(MAX_ARTICLE_BYTES)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames or "text" not in reader.fieldnames or "id" not in reader.fieldnames:
-        yield ReadError(where, "CSV header must name at least the columns 'id' and 'text'")
-        return
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
+        header = next(reader, None)
+        if not header or "text" not in header or "id" not in header:
+            yield ReadError(where, "CSV header must name at least the columns 'id' and 'text'")
+            return
+        ended = reader.line_num
         for row in reader:
-            # csv counts physical lines, so multi-line cells keep line numbers true
-            yield record_to_article(dict(row), where, reader.line_num)
+            # csv counts physical lines: a record spans the lines after the previous one's end
+            started, ended = ended + 1, reader.line_num
+            if row:
+                yield record_to_article(dict(zip(header, row, strict=False)), where, started)
     except csv.Error as exc:
         yield ReadError(where, f"malformed CSV ({exc})", reader.line_num)

@@ -10,6 +10,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Sequence
+from importlib import resources
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
@@ -22,6 +23,13 @@ from . import __version__
 from .model import ArticleReport, Pair, ScanResult, Story
 
 QUOTE_CHARS = 110
+
+
+def scan_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of `copydesk scan --format json` (`scan_to_dict`)."""
+    text = resources.files("copydesk").joinpath("schema/scan.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def passage_dict(passage: Any) -> dict[str, Any]:
@@ -151,6 +159,10 @@ def pair_to_pan(pair: Pair | None, source_name: str, target_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
 def _quote(text: str, limit: int = QUOTE_CHARS) -> str:
     flat = " ".join(text.split())
     return "“" + (flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…") + "”"
@@ -170,10 +182,10 @@ def print_scan(result: ScanResult, console: Console) -> None:
     relations = Counter(p.relation for p in result.pairs)
     summary = ", ".join(f"{n} {rel}" for rel, n in sorted(relations.items()))
     console.print(
-        f"[bold]copydesk[/bold] scanned {len(result.articles)} articles: "
-        f"{len(result.pairs)} pairs share passages"
+        f"[bold]copydesk[/bold] scanned {plural(len(result.articles), 'article')}: "
+        f"{plural(len(result.pairs), 'pair')} sharing passages"
         + (f" ({summary})" if summary else "")
-        + f", {len(result.stories)} stories."
+        + f", {plural(len(result.stories), 'story', 'stories')}."
     )
     if result.pairs:
         table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
@@ -199,7 +211,7 @@ def print_scan(result: ScanResult, console: Console) -> None:
     for story in result.stories:
         original = story.original or "unknown"
         console.print(
-            f"[bold]story {story.id}[/bold] ({len(story.articles)} articles, "
+            f"[bold]story {story.id}[/bold] ({plural(len(story.articles), 'article')}, "
             f"original: {original}): {story.label}"
         )
     cleaned = [r for r in result.articles if r.removed]

@@ -1,0 +1,307 @@
+"""Seeded corpora with known reuse, for the accuracy gate and the benchmarks.
+
+Texts are made of pseudo-words drawn from a Zipf-like vocabulary mixed with real English function
+words, so n-gram statistics look like news (stock phrases recur, content words are rare) while no
+third-party text is needed. Each reuse is recorded with its exact offsets on both sides, and
+`evaluate` scores a scan against them at the character level, as the PAN text-alignment task does.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from itertools import accumulate
+
+from .classify import union_spans
+from .model import Article, Pair
+
+FUNCTION_WORDS = (
+    "the of and to a in that is was he for it with as his on be at by i this had not are but from "
+    "or have an they which one you were her all she there would their we him been has when who "
+    "will "
+    "more no if out so said what up its about into than them can only other new some could time "
+    "these two may then do first any my now such like our over man me even most made after also"
+).split()
+EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+_ONSETS = "b c d f g h j k l m n p r s t v w z br cr dr fr gr pr tr st sl pl bl cl sh ch th".split()
+_VOWELS = "a e i o u ai ea ou io ee".split()
+_CODAS = "n r s t l m nd rt st ck ng x".split() + [""] * 4
+
+
+@dataclass
+class TruthPassage:
+    """A reuse the generator made: `source[span]` was copied into `target[span]`."""
+
+    source: str
+    target: str
+    source_span: tuple[int, int]
+    target_span: tuple[int, int]
+    kind: str  # "verbatim" or "edited"
+
+
+@dataclass
+class SyntheticCorpus:
+    articles: list[Article]
+    truth: list[TruthPassage] = field(default_factory=list)
+
+    @property
+    def truth_pairs(self) -> set[tuple[str, str]]:
+        return {tuple(sorted((t.source, t.target))) for t in self.truth}  # type: ignore[misc]
+
+
+class TextMaker:
+    """Makes news-shaped pseudo-text from a seeded random generator."""
+
+    def __init__(self, rng: random.Random, vocabulary: int = 30_000) -> None:
+        self.rng = rng
+        words: set[str] = set()
+        while len(words) < vocabulary:
+            syllables = rng.choice((1, 2, 2, 3, 3, 4))
+            word = "".join(
+                rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+                for _ in range(syllables)
+            )
+            words.add(word)
+        self.content = sorted(words)
+        rng.shuffle(self.content)
+        # Zipf weights: a few content words are common, most are rare.
+        self.cumulative = list(accumulate(1.0 / (rank + 10) for rank in range(len(self.content))))
+
+    def word(self) -> str:
+        if self.rng.random() < 0.45:
+            return self.rng.choice(FUNCTION_WORDS)
+        return self.rng.choices(self.content, cum_weights=self.cumulative)[0]
+
+    def sentence(self) -> str:
+        words = [self.word() for _ in range(self.rng.randint(8, 28))]
+        if self.rng.random() < 0.3:
+            words.insert(self.rng.randrange(len(words)), str(self.rng.randint(2, 99_999)))
+        return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+    def paragraph(self) -> list[str]:
+        return [self.sentence() for _ in range(self.rng.randint(1, 4))]
+
+    def article(self, min_words: int, max_words: int) -> list[list[str]]:
+        """Paragraphs of sentences, about `min_words`..`max_words` words long."""
+        target = self.rng.randint(min_words, max_words)
+        paragraphs: list[list[str]] = []
+        count = 0
+        while count < target:
+            paragraph = self.paragraph()
+            paragraphs.append(paragraph)
+            count += sum(s.count(" ") + 1 for s in paragraph)
+        return paragraphs
+
+    def edit(self, sentence: str, rate: float) -> str:
+        """Change about `rate` of the words: substitute, drop or insert one."""
+        out = []
+        for word in sentence.split(" "):
+            roll = self.rng.random()
+            if roll < rate / 3:
+                out.append(self.word())
+            elif roll < 2 * rate / 3:
+                continue
+            elif roll < rate:
+                out.extend((word, self.word()))
+            else:
+                out.append(word)
+        return " ".join(out) if out else sentence
+
+
+class _Builder:
+    """Joins pieces into one text, remembering where each piece landed."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+
+    def add(self, piece: str, separator: str = "\n\n") -> tuple[int, int]:
+        if self.parts:
+            self.parts.append(separator)
+            self.length += len(separator)
+        start = self.length
+        self.parts.append(piece)
+        self.length += len(piece)
+        return start, self.length
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _render(paragraphs: Sequence[Sequence[str]]) -> tuple[str, list[list[tuple[int, int]]]]:
+    """Text of paragraphs, and the span of every sentence in it."""
+    builder = _Builder()
+    spans: list[list[tuple[int, int]]] = []
+    for paragraph in paragraphs:
+        start = builder.length + (2 if builder.parts else 0)
+        builder.add(" ".join(paragraph))
+        sentence_spans = []
+        for sentence in paragraph:
+            sentence_spans.append((start, start + len(sentence)))
+            start += len(sentence) + 1
+        spans.append(sentence_spans)
+    return builder.text(), spans
+
+
+def make_corpus(
+    n_articles: int = 60,
+    seed: int = 1,
+    kinds: Iterable[str] = ("copy", "partial", "reordered"),
+    edit_rate: float = 0.0,
+    reuse_share: float = 0.5,
+    words: tuple[int, int] = (250, 700),
+) -> SyntheticCorpus:
+    """A corpus where about `reuse_share` of the articles reuse text from an earlier one.
+
+    kinds: `copy` (a whole article with a new intro), `partial` (three consecutive sentences
+    inside a long article of its own), `reordered` (paragraphs copied in another order).
+    edit_rate: share of words changed in each copied sentence (0 gives verbatim reuse).
+    """
+    rng = random.Random(seed)
+    maker = TextMaker(rng)
+    kinds = tuple(kinds)
+    truth_kind = "edited" if edit_rate > 0 else "verbatim"
+    corpus = SyntheticCorpus(articles=[])
+    originals: list[tuple[str, str, list[list[str]], list[list[tuple[int, int]]]]] = []
+    used: set[str] = set()
+    for number in range(n_articles):
+        aid = f"syn{seed}-{number:05d}"
+        published = (EPOCH + timedelta(hours=number)).isoformat()
+        available = [o for o in originals if o[0] not in used]
+        if available and rng.random() < reuse_share:
+            source_id, source_text, paragraphs, spans = rng.choice(available)
+            used.add(source_id)  # one reuse per source keeps the truth free of transitive pairs
+            kind = rng.choice(kinds)
+            text, passages = _reuse(maker, kind, paragraphs, spans, edit_rate, words)
+            for source_span, target_span in passages:
+                corpus.truth.append(
+                    TruthPassage(source_id, aid, source_span, target_span, truth_kind)
+                )
+        else:
+            paragraphs = maker.article(*words)
+            text, spans = _render(paragraphs)
+            originals.append((aid, text, paragraphs, spans))
+        corpus.articles.append(
+            Article(id=aid, text=text, source=f"outlet{number % 7}", published=published)
+        )
+    return corpus
+
+
+def _reuse(
+    maker: TextMaker,
+    kind: str,
+    paragraphs: list[list[str]],
+    spans: list[list[tuple[int, int]]],
+    edit_rate: float,
+    words: tuple[int, int],
+) -> tuple[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    rng = maker.rng
+    builder = _Builder()
+    passages: list[tuple[tuple[int, int], tuple[int, int]]] = []
+
+    def copy_sentences(indices: list[tuple[int, int]]) -> None:
+        """Copy the given (paragraph, sentence) run as one new paragraph."""
+        sentences = [paragraphs[p][s] for p, s in indices]
+        if edit_rate:
+            sentences = [maker.edit(s, edit_rate) for s in sentences]
+        target = builder.add(" ".join(sentences))
+        first, last = indices[0], indices[-1]
+        passages.append(((spans[first[0]][first[1]][0], spans[last[0]][last[1]][1]), target))
+
+    if kind == "copy":
+        builder.add(" ".join(maker.paragraph()))
+        for p in range(len(paragraphs)):
+            copy_sentences([(p, s) for s in range(len(paragraphs[p]))])
+    elif kind == "reordered":
+        order = list(range(len(paragraphs)))
+        rng.shuffle(order)
+        for p in order[: max(2, len(order) * 2 // 3)]:
+            if rng.random() < 0.3:
+                builder.add(" ".join(maker.paragraph()))
+            copy_sentences([(p, s) for s in range(len(paragraphs[p]))])
+    elif kind == "partial":
+        flat = [(p, s) for p in range(len(paragraphs)) for s in range(len(paragraphs[p]))]
+        start = rng.randrange(max(1, len(flat) - 2))
+        own = maker.article(words[1], words[1] * 3)
+        middle = len(own) // 2
+        for paragraph in own[:middle]:
+            builder.add(" ".join(paragraph))
+        copy_sentences(flat[start : start + 3])
+        for paragraph in own[middle:]:
+            builder.add(" ".join(paragraph))
+    else:
+        raise ValueError(f"unknown reuse kind {kind!r}")
+    return builder.text(), passages
+
+
+@dataclass
+class Accuracy:
+    precision: float
+    recall: float
+    pair_precision: float
+    pair_recall: float
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+
+def _length(spans: Iterable[tuple[int, int]]) -> int:
+    return sum(e - s for s, e in union_spans(spans))
+
+
+def _overlap(a: Iterable[tuple[int, int]], b: Iterable[tuple[int, int]]) -> int:
+    a_union, b_union = union_spans(a), union_spans(b)
+    total = 0
+    j = 0
+    for s, e in a_union:
+        while j < len(b_union) and b_union[j][1] <= s:
+            j += 1
+        k = j
+        while k < len(b_union) and b_union[k][0] < e:
+            total += min(e, b_union[k][1]) - max(s, b_union[k][0])
+            k += 1
+    return total
+
+
+def evaluate(corpus: SyntheticCorpus, pairs: Sequence[Pair]) -> Accuracy:
+    """Character-level precision and recall of detected passages against the known truth.
+
+    Both sides of every passage count: a detection is right where it overlaps a true reuse of the
+    same two articles. Pair precision and recall are over unordered article pairs.
+    """
+    truth: dict[tuple[str, str], dict[str, list[tuple[int, int]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for t in corpus.truth:
+        truth[(t.source, t.target)][t.source].append(t.source_span)
+        truth[(t.source, t.target)][t.target].append(t.target_span)
+    found: dict[tuple[str, str], dict[str, list[tuple[int, int]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for pair in pairs:
+        key = (pair.source, pair.target)
+        if key not in truth and (pair.target, pair.source) in truth:
+            key = (pair.target, pair.source)
+        for p in pair.passages:
+            found[key][pair.source].append(p.source)
+            found[key][pair.target].append(p.target)
+    true_chars = sum(_length(spans) for sides in truth.values() for spans in sides.values())
+    found_chars = sum(_length(spans) for sides in found.values() for spans in sides.values())
+    hit = 0
+    for key, sides in found.items():
+        for article_id, spans in sides.items():
+            hit += _overlap(spans, truth.get(key, {}).get(article_id, []))
+    true_pairs = {tuple(sorted(k)) for k in truth}
+    found_pairs = {tuple(sorted((p.source, p.target))) for p in pairs}
+    right = len(true_pairs & found_pairs)
+    return Accuracy(
+        precision=hit / found_chars if found_chars else 1.0,
+        recall=hit / true_chars if true_chars else 1.0,
+        pair_precision=right / len(found_pairs) if found_pairs else 1.0,
+        pair_recall=right / len(true_pairs) if true_pairs else 1.0,
+    )

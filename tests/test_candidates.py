@@ -1,0 +1,117 @@
+"""copydesk.candidates: the rare-n-gram index finds reuse pairs and only those."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import numpy as np
+
+from copydesk.candidates import find_candidates, ngram_hashes, word_hash
+from copydesk.clean import clean_articles
+from copydesk.model import Article, Candidate
+
+VOCABULARY = [f"{a}{b}{c}" for a in "bcdfghklmnprst" for b in "aeiou" for c in "lmnrst"]
+
+
+def random_words(rnd: random.Random, count: int) -> list[str]:
+    return [rnd.choice(VOCABULARY) for _ in range(count)]
+
+
+def as_text(words: list[str], per_paragraph: int = 60) -> str:
+    return "\n\n".join(
+        " ".join(words[i : i + per_paragraph]) + "." for i in range(0, len(words), per_paragraph)
+    )
+
+
+SHARED = [
+    "The council's finance director said the initial cost of the flood response was high.",
+    "That figure does not include damage to private property or lost trade on the riverside.",
+    "The contingency reserve holds about six hundred thousand pounds at present.",
+]
+
+
+def corpus(seed: int = 11) -> list[Article]:
+    """Five unrelated random-word articles; `b` hides three sentences of `a` among ~2000 words."""
+    rnd = random.Random(seed)
+    a = random_words(rnd, 300)
+    b_before, b_after = random_words(rnd, 1000), random_words(rnd, 1000)
+    return [
+        Article("a", as_text(a[:150]) + "\n\n" + " ".join(SHARED) + "\n\n" + as_text(a[150:])),
+        Article("x", as_text(random_words(rnd, 800))),
+        Article("b", as_text(b_before) + "\n\n" + " ".join(SHARED) + "\n\n" + as_text(b_after)),
+        Article("y", as_text(random_words(rnd, 800))),
+        Article("z", as_text(random_words(rnd, 50))),
+    ]
+
+
+def test_three_shared_sentences_in_a_long_text_are_found() -> None:
+    docs = clean_articles(corpus())
+    assert len(docs[2].words) > 2000
+    found = find_candidates(docs)
+    assert [(c.a, c.b) for c in found] == [(0, 2)]
+    assert found[0].shared >= 20  # ~40 words of shared sentences give dozens of 5-grams
+
+
+def test_unrelated_texts_are_not_candidates() -> None:
+    articles = [a for a in corpus() if a.id != "b"]
+    assert find_candidates(clean_articles(articles)) == []
+
+
+def test_same_input_same_candidates() -> None:
+    first = find_candidates(clean_articles(corpus()))
+    second = find_candidates(clean_articles(corpus()))
+    assert first == second and first
+
+
+def test_word_hash_is_stable_across_processes() -> None:
+    # blake2b, not Python's salted hash(): this exact value must never change
+    assert word_hash("flood") == word_hash("flood")
+    assert word_hash("flood") != word_hash("floods")
+    expected = int.from_bytes(hashlib.blake2b(b"flood", digest_size=8).digest(), "little")
+    assert word_hash("flood") == expected
+
+
+def test_ngrams_above_max_df_are_ignored() -> None:
+    rnd = random.Random(5)
+    stock = " ".join(SHARED)
+    articles = [
+        Article(f"s{i}", as_text(random_words(rnd, 200)) + "\n\n" + stock) for i in range(4)
+    ]
+    docs = clean_articles(articles)
+    everyone = find_candidates(docs, max_df=4)
+    assert len(everyone) == 6  # all pairs of four articles
+    assert find_candidates(docs, max_df=3) == []
+
+
+def test_min_shared_is_the_number_of_distinct_ngrams() -> None:
+    rnd = random.Random(6)
+    phrase = "one two three four five six"  # exactly two 5-grams
+    articles = [
+        Article("p", as_text(random_words(rnd, 100)) + "\n\n" + phrase),
+        Article("q", phrase + "\n\n" + as_text(random_words(rnd, 100))),
+    ]
+    docs = clean_articles(articles)
+    assert find_candidates(docs, min_shared=2) == [Candidate(0, 1, 2)]
+    assert find_candidates(docs, min_shared=3) == []
+
+
+def test_ngram_hashes_are_order_sensitive() -> None:
+    words = ["alpha", "beta", "gamma", "delta"]
+    forward = ngram_hashes(words, 3)
+    assert forward.dtype == np.uint64 and len(forward) == 2
+    assert np.array_equal(forward, ngram_hashes(list(words), 3))
+    assert not set(forward.tolist()) & set(ngram_hashes(words[::-1], 3).tolist())
+    swapped = ngram_hashes(["beta", "alpha", "gamma", "delta"], 3)
+    assert not set(swapped.tolist()) & set(forward.tolist())
+    assert set(ngram_hashes(["x", "a", "b"], 2).tolist()) != set(
+        ngram_hashes(["x", "b", "a"], 2).tolist()
+    )
+
+
+def test_ngram_hashes_are_distinct_and_sorted() -> None:
+    words = ["a", "b", "c", "a", "b", "c", "a", "b"]
+    hashes = ngram_hashes(words, 3)
+    assert len(hashes) == 3  # abc, bca, cab
+    assert list(hashes) == sorted(hashes)
+    assert len(ngram_hashes(["too", "short"], 3)) == 0

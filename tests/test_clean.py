@@ -1,0 +1,259 @@
+"""copydesk.clean: what is removed from the seeds and why, and offsets that stay true."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from copydesk.clean import clean_article, clean_articles, normalise_word
+from copydesk.model import Article, CleanArticle, Span
+from copydesk.read import read_articles
+
+
+@pytest.fixture(scope="module")
+def cleaned_seeds(seeds_dir: Path) -> dict[str, CleanArticle]:
+    articles, errors = read_articles([seeds_dir])
+    assert errors == []
+    return {doc.id[:3]: doc for doc in clean_articles(articles)}
+
+
+def lines_with(text: str, phrase: str) -> list[tuple[int, int, str]]:
+    """(start, end, line) of every line of `text` containing `phrase`."""
+    return [
+        (m.start(), m.end(), m.group()) for m in re.finditer(r"[^\n]+", text) if phrase in m.group()
+    ]
+
+
+def removed_at(doc: CleanArticle, start: int, end: int) -> list[Span]:
+    """The removed spans that overlap `[start, end)`."""
+    return [s for s in doc.removed if s.start < end and start < s.end]
+
+
+def inside(doc: CleanArticle, start: int, end: int, reason: str) -> bool:
+    return any(s.start <= start and end <= s.end and s.reason == reason for s in doc.removed)
+
+
+def kept_text(doc: CleanArticle) -> str:
+    return " ".join(doc.words)
+
+
+# --- the seeds -----------------------------------------------------------------------------------
+
+
+def test_002_link_list_is_boilerplate(cleaned_seeds: dict[str, CleanArticle]) -> None:
+    doc = cleaned_seeds["002"]
+    text = doc.article.text
+    start = text.index("LATEST DEVELOPMENTS")
+    end = text.index("not yet fit for purpose’") + len("not yet fit for purpose’")
+    assert inside(doc, start, end, "boilerplate")
+    # the paragraph right after the list is body text again
+    after = text.index("Former Interior Minister Bruno Retailleau")
+    assert removed_at(doc, after, after + 40) == []
+    assert "watch channel migrant boasts" not in kept_text(doc)
+
+
+def test_002_footer_is_boilerplate(cleaned_seeds: dict[str, CleanArticle]) -> None:
+    doc = cleaned_seeds["002"]
+    text = doc.article.text
+    start = text.index("Our Standards")
+    assert "Editorial Charter" in text[start:] and text.rstrip().endswith("Follow")
+    assert inside(doc, start, len(text.rstrip()), "boilerplate")
+    last_quote = text.index("And thanks to our landmark deal")
+    assert removed_at(doc, last_quote, last_quote + 30) == []
+
+
+def test_003_syndication_footer_is_boilerplate(cleaned_seeds: dict[str, CleanArticle]) -> None:
+    doc = cleaned_seeds["003"]
+    text = doc.article.text
+    start = text.index("This article was originally published by")
+    assert inside(doc, start, len(text.rstrip()), "boilerplate")
+    assert "dailymail" not in kept_text(doc)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "French police officers declined to intervene",
+        "Gendarme are seen helplessly",
+        "Footage shows dozens of migrants waiting",
+        "The Home Office said 919 people",
+        "On May 31, 1,195 people arrived",
+    ],
+)
+def test_003_captions_are_repeated_but_body_is_kept(
+    cleaned_seeds: dict[str, CleanArticle], phrase: str
+) -> None:
+    doc = cleaned_seeds["003"]
+    found = lines_with(doc.article.text, phrase)
+    # the seed prints each of these twice: once in a body sentence, once as a caption
+    body = [f for f in found if f[2].rstrip().endswith(".")]
+    captions = [f for f in found if not f[2].rstrip().endswith(".")]
+    assert body and captions, found
+    for start, end, _ in captions:
+        assert inside(doc, start, end, "repeated"), phrase
+    for start, end, _ in body:
+        assert removed_at(doc, start, end) == [], phrase
+
+
+def test_003_keeps_its_unrepeated_captions_and_most_body(
+    cleaned_seeds: dict[str, CleanArticle],
+) -> None:
+    doc = cleaned_seeds["003"]
+    removed = sum(s.end - s.start for s in doc.removed)
+    assert {s.reason for s in doc.removed} == {"repeated", "boilerplate"}
+    assert doc.content_chars > 0.6 * len(doc.article.text.strip())
+    assert removed < 0.4 * len(doc.article.text)
+
+
+def test_001_trailing_blank_lines_are_not_content(cleaned_seeds: dict[str, CleanArticle]) -> None:
+    doc = cleaned_seeds["001"]
+    text = doc.article.text
+    assert len(text) > len(text.rstrip())  # the seed ends in a run of blank lines
+    assert doc.content_chars <= len(text.rstrip())
+    assert all(block.end <= len(text.rstrip()) for block in doc.blocks)
+
+
+@pytest.mark.parametrize("prefix", ["000", "004"])
+def test_nothing_removed_from_plain_articles(
+    cleaned_seeds: dict[str, CleanArticle], prefix: str
+) -> None:
+    doc = cleaned_seeds[prefix]
+    assert doc.removed == []
+    assert doc.content_chars == sum(len(line.strip()) for line in doc.article.text.splitlines())
+
+
+def test_word_offsets_point_at_their_words(cleaned_seeds: dict[str, CleanArticle]) -> None:
+    for doc in cleaned_seeds.values():
+        text = doc.article.text
+        assert len(doc.words) == len(doc.starts) == len(doc.ends) > 100
+        for word, start, end in zip(doc.words, doc.starts, doc.ends, strict=True):
+            assert normalise_word(text[start:end]) == word
+        assert all(a < b for a, b in zip(doc.starts, doc.starts[1:], strict=False))
+        for start, end in zip(doc.starts, doc.ends, strict=True):
+            assert removed_at(doc, start, end) == [], (doc.id, text[start:end])
+
+
+def test_removed_spans_are_sorted_disjoint_and_in_text(
+    cleaned_seeds: dict[str, CleanArticle],
+) -> None:
+    for doc in cleaned_seeds.values():
+        previous_end = 0
+        for span in doc.removed:
+            assert previous_end <= span.start < span.end <= len(doc.article.text)
+            assert span.reason in {"boilerplate", "repeated", "trailing"}
+            assert (
+                doc.article.text[span.start : span.end].strip()
+                == doc.article.text[span.start : span.end]
+            )
+            previous_end = span.end
+
+
+# --- small synthetic cases ----------------------------------------------------------------------
+
+
+def _paragraphs(rnd: random.Random, count: int, words: int = 18) -> list[str]:
+    vocabulary = [f"word{i}" for i in range(5000)]
+    return [
+        " ".join(rnd.choice(vocabulary) for _ in range(words)).capitalize() + "."
+        for _ in range(count)
+    ]
+
+
+FOOTER = "Harbour Daily is delivered to your door every morning by our local team."
+
+
+def test_footer_shared_by_three_articles_of_one_source_is_learned() -> None:
+    rnd = random.Random(3)
+    articles = [
+        Article(f"d{i}", "\n\n".join([*_paragraphs(rnd, 5), FOOTER]), source="Harbour Daily")
+        for i in range(3)
+    ]
+    for doc in clean_articles(articles):
+        start = doc.article.text.index(FOOTER)
+        assert [(s.start, s.end, s.reason) for s in doc.removed] == [
+            (start, start + len(FOOTER), "boilerplate")
+        ]
+    # on its own, with nothing to learn from, the same footer is body text
+    assert clean_article(articles[0]).removed == []
+
+
+def test_sentence_shared_by_three_sources_is_kept() -> None:
+    rnd = random.Random(4)
+    shared = "The council said the bridge would stay closed until engineers had inspected it."
+    articles = [
+        Article(f"o{i}", "\n\n".join([*_paragraphs(rnd, 3), shared, *_paragraphs(rnd, 2)]),
+                source=f"Outlet {i}")
+        for i in range(3)
+    ]  # fmt: skip
+    for doc in clean_articles(articles):
+        assert doc.removed == []
+        assert "engineers had inspected it" in kept_text(doc)
+
+
+def test_short_footer_of_two_same_source_articles_is_removed_at_the_tail() -> None:
+    rnd = random.Random(5)
+    footer = "Tips? Write to the newsdesk at desk@harbour.test any time."
+    articles = [
+        Article(f"t{i}", "\n\n".join([*_paragraphs(rnd, 10), footer]) + "\n", source="Harbour")
+        for i in range(2)
+    ]
+    for doc in clean_articles(articles):
+        start = doc.article.text.index(footer)
+        assert inside(doc, start, start + len(footer), "boilerplate")
+
+
+def test_line_shared_mid_body_by_two_same_source_articles_is_kept() -> None:
+    rnd = random.Random(6)
+    shared = "The mayor declined to comment on the report when asked on Friday."
+    articles = [
+        Article(f"m{i}", "\n\n".join([*_paragraphs(rnd, 5), shared, *_paragraphs(rnd, 7)]),
+                source="Harbour")
+        for i in range(2)
+    ]  # fmt: skip
+    for doc in clean_articles(articles):
+        assert doc.removed == []
+
+
+def test_caption_printed_twice_keeps_the_longer_paragraph() -> None:
+    body = (
+        "Volunteers filled sandbags outside the parish hall in Pellow on Sunday as the river "
+        "kept rising through the afternoon."
+    )
+    caption = "Volunteers filled sandbags outside the parish hall in Pellow on Sunday"
+    text = f"Opening paragraph of the story, long enough to count.\n\n{body}\n\n{caption}\n\nEnd."
+    doc = clean_article(Article("c", text))
+    start = text.index(caption, text.index(body) + len(body))
+    assert [(s.start, s.end, s.reason) for s in doc.removed] == [
+        (start, start + len(caption), "repeated")
+    ]
+
+
+def test_trailing_fragments_after_the_last_sentence() -> None:
+    text = "The story ends here with a full sentence.\n\nShare\nFollow us\nMore"
+    doc = clean_article(Article("t", text))
+    start = text.index("Share")
+    assert len(doc.removed) >= 1
+    assert doc.removed[0].start == start and doc.removed[-1].end == len(text)
+    assert kept_text(doc) == "the story ends here with a full sentence"
+
+
+def test_long_paragraph_mentioning_a_cue_is_body_text() -> None:
+    long = (
+        "The report, originally published by the basin authority in 2019 and updated twice since, "
+        "warned that the Corran Street Bridge piers were exposed to scour in any flood above four "
+        "metres and recommended a full survey of the foundations, which was never carried out "
+        "because the council could not agree how to pay for it."
+    )
+    doc = clean_article(Article("l", long))
+    assert doc.removed == []
+
+
+def test_curly_apostrophes_and_compatibility_forms_are_normalised() -> None:
+    assert normalise_word("It’s") == normalise_word("it's") == "it's"
+    assert normalise_word("ﬁnal") == "final"
+    assert normalise_word("STRASSE") == normalise_word("straße")
+    doc = clean_article(Article("q", "“It’s fine,” she said. It's FINE."))
+    assert doc.words == ["it's", "fine", "she", "said", "it's", "fine"]

@@ -1,0 +1,213 @@
+"""The `copydesk` command line: exit statuses, where output goes, and what it says."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+
+from copydesk.cli import main
+from copydesk.report import scan_schema
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    """Keeps standard error apart from standard output on every click version."""
+    env = {"COLUMNS": "120", "NO_COLOR": "1"}
+    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:  # click < 8.2
+        return CliRunner(mix_stderr=False, env=env)
+    return CliRunner(env=env)
+
+
+def run(runner: CliRunner, *args: str | Path, stdin: str | None = None) -> Result:
+    return runner.invoke(main, [str(a) for a in args], input=stdin, catch_exceptions=False)
+
+
+def seed(seeds_dir: Path, prefix: str) -> Path:
+    return next(seeds_dir.glob(f"{prefix}_*.txt"))
+
+
+def test_scan_prints_the_pairs(runner: CliRunner, seeds_dir: Path, seed_ids: dict) -> None:
+    result = run(runner, "scan", seeds_dir)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert "scanned 5 articles" in result.stdout
+    rows = [line for line in result.stdout.splitlines() if seed_ids["000"] in line]
+    assert any(seed_ids["001"] in line for line in rows), result.stdout
+
+
+def test_scan_json_to_a_file(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scan.json"
+    result = run(runner, "scan", seeds_dir, "--format", "json", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    data = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(data, scan_schema(), cls=jsonschema.Draft202012Validator)
+    assert len(data["articles"]) == 5 and len(data["pairs"]) >= 1
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_scan_other_formats_go_to_stdout(runner: CliRunner, seeds_dir: Path, fmt: str) -> None:
+    result = run(runner, "scan", seeds_dir, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    if fmt == "jsonl":
+        assert json.loads(first)["type"] == "article"
+    else:
+        assert first.startswith("source,target,relation,direction,score")
+
+
+def test_scan_table_to_a_file(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "summary.txt"
+    result = run(runner, "scan", seeds_dir, "-o", out)
+    assert result.exit_code == 0 and result.stdout == ""
+    summary = out.read_text(encoding="utf-8")
+    assert "scanned 5 articles" in summary and "\x1b[" not in summary
+
+
+def test_scan_reads_stdin(runner: CliRunner, examples_dir: Path) -> None:
+    feed = (examples_dir / "newsroom.jsonl").read_text(encoding="utf-8")
+    result = run(runner, "scan", "-", "--format", "json", stdin=feed)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {a["path"] for a in data["articles"]} == {"<stdin>"}
+    assert ("wire-flood", "daily-flood", "duplicate") in {
+        (p["source"], p["target"], p["relation"]) for p in data["pairs"]
+    }
+
+
+def test_one_bad_file_is_reported_and_the_rest_scanned(
+    runner: CliRunner, seeds_dir: Path, tmp_path: Path
+) -> None:
+    for source in (seed(seeds_dir, "000"), seed(seeds_dir, "001")):
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    (tmp_path / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    result = run(runner, "scan", tmp_path, "--format", "json")
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "scan.txt" in lines[0] and "binary" in lines[0]
+    data = json.loads(result.stdout)
+    assert len(data["articles"]) == 2 and len(data["pairs"]) == 1
+    assert len(data["errors"]) == 1 and "scan.txt" in data["errors"][0]
+
+
+def test_one_good_and_one_binary_file(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("A perfectly ordinary article about the harbour.\n")
+    (tmp_path / "photo.txt").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    result = run(runner, "scan", tmp_path)
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "photo.txt" in lines[0]
+    assert "scanned 1 article:" in result.stdout
+
+
+def test_nothing_readable_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "b.jsonl").write_text('{"id": "no-text"}\n')
+    result = run(runner, "scan", tmp_path, tmp_path / "missing.txt")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    errors = result.stderr.splitlines()
+    assert len(errors) == 4  # three inputs, then "no article could be read"
+    assert "no article could be read" in errors[-1]
+
+
+def test_empty_folder_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    result = run(runner, "scan", tmp_path)
+    assert result.exit_code == 1 and "no article" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["scan", "--no-such-option", "x"],
+        ["scan"],
+        ["scan", "x", "--format", "yaml"],
+        ["scan", "x", "--min-words", "0"],
+        ["scan", "x", "--max-df", "1"],
+        ["align", "only-one.txt"],
+        ["frobnicate"],
+    ],
+)
+def test_wrong_usage_exits_2(runner: CliRunner, args: list[str]) -> None:
+    result = run(runner, *args)
+    assert result.exit_code == 2
+    assert result.stdout == "" and "Usage" in result.stderr
+
+
+def test_align_pan(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    source, target = seed(seeds_dir, "000"), seed(seeds_dir, "001")
+    out = tmp_path / "detections.xml"
+    pan = run(runner, "align", source, target, "--format", "pan", "-o", out)
+    assert pan.exit_code == 0, pan.stderr
+    as_json = run(runner, "align", source, target, "--format", "json")
+    assert as_json.exit_code == 0, as_json.stderr
+    pair = json.loads(as_json.stdout)
+    assert (pair["source"], pair["target"]) == (source.stem, target.stem)  # order kept
+    assert pair["passages"]
+
+    root = ET.parse(out).getroot()
+    assert root.get("reference") == target.name
+    features = root.findall("feature")
+    assert len(features) == len(pair["passages"])
+    source_text = source.read_text(encoding="utf-8")
+    target_text = target.read_text(encoding="utf-8")
+    for feature, passage in zip(features, pair["passages"], strict=True):
+        assert feature.get("source_reference") == source.name
+        this = int(feature.get("this_offset", -1)), int(feature.get("this_length", -1))
+        assert this == (passage["target"][0], passage["target"][1] - passage["target"][0])
+        assert sum(this) <= len(target_text)
+        other = int(feature.get("source_offset", -1)), int(feature.get("source_length", -1))
+        assert other == (passage["source"][0], passage["source"][1] - passage["source"][0])
+        assert sum(other) <= len(source_text)
+    # the seeds share their opening sentence word for word
+    first = pair["passages"][0]
+    assert source_text[first["source"][0] :].startswith("France is backing away")
+    assert target_text[first["target"][0] :].startswith("France is backing away")
+
+
+def test_align_table(runner: CliRunner, seeds_dir: Path) -> None:
+    result = run(runner, "align", seed(seeds_dir, "000"), seed(seeds_dir, "001"))
+    assert result.exit_code == 0, result.stderr
+    assert "passages" in result.stdout and "France is backing away" in result.stdout
+
+
+def test_align_unrelated_says_so(runner: CliRunner, seeds_dir: Path) -> None:
+    result = run(
+        runner, "align", seed(seeds_dir, "000"), seed(seeds_dir, "004"), "--format", "json"
+    )
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["passages"] == []
+
+
+def test_align_needs_one_article_per_side(runner: CliRunner, seeds_dir: Path) -> None:
+    result = run(runner, "align", seeds_dir, seed(seeds_dir, "000"))
+    assert result.exit_code == 1
+    assert "expected one article" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--help"], ["Examples:", "copydesk scan", "copydesk align"]),
+        (["scan", "--help"], ["Examples:", "--format", "cat feed.jsonl | copydesk scan -"]),
+        (["align", "--help"], ["Examples:", "--format pan"]),
+    ],
+)
+def test_help_shows_examples(runner: CliRunner, args: list[str], expected: list[str]) -> None:
+    result = run(runner, *args)
+    assert result.exit_code == 0
+    for text in expected:
+        assert text in result.stdout
+
+
+def test_version(runner: CliRunner) -> None:
+    from copydesk import __version__
+
+    result = run(runner, "--version")
+    assert result.exit_code == 0 and __version__ in result.stdout
