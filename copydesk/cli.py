@@ -191,10 +191,16 @@ def scan_command(
 
 
 def _read_one(path: str, console: Console) -> Article:
+    """One article: a file holding one, or `FILE#ID` for one record of a JSONL/CSV file."""
+    wanted = None
+    if "#" in path and not Path(path).exists():
+        path, wanted = path.rsplit("#", 1)
     articles, errors = read_articles([path])
     _report_errors(errors, console)
+    if wanted is not None:
+        articles = [a for a in articles if a.id == wanted]
     if len(articles) != 1:
-        found = "no article" if not articles else f"{len(articles)} articles"
+        found = "no article" if not articles else f"{len(articles)} (pick one with FILE#ID)"
         console.print(f"copydesk: error: {path}: expected one article, found {found}", markup=False)
         sys.exit(EXIT_NOTHING_READ)
     return articles[0]
@@ -226,10 +232,14 @@ def _read_one(path: str, console: Console) -> Article:
 def align_command(source: str, target: str, output: Path | None, fmt: str, min_words: int) -> None:
     """Show the passages SOURCE and TARGET share, side by side.
 
+    SOURCE and TARGET are files holding one article each, or FILE#ID for one record of a
+    JSONL or CSV file.
+
     \b
     Examples:
       copydesk align original.txt copy.txt
       copydesk align original.txt copy.txt --format pan -o detections.xml
+      copydesk align 'examples/newsroom.jsonl#wire-flood' examples/letters/letter-bridge.txt
     """
     err = _stderr()
     _check_output(output)

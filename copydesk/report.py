@@ -22,7 +22,7 @@ from rich.text import Text
 from . import __version__
 from .model import ArticleReport, Pair, ScanResult, Story
 
-QUOTE_CHARS = 110
+QUOTE_CHARS = 72
 
 
 def scan_schema() -> dict[str, Any]:
@@ -137,7 +137,7 @@ def scan_to_csv(result: ScanResult) -> str:
         writer.writerow([
             pair.source, pair.target, pair.relation, pair.direction, pair.score,
             pair.coverage_source, pair.coverage_target, len(pair.passages),
-            texts[pair.source][first[0] : first[1]],
+            " ".join(texts[pair.source][first[0] : first[1]].split()),
         ])  # fmt: skip
     return out.getvalue()
 
@@ -235,7 +235,7 @@ def print_alignment(
         return
     console.print(
         f"[bold]{names[0]}[/bold] → [bold]{names[1]}[/bold]: {pair.relation}, "
-        f"{len(pair.passages)} passages, coverage {pair.coverage_source:.2f} / "
+        f"{plural(len(pair.passages), 'passage')}, coverage {pair.coverage_source:.2f} / "
         f"{pair.coverage_target:.2f}, direction {pair.direction}"
     )
     table = Table(box=box.SIMPLE_HEAD, show_lines=True, expand=True)

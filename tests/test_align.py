@@ -1,0 +1,264 @@
+"""copydesk.align: seed, extend, merge, on small texts whose shared passages are known."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from copydesk.align import align_passages, align_words
+from copydesk.clean import clean_article, clean_articles
+from copydesk.model import Article, CleanArticle
+
+WORD_RE = re.compile(r"[^\W_]+")
+
+
+def words(tag: str, n: int) -> list[str]:
+    """`n` words found in no other call's output: tag0, tag1, ..."""
+    return [f"{tag}{i}" for i in range(n)]
+
+
+def clean(text: str, aid: str = "x") -> CleanArticle:
+    return clean_article(Article(aid, text))
+
+
+def first_to_last_word(passage: str) -> str:
+    """`passage` trimmed to run from its first word to its last (punctuation around dropped)."""
+    found = list(WORD_RE.finditer(passage))
+    return passage[found[0].start() : found[-1].end()]
+
+
+COPIED = (
+    "The regional transport minister told reporters on Tuesday that the northern rail extension "
+    "would open in the spring of 2027, almost two years later than planned, because tunnelling "
+    "costs had risen sharply."
+)
+SOURCE_TEXT = (
+    "Flooding closed three bridges across the valley overnight, and emergency crews worked "
+    "until dawn to clear fallen trees from the main road.\n\n"
+    + COPIED
+    + "\n\nLocal shopkeepers complained bitterly about lost trade during the long closures."
+)
+TARGET_TEXT = (
+    "Opposition councillors demanded an inquiry yesterday into spending by the infrastructure "
+    "agency, calling its accounts opaque. " + COPIED + " Critics described this delay as "
+    "embarrassing for a government elected on promises of quick delivery."
+)
+#: a second text sharing nothing with SOURCE_TEXT
+UNRELATED_TEXT = (
+    "Scientists at a marine laboratory have recorded whales singing unusual songs near polar ice, "
+    "suggesting migrating pods may be adapting their calls. Researchers plan further voyages "
+    "next winter, hoping underwater microphones capture longer recordings."
+)
+
+# ---------------------------------------------------------------------------------------------
+# align_words: word indices
+
+
+def test_identical_word_lists_give_one_verbatim_passage_over_everything() -> None:
+    text = words("w", 50)
+    found = align_words(text, list(text))
+    assert len(found) == 1
+    p = found[0]
+    assert (p.a0, p.a1, p.b0, p.b1) == (0, 50, 0, 50)
+    assert p.verbatim
+    assert p.similarity == 1.0
+    assert p.matched == 50
+
+
+def test_copied_run_in_the_middle_is_found_at_its_word_indices() -> None:
+    shared = words("s", 30)
+    a = words("a", 40) + shared + words("aa", 40)
+    b = words("b", 25) + shared + words("bb", 25)
+    found = align_words(a, b)
+    assert [(p.a0, p.a1, p.b0, p.b1) for p in found] == [(40, 70, 25, 55)]
+    assert found[0].verbatim
+
+
+def _edited(kind: str, shared: list[str]) -> list[str]:
+    edited = list(shared)
+    if kind == "substitution":
+        edited[15] = "changed"
+    elif kind == "insertion":
+        edited.insert(15, "inserted")
+    else:
+        del edited[15]
+    return edited
+
+
+@pytest.mark.parametrize("kind", ["substitution", "insertion", "deletion"])
+def test_one_word_edit_inside_a_passage_keeps_one_edited_passage(kind: str) -> None:
+    shared = words("s", 30)
+    a = words("a", 20) + shared + words("aa", 20)
+    b = words("b", 20) + _edited(kind, shared) + words("bb", 20)
+    found = align_words(a, b)
+    assert len(found) == 1, found
+    p = found[0]
+    assert not p.verbatim
+    assert 0.8 < p.similarity < 1.0
+    # the passage spans the whole shared run on both sides, not just one half of it
+    assert (p.a0, p.a1) == (20, 50)
+    assert (p.b0, p.b1) == (20, 20 + len(_edited(kind, shared)))
+
+
+def test_reordered_runs_stay_separate_passages_with_crossed_indices() -> None:
+    first, second = words("p", 20), words("q", 20)
+    a = first + words("a", 5) + second
+    b = second + words("b", 5) + first
+    found = align_words(a, b)
+    assert [(p.a0, p.a1, p.b0, p.b1) for p in found] == [(0, 20, 25, 45), (25, 45, 0, 20)]
+
+
+def test_short_runs_need_a_lower_min_words() -> None:
+    a = words("a", 10) + words("s", 5) + words("aa", 10)
+    b = words("b", 10) + words("s", 5) + words("bb", 10)
+    assert align_words(a, b) == []
+    found = align_words(a, b, min_words=4)
+    assert [(p.a0, p.a1, p.b0, p.b1) for p in found] == [(10, 15, 10, 15)]
+
+
+def test_nothing_shared_gives_nothing() -> None:
+    assert align_words(words("a", 100), words("b", 100)) == []
+    assert align_words([], words("b", 10)) == []
+
+
+def test_breaks_cut_an_otherwise_continuous_run() -> None:
+    a = words("s", 40)
+    whole = align_words(a, list(a))
+    assert len(whole) == 1
+    cut = align_words(a, list(a), a_breaks=[20])
+    assert [(p.a0, p.a1) for p in cut] == [(0, 20), (20, 40)]
+    cut_b = align_words(a, list(a), b_breaks=[20])
+    assert [(p.b0, p.b1) for p in cut_b] == [(0, 20), (20, 40)]
+
+
+def test_one_word_repeated_thousands_of_times_is_fast_and_quiet() -> None:
+    start = time.perf_counter()
+    found = align_words(["again"] * 5000, ["again"] * 5000)
+    elapsed = time.perf_counter() - start
+    assert found == []  # a stock phrase everywhere is not evidence of reuse
+    assert elapsed < 2.0
+
+
+def test_stock_phrase_repeats_do_not_hide_a_real_passage() -> None:
+    shared = words("s", 30)
+    a = ["again"] * 3000 + shared
+    b = ["again"] * 3000 + words("b", 10) + shared
+    start = time.perf_counter()
+    found = align_words(a, b)
+    assert time.perf_counter() - start < 2.0
+    assert [(p.a0, p.a1, p.b0, p.b1) for p in found] == [(3000, 3030, 3010, 3040)]
+
+
+# ---------------------------------------------------------------------------------------------
+# align_passages: character offsets into the texts as read
+
+
+def test_identical_texts_give_one_verbatim_passage_over_all_words() -> None:
+    doc = clean(SOURCE_TEXT)
+    other = clean(SOURCE_TEXT, "y")
+    passages = align_passages(doc, other)
+    assert len(passages) == 1
+    p = passages[0]
+    assert p.kind == "verbatim"
+    assert p.similarity == 1.0
+    expected = (doc.starts[0], doc.ends[-1])
+    assert p.source == expected and p.target == expected
+    assert SOURCE_TEXT[p.source[0] : p.source[1]] == first_to_last_word(SOURCE_TEXT)
+
+
+def test_copied_passage_offsets_give_exactly_the_copied_words() -> None:
+    passages = align_passages(clean(SOURCE_TEXT), clean(TARGET_TEXT, "y"))
+    assert len(passages) == 1
+    p = passages[0]
+    assert p.kind == "verbatim"
+    expected = first_to_last_word(COPIED)  # "The regional ... risen sharply" (no full stop)
+    assert SOURCE_TEXT[p.source[0] : p.source[1]] == expected
+    assert TARGET_TEXT[p.target[0] : p.target[1]] == expected
+    assert p.source == (SOURCE_TEXT.index(COPIED), SOURCE_TEXT.index(COPIED) + len(expected))
+    assert p.target[0] == TARGET_TEXT.index(COPIED)
+
+
+def test_edited_copy_is_one_edited_passage_in_character_offsets() -> None:
+    edited = COPIED.replace("told reporters", "informed reporters")
+    target = "Breaking news from the capital. " + edited + " More follows."
+    passages = align_passages(clean(SOURCE_TEXT), clean(target, "y"))
+    assert len(passages) == 1
+    p = passages[0]
+    assert p.kind == "edited"
+    assert 0.8 < p.similarity < 1.0
+    assert target[p.target[0] : p.target[1]] == first_to_last_word(edited)
+    assert SOURCE_TEXT[p.source[0] : p.source[1]] == first_to_last_word(COPIED)
+
+
+def test_reordered_paragraphs_give_two_passages_with_crossed_offsets() -> None:
+    one = (
+        "Harbour authorities confirmed that a container vessel ran aground near the eastern pier "
+        "shortly after midnight, spilling diesel into shallow water."
+    )
+    two = (
+        "Wildlife volunteers gathered along nearby beaches at sunrise, rescuing oiled seabirds "
+        "and carrying them to a temporary cleaning station."
+    )
+    source = one + "\n\n" + two
+    target = two + "\n\n" + one
+    passages = align_passages(clean(source), clean(target, "y"))
+    assert len(passages) == 2
+    by_source = sorted(passages, key=lambda p: p.source)
+    first, second = by_source
+    assert source[first.source[0] : first.source[1]] == first_to_last_word(one)
+    assert target[first.target[0] : first.target[1]] == first_to_last_word(one)
+    assert source[second.source[0] : second.source[1]] == first_to_last_word(two)
+    assert target[second.target[0] : second.target[1]] == first_to_last_word(two)
+    # crossed: the first paragraph of the source is the second of the target
+    assert first.source[0] == 0 and second.target[0] == 0
+    assert first.target[0] > second.target[1]
+    assert all(p.kind == "verbatim" for p in passages)
+
+
+def test_short_shared_phrase_needs_a_lower_min_words() -> None:
+    source = "Witnesses saw a bright green meteor streak across evening skies above farmland."
+    target = "Police dismissed claims about bright green meteor streak sightings as pranks."
+    assert align_passages(clean(source), clean(target, "y")) == []
+    found = align_passages(clean(source), clean(target, "y"), min_words=4)
+    assert len(found) == 1
+    p = found[0]
+    assert source[p.source[0] : p.source[1]] == "bright green meteor streak"
+    assert target[p.target[0] : p.target[1]] == "bright green meteor streak"
+
+
+def test_unrelated_texts_share_no_passage() -> None:
+    assert align_passages(clean(SOURCE_TEXT), clean(UNRELATED_TEXT, "y")) == []
+
+
+def test_a_passage_does_not_run_across_removed_text() -> None:
+    one = (
+        "The city council voted late on Monday to ban private cars from the historic centre "
+        "from next summer, after months of heated debate among residents."
+    )
+    two = (
+        "Delivery vans will still be allowed in the early morning, and residents with permits "
+        "may park in designated zones outside the old walls."
+    )
+    links = (
+        "LATEST NEWS:\n- Mayor unveils new cycling strategy\n- Bus fares frozen for another year"
+    )
+    with_list = one + "\n\n" + links + "\n\n" + two
+    without = one + "\n\n" + two
+    docs = clean_articles([Article("a", with_list), Article("b", without)])
+    list_start = with_list.index("LATEST NEWS:")
+    list_end = list_start + len(links)
+    assert any(s.start <= list_start and list_end <= s.end for s in docs[0].removed)
+    passages = align_passages(docs[0], docs[1])
+    assert len(passages) == 2
+    for p in passages:
+        assert not (p.source[0] < list_end and list_start < p.source[1]), p
+        assert "LATEST" not in with_list[p.source[0] : p.source[1]]
+    spans = sorted(with_list[p.source[0] : p.source[1]] for p in passages)
+    assert spans == sorted([first_to_last_word(one), first_to_last_word(two)])
+    # the same holds with the articles the other way round (the break is on the target side)
+    swapped = align_passages(docs[1], docs[0])
+    assert len(swapped) == 2
+    for p in swapped:
+        assert not (p.target[0] < list_end and list_start < p.target[1]), p

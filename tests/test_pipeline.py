@@ -1,0 +1,186 @@
+"""The whole flow on the real seeds and on the bundled examples, against what a reader expects."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import copydesk
+from copydesk import Article, ScanResult
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.replace("’", "'").lower()))
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_dir: Path) -> ScanResult:
+    return copydesk.scan(seeds_dir)
+
+
+@pytest.fixture(scope="module")
+def examples(examples_dir: Path) -> ScanResult:
+    return copydesk.scan(examples_dir)
+
+
+def _pair(result: ScanResult, a: str, b: str):
+    for pair in result.pairs:
+        if {pair.source, pair.target} == {a, b}:
+            return pair
+    return None
+
+
+def _id(result: ScanResult, prefix: str) -> str:
+    return next(r.article.id for r in result.articles if r.article.id.startswith(prefix))
+
+
+def _texts(result: ScanResult) -> dict[str, str]:
+    return {r.article.id: r.article.text for r in result.articles}
+
+
+def _shared_texts(result: ScanResult, a: str, b: str) -> list[str]:
+    pair = _pair(result, a, b)
+    assert pair is not None, f"{a} and {b} are not paired"
+    texts = _texts(result)
+    return [_norm(texts[pair.source][p.source[0] : p.source[1]]) for p in pair.passages] + [
+        _norm(texts[pair.target][p.target[0] : p.target[1]]) for p in pair.passages
+    ]
+
+
+def test_seeds_000_001_share_their_opening_sentences(seeds: ScanResult) -> None:
+    a, b = _id(seeds, "000"), _id(seeds, "001")
+    shared = " | ".join(_shared_texts(seeds, a, b))
+    assert (
+        _norm("France is backing away from a recent commitment to intervene more forcefully")
+        in shared
+    )
+    assert (
+        _norm("partly to blame, but it will come as a blow to the UK government's attempts")
+        in shared
+    )
+    pair = _pair(seeds, a, b)
+    assert pair is not None and min(pair.coverage_source, pair.coverage_target) >= 0.3
+
+
+@pytest.mark.parametrize("other", ["000", "001"])
+def test_seed_002_is_paired_with_000_and_001(seeds: ScanResult, other: str) -> None:
+    assert _pair(seeds, _id(seeds, "002"), _id(seeds, other)) is not None
+
+
+def test_seed_002_shares_the_named_passages_with_000(seeds: ScanResult) -> None:
+    shared = " | ".join(_shared_texts(seeds, _id(seeds, "002"), _id(seeds, "000")))
+    assert _norm("One figure closely linked to French maritime security") in shared
+    assert _norm("in charge of border security in the UK") in shared  # Hewitt
+    assert _norm("Former Interior Minister Bruno Retailleau") in shared
+
+
+def test_seed_004_is_paired_with_nothing(seeds: ScanResult) -> None:
+    spun = _id(seeds, "004")
+    assert all(spun not in (p.source, p.target) for p in seeds.pairs)
+
+
+def test_seed_003_shares_no_passage_with_the_rewrites(seeds: ScanResult) -> None:
+    scraped = _id(seeds, "003")
+    assert all(scraped not in (p.source, p.target) for p in seeds.pairs)
+
+
+def test_every_offset_points_into_the_text_as_read(seeds: ScanResult) -> None:
+    texts = _texts(seeds)
+    for pair in seeds.pairs:
+        for p in pair.passages:
+            for article_id, (start, end) in ((pair.source, p.source), (pair.target, p.target)):
+                piece = texts[article_id][start:end]
+                assert 0 <= start < end <= len(texts[article_id])
+                assert piece == piece.strip() and re.match(r"\w", piece)
+
+
+def test_reused_fraction_is_coverage_of_any_pair(seeds: ScanResult) -> None:
+    by_id = {r.article.id: r for r in seeds.articles}
+    for pair in seeds.pairs:
+        assert by_id[pair.source].reused_fraction >= pair.coverage_source - 1e-3
+        assert by_id[pair.target].reused_fraction >= pair.coverage_target - 1e-3
+    assert by_id[_id(seeds, "004")].reused_fraction == 0.0
+
+
+def test_scan_is_deterministic(seeds_dir: Path) -> None:
+    first, second = copydesk.scan(seeds_dir), copydesk.scan(seeds_dir)
+    assert [(p.source, p.target, p.passages) for p in first.pairs] == [
+        (p.source, p.target, p.passages) for p in second.pairs
+    ]
+
+
+# The bundled examples have known truth (examples/README.md).
+
+
+def test_examples_relations_and_directions(examples: ScanResult) -> None:
+    duplicate = _pair(examples, "wire-flood", "daily-flood")
+    assert duplicate is not None and duplicate.relation == "duplicate"
+    assert (duplicate.source, duplicate.direction) == ("wire-flood", "source_to_target")
+    copy = _pair(examples, "wire-flood", "gazette-flood")
+    assert copy is not None and copy.relation == "copy" and copy.source == "wire-flood"
+    partial = _pair(examples, "wire-flood", "courier-budget")
+    assert partial is not None and partial.relation == "partial_copy"
+    assert (partial.source, partial.target) == ("wire-flood", "courier-budget")
+
+
+def test_examples_partial_copy_is_exactly_the_three_sentences(examples: ScanResult) -> None:
+    pair = _pair(examples, "wire-flood", "courier-budget")
+    assert pair is not None and len(pair.passages) == 1
+    text = _texts(examples)["courier-budget"]
+    start, end = pair.passages[0].target
+    assert text[start:end].startswith("The council's finance director, Priya Castellane")
+    assert text[start:end].endswith("from central government flood relief")
+    assert pair.passages[0].kind == "verbatim"
+
+
+def test_examples_shared_footer_makes_no_pair(examples: ScanResult) -> None:
+    harbour = {"daily-flood", "daily-festival", "daily-school"}
+    assert not [p for p in examples.pairs if {p.source, p.target} <= harbour]
+    for report in examples.articles:
+        if report.article.id in harbour:
+            assert [s.reason for s in report.removed] == ["boilerplate"]
+
+
+def test_examples_unrelated_articles_stay_alone(examples: ScanResult) -> None:
+    linked = {p.source for p in examples.pairs} | {p.target for p in examples.pairs}
+    assert not linked & {"daily-festival", "daily-school", "blog-rail", "notice-parking"}
+
+
+def test_examples_story_original_is_the_wire(examples: ScanResult) -> None:
+    (story,) = examples.stories
+    assert story.original == "wire-flood"
+    assert set(story.articles) == {
+        "wire-flood", "daily-flood", "gazette-flood", "courier-budget", "letter-bridge",
+    }  # fmt: skip
+
+
+# The Python API.
+
+
+def test_compare_keeps_the_given_order_and_finds_the_passage() -> None:
+    shared = "The bridge will stay closed until divers have examined all three stone piers."
+    source = f"Rain fell all night. {shared} Traffic was diverted."
+    target = f"Our letter page today. {shared}"
+    pair = copydesk.compare(source, target)
+    assert pair is not None and (pair.source, pair.target) == ("source", "target")
+    (passage,) = pair.passages
+    assert source[passage.source[0] : passage.source[1]] == shared.rstrip(".")
+    assert target[passage.target[0] : passage.target[1]] == shared.rstrip(".")
+
+
+def test_compare_returns_none_when_nothing_is_shared() -> None:
+    assert copydesk.compare("One text about rivers.", "Another about trains.") is None
+
+
+def test_scan_accepts_articles_and_paths_together(examples_dir: Path) -> None:
+    extra = Article("extra", "Completely different words that appear in no other article here.")
+    result = copydesk.scan([examples_dir / "letters", extra])
+    assert {r.article.id for r in result.articles} == {"letter-bridge", "notice-parking", "extra"}
+
+
+def test_min_words_option_changes_what_counts(examples_dir: Path) -> None:
+    strict = copydesk.scan(examples_dir, copydesk.ScanOptions(min_words=80))
+    assert _pair(strict, "wire-flood", "courier-budget") is None
+    assert _pair(strict, "wire-flood", "daily-flood") is not None
