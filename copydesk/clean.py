@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -90,13 +90,10 @@ class _Tokenised:
 
 def _tokenise(article: Article) -> _Tokenised:
     text = article.text
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for match in WORD_RE.finditer(text):
-        words.append(normalise_word(match.group()))
-        starts.append(match.start())
-        ends.append(match.end())
+    matches = list(WORD_RE.finditer(text))
+    words = [normalise_word(m.group()) for m in matches]
+    starts = [m.start() for m in matches]
+    ends = [m.end() for m in matches]
     blocks: list[_Block] = []
     index = 0
     for line in LINE_RE.finditer(text):
@@ -263,9 +260,15 @@ def _merge_removed(blocks: Sequence[_Block], reasons: dict[int, str]) -> list[Sp
     return spans
 
 
-def clean_articles(articles: Sequence[Article]) -> list[CleanArticle]:
+def clean_articles(
+    articles: Sequence[Article], progress: Callable[[str, int, int], None] | None = None
+) -> list[CleanArticle]:
     """Clean a corpus: boilerplate is learned from all of it, then each article is cleaned."""
-    tokenised = [_tokenise(a) for a in articles]
+    tokenised = []
+    for done, article in enumerate(articles, start=1):
+        tokenised.append(_tokenise(article))
+        if progress is not None and done % 500 == 0:
+            progress("clean", done, len(articles))
     learned = learn_boilerplate(tokenised)
     return [_clean_one(doc, learned) for doc in tokenised]
 

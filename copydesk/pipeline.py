@@ -15,6 +15,7 @@ from .clean import clean_article, clean_articles
 from .model import (
     Article,
     ArticleReport,
+    Candidate,
     CleanArticle,
     Pair,
     ReadError,
@@ -107,7 +108,7 @@ def scan(
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     articles, errors = _gather(inputs)
-    docs = clean_articles(articles)
+    docs = clean_articles(articles, progress)
     candidates = find_candidates(docs, opts.ngram, opts.max_df, opts.min_shared)
     pairs = align_candidates(docs, candidates, opts, progress)
     return assemble(docs, pairs, errors, opts)
@@ -115,7 +116,7 @@ def scan(
 
 def align_candidates(
     docs: Sequence[CleanArticle],
-    candidates: Sequence,
+    candidates: Sequence[Candidate],
     options: ScanOptions,
     progress: Progress | None = None,
 ) -> list[Pair]:

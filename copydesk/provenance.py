@@ -23,6 +23,6 @@ def orient(a: Article, b: Article, coverage_a: float, coverage_b: float) -> tupl
         return date_b < date_a, "source_to_target"
     swap = coverage_a > coverage_b
     high, low = max(coverage_a, coverage_b), min(coverage_a, coverage_b)
-    if high >= CONTAINED_COVERAGE and high - low >= CONTAINMENT_MARGIN:
+    if high >= CONTAINED_COVERAGE and high - low >= CONTAINMENT_MARGIN - 1e-9:
         return swap, "source_to_target"
     return swap, "unknown"

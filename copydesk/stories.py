@@ -12,8 +12,9 @@ LABEL_WORDS = 10
 
 
 def _label(article: Article) -> str:
-    if article.title:
-        return article.title.strip()
+    title = (article.title or "").strip()
+    if title:
+        return title
     words = article.text.split()
     return " ".join(words[:LABEL_WORDS]) + (" ..." if len(words) > LABEL_WORDS else "")
 

@@ -207,7 +207,13 @@ def _reuse(
         sentences = [paragraphs[p][s] for p, s in indices]
         if edit_rate:
             sentences = [maker.edit(s, edit_rate) for s in sentences]
-        target = builder.add(" ".join(sentences))
+        # Keep the source's own separators, so verbatim truth is the same text on both sides.
+        pieces = [sentences[0]]
+        for (p0, _), (p1, _), sentence in zip(
+            indices[:-1], indices[1:], sentences[1:], strict=True
+        ):
+            pieces.append(("\n\n" if p1 != p0 else " ") + sentence)
+        target = builder.add("".join(pieces))
         first, last = indices[0], indices[-1]
         passages.append(((spans[first[0]][first[1]][0], spans[last[0]][last[1]][1]), target))
 
