@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
@@ -20,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .model import ArticleReport, Pair, ScanResult, Story
+from .model import Article, ArticleReport, Pair, ScanResult, Story
 
 QUOTE_CHARS = 72
 
@@ -224,6 +225,24 @@ def print_scan(result: ScanResult, console: Console) -> None:
             console.print(f"  {r.article.id}: {what} ({chars} chars)")
     if not result.pairs:
         console.print("No two articles share a passage of the minimum length (see --min-words).")
+        return
+    by_id = {r.article.id: r.article for r in result.articles}
+    top = result.pairs[0]
+    where = [_locator(by_id[top.source]), _locator(by_id[top.target])]
+    if all(where):
+        console.print(
+            f"[dim]Next: the top pair side by side:[/dim] copydesk align {where[0]} {where[1]}",
+            soft_wrap=True,
+        )
+
+
+def _locator(article: Article) -> str | None:
+    """How `copydesk align` finds this article again: its file, or FILE#ID for a record."""
+    if article.path is None or article.path == "<stdin>":
+        return None
+    if article.path.lower().endswith(".txt"):
+        return shlex.quote(article.path)
+    return shlex.quote(f"{article.path}#{article.id}")
 
 
 def print_alignment(
