@@ -25,21 +25,24 @@ def union_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def covered_chars(blocks: Sequence[Span], spans: Iterable[tuple[int, int]]) -> int:
-    """Characters of the kept paragraphs `blocks` that fall inside any of `spans`."""
+def overlap_chars(a: Iterable[tuple[int, int]], b: Iterable[tuple[int, int]]) -> int:
+    """Characters that lie in both the union of spans `a` and the union of spans `b`."""
+    a_union, b_union = union_spans(a), union_spans(b)
     total = 0
-    merged = union_spans(spans)
-    if not merged:
-        return 0
     j = 0
-    for block in blocks:
-        while j < len(merged) and merged[j][1] <= block.start:
+    for start, end in a_union:
+        while j < len(b_union) and b_union[j][1] <= start:
             j += 1
         k = j
-        while k < len(merged) and merged[k][0] < block.end:
-            total += min(block.end, merged[k][1]) - max(block.start, merged[k][0])
+        while k < len(b_union) and b_union[k][0] < end:
+            total += min(end, b_union[k][1]) - max(start, b_union[k][0])
             k += 1
     return total
+
+
+def covered_chars(blocks: Sequence[Span], spans: Iterable[tuple[int, int]]) -> int:
+    """Characters of the kept paragraphs `blocks` that fall inside any of `spans`."""
+    return overlap_chars(((b.start, b.end) for b in blocks), spans)
 
 
 def coverage(doc: CleanArticle, spans: Iterable[tuple[int, int]]) -> float:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import accumulate
 
-from .classify import union_spans
+from .classify import overlap_chars, union_spans
 from .model import Article, Pair
 
 FUNCTION_WORDS = (
@@ -260,20 +260,6 @@ def _length(spans: Iterable[tuple[int, int]]) -> int:
     return sum(e - s for s, e in union_spans(spans))
 
 
-def _overlap(a: Iterable[tuple[int, int]], b: Iterable[tuple[int, int]]) -> int:
-    a_union, b_union = union_spans(a), union_spans(b)
-    total = 0
-    j = 0
-    for s, e in a_union:
-        while j < len(b_union) and b_union[j][1] <= s:
-            j += 1
-        k = j
-        while k < len(b_union) and b_union[k][0] < e:
-            total += min(e, b_union[k][1]) - max(s, b_union[k][0])
-            k += 1
-    return total
-
-
 def evaluate(corpus: SyntheticCorpus, pairs: Sequence[Pair]) -> Accuracy:
     """Character-level precision and recall of detected passages against the known truth.
 
@@ -301,7 +287,7 @@ def evaluate(corpus: SyntheticCorpus, pairs: Sequence[Pair]) -> Accuracy:
     hit = 0
     for key, sides in found.items():
         for article_id, spans in sides.items():
-            hit += _overlap(spans, truth.get(key, {}).get(article_id, []))
+            hit += overlap_chars(spans, truth.get(key, {}).get(article_id, []))
     true_pairs = {tuple(sorted(k)) for k in truth}
     found_pairs = {tuple(sorted((p.source, p.target))) for p in pairs}
     right = len(true_pairs & found_pairs)
