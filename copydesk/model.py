@@ -25,6 +25,10 @@ class Article:
     url: str | None = None
     published: str | None = None
     author: str | None = None
+    #: True when `text` was extracted from HTML (an .html file, an `html` field, a WARC record)
+    extracted: bool = False
+    #: the page's canonical link (or og:url), when it declares one
+    canonical: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,24 @@ class Story:
 
 
 @dataclass
+class Clues:
+    """What an article says about where it comes from: its byline, dateline and credits."""
+
+    #: the writer named in a byline ("By Lucy Williamson")
+    author: str | None = None
+    #: the outlet the article presents itself as from (byline "BBC News, Calais")
+    outlet: str | None = None
+    #: the place named in the byline or dateline
+    place: str | None = None
+    #: a wire agency named in a dateline ("LONDON (Reuters) -")
+    agency: str | None = None
+    #: outlets or agencies the text credits as its source of information
+    credits: list[str] = field(default_factory=list)
+    #: an origin the page declares about itself ("originally published by ...")
+    declared_source: str | None = None
+
+
+@dataclass
 class ArticleReport:
     """Everything the scan says about one article (the `articles[]` entries of the JSON)."""
 
@@ -137,8 +159,7 @@ class ArticleReport:
     content_chars: int
     reused_fraction: float = 0.0
     story: str | None = None
-    declared_source: str | None = None
-    credits: list[str] | None = None
+    clues: Clues = field(default_factory=Clues)
     spin: dict[str, Any] | None = None
 
 

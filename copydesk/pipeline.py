@@ -4,7 +4,7 @@ provenance -> stories. The CLI (and later the service and the Spark job) only ca
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,12 +17,13 @@ from .model import (
     ArticleReport,
     Candidate,
     CleanArticle,
+    Clues,
     Pair,
     ReadError,
     ScanOptions,
     ScanResult,
 )
-from .provenance import orient
+from .provenance import orient, read_clues
 from .read import read_articles
 from .stories import build_stories
 
@@ -31,12 +32,17 @@ Progress = Callable[[str, int, int], None]
 
 
 def compare_clean(
-    a: CleanArticle, b: CleanArticle, options: ScanOptions | None = None, keep_order: bool = False
+    a: CleanArticle,
+    b: CleanArticle,
+    options: ScanOptions | None = None,
+    keep_order: bool = False,
+    clues: Mapping[str, Clues] | None = None,
 ) -> Pair | None:
     """Align two cleaned articles and name their relation; `None` when nothing is shared.
 
     With `keep_order`, `a` stays the source (the direction is then `source_to_target` only when
-    the evidence agrees, else `unknown`).
+    the evidence agrees, else `unknown`). `clues` maps ids to what `read_clues` found, when the
+    caller has it already.
     """
     opts = options or ScanOptions()
     passages = align_passages(a, b, opts.seed, opts.max_gap, opts.min_words, opts.min_similarity)
@@ -44,9 +50,11 @@ def compare_clean(
         return None
     cov_a = coverage(a, [p.source for p in passages])
     cov_b = coverage(b, [p.target for p in passages])
-    swap, direction = orient(a.article, b.article, cov_a, cov_b)
+    clues_a = clues[a.id] if clues else read_clues(a)
+    clues_b = clues[b.id] if clues else read_clues(b)
+    swap, direction = orient(a.article, b.article, cov_a, cov_b, clues_a, clues_b)
     if keep_order:
-        if swap:
+        if swap and direction != "common_source":
             direction = "unknown"
         swap = False
     if swap:
@@ -109,9 +117,10 @@ def scan(
         inputs = [inputs]
     articles, errors = _gather(inputs)
     docs = clean_articles(articles, progress)
+    clues = {doc.id: read_clues(doc) for doc in docs}
     candidates = find_candidates(docs, opts.ngram, opts.max_df, opts.min_shared)
-    pairs = align_candidates(docs, candidates, opts, progress)
-    return assemble(docs, pairs, errors, opts)
+    pairs = align_candidates(docs, candidates, opts, progress, clues)
+    return assemble(docs, pairs, errors, opts, clues)
 
 
 def align_candidates(
@@ -119,11 +128,12 @@ def align_candidates(
     candidates: Sequence[Candidate],
     options: ScanOptions,
     progress: Progress | None = None,
+    clues: Mapping[str, Clues] | None = None,
 ) -> list[Pair]:
     """Compare every candidate pair; pairs are sorted by score (highest first), then ids."""
     pairs = []
     for done, cand in enumerate(candidates, start=1):
-        pair = compare_clean(docs[cand.a], docs[cand.b], options)
+        pair = compare_clean(docs[cand.a], docs[cand.b], options, clues=clues)
         if pair is not None:
             pairs.append(pair)
         if progress is not None:
@@ -137,13 +147,16 @@ def assemble(
     pairs: list[Pair],
     errors: list[ReadError],
     options: ScanOptions,
+    clues: Mapping[str, Clues] | None = None,
 ) -> ScanResult:
     """Per-article figures and stories from the pairs found."""
+    if clues is None:
+        clues = {doc.id: read_clues(doc) for doc in docs}
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for pair in pairs:
         spans[pair.source].extend(p.source for p in pair.passages)
         spans[pair.target].extend(p.target for p in pair.passages)
-    stories = build_stories([d.article for d in docs], pairs)
+    stories = build_stories([d.article for d in docs], pairs, clues)
     story_of = {member: s.id for s in stories for member in s.articles}
     reports = [
         ArticleReport(
@@ -152,6 +165,7 @@ def assemble(
             content_chars=doc.content_chars,
             reused_fraction=round(coverage(doc, union_spans(spans[doc.id])), 3),
             story=story_of.get(doc.id),
+            clues=clues[doc.id],
         )
         for doc in docs
     ]

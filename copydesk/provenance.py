@@ -1,8 +1,13 @@
-"""Say which article of a pair came first: from dates, else from containment, else unknown."""
+"""Who had it first: the clues an article gives about its origin (byline, dateline, credits,
+declared source) and the direction of each pair, from those clues, dates and containment."""
 
 from __future__ import annotations
 
-from .model import Article
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from .model import Article, CleanArticle, Clues
 from .read import parse_date
 
 #: the contained side must be at least this covered...
@@ -10,19 +15,298 @@ CONTAINED_COVERAGE = 0.5
 #: ...and this much more than the other side, for containment to decide the direction
 CONTAINMENT_MARGIN = 0.2
 
+#: Outlets and agencies recognised by name, each with the name reported for it. Spellings map to
+#: one display name so that "BBC News" and "the BBC" count as one credit.
+KNOWN_OUTLETS: dict[str, str] = {
+    "BBC": "BBC", "BBC News": "BBC", "BBC Radio 4": "BBC", "BBC World Service": "BBC",
+    "Reuters": "Reuters", "Thomson Reuters": "Reuters",
+    "Associated Press": "Associated Press", "AP": "Associated Press",
+    "AFP": "AFP", "Agence France-Presse": "AFP", "Agence France Presse": "AFP",
+    "PA Media": "PA Media", "PA": "PA Media", "Press Association": "PA Media",
+    "PA news agency": "PA Media",
+    "dpa": "dpa", "ANSA": "ANSA", "EFE": "EFE", "Kyodo": "Kyodo", "Xinhua": "Xinhua",
+    "TASS": "TASS", "Yonhap": "Yonhap", "Bloomberg": "Bloomberg", "UPI": "UPI",
+    "CNN": "CNN", "Sky News": "Sky News", "ITV News": "ITV News", "ITV": "ITV News",
+    "Channel 4 News": "Channel 4 News", "LBC": "LBC", "NPR": "NPR", "CBS News": "CBS News",
+    "NBC News": "NBC News", "ABC News": "ABC News", "Fox News": "Fox News", "CNBC": "CNBC",
+    "Al Jazeera": "Al Jazeera", "France 24": "France 24", "BFMTV": "BFMTV",
+    "Deutsche Welle": "Deutsche Welle", "Euronews": "Euronews", "RTÉ": "RTÉ",
+    "The Guardian": "The Guardian", "Guardian": "The Guardian", "The Times": "The Times",
+    "The Telegraph": "The Telegraph", "Daily Telegraph": "The Telegraph",
+    "Daily Mail": "Daily Mail", "MailOnline": "Daily Mail", "Mail Online": "Daily Mail",
+    "The Independent": "The Independent", "The Sun": "The Sun", "Daily Mirror": "Daily Mirror",
+    "Financial Times": "Financial Times", "New York Times": "The New York Times",
+    "The New York Times": "The New York Times", "Washington Post": "The Washington Post",
+    "The Washington Post": "The Washington Post", "Wall Street Journal": "The Wall Street Journal",
+    "The Wall Street Journal": "The Wall Street Journal", "USA Today": "USA Today",
+    "Los Angeles Times": "Los Angeles Times", "Politico": "Politico", "Axios": "Axios",
+    "The Economist": "The Economist", "Le Monde": "Le Monde", "Le Figaro": "Le Figaro",
+    "Le Parisien": "Le Parisien", "Libération": "Libération", "Der Spiegel": "Der Spiegel",
+    "El País": "El País",
+}
+#: Sites whose name is not the outlet's ("apnews.com" is the Associated Press).
+SITE_OUTLETS = {"apnews": "Associated Press", "nytimes": "The New York Times",
+                "washingtonpost": "The Washington Post", "wsj": "The Wall Street Journal",
+                "ft": "Financial Times", "telegraph": "The Telegraph",
+                "aljazeera": "Al Jazeera", "lemonde": "Le Monde", "lefigaro": "Le Figaro"}
+#: Agencies whose full name anywhere in a text credits them (a wire story carries its name).
+AGENCY_NAMES = ("Reuters", "Associated Press", "Agence France-Presse", "Press Association")
+#: Last words that make a capitalised phrase look like an outlet ("Calais Tribune").
+OUTLET_WORDS = (
+    "News", "Times", "Post", "Journal", "Herald", "Gazette", "Tribune", "Chronicle", "Telegraph",
+    "Guardian", "Independent", "Express", "Mirror", "Observer", "Standard", "Radio", "Television",
+    "TV", "Press", "Agency", "Magazine", "Courier", "Inquirer", "Examiner", "Bulletin", "Wire",
+)
+#: What a text calls an outlet it has just named ("told the broadcaster").
+OUTLET_NOUNS = (
+    "broadcaster", "newspaper", "paper", "news agency", "agency", "channel", "network", "outlet",
+    "station", "website", "magazine", "publication", "corporation",
+)
 
-def orient(a: Article, b: Article, coverage_a: float, coverage_b: float) -> tuple[bool, str]:
+_KNOWN = "|".join(re.escape(n) for n in sorted(KNOWN_OUTLETS, key=len, reverse=True))
+_CAP = r"[A-Z][\w'’&-]*(?:\.[A-Za-z]+)*"
+_GENERIC = rf"(?:{_CAP} ){{1,3}}(?:{'|'.join(OUTLET_WORDS)})"
+OUTLET = rf"(?:{_KNOWN}|{_GENERIC})(?![\w-])"
+_OUTLET_RE = re.compile(OUTLET)
+
+_CREDIT_BEFORE = (
+    r"according to|told|telling|speaking to|spoke to|speaking with|spoke with|said to|"
+    r"interview with|contacted by|seen by|obtained by|confirmed to|reported by|quoted by|"
+    r"cited by|revealed by|shared with|reporting by|reports? by|reports? from"
+)
+_CREDIT_AFTER = (
+    r"reports|reported|has reported|has learned|has learnt|has (?:now )?heard|understands|"
+    r"has seen|revealed|has revealed|has been told|can reveal|has confirmed|was told|"
+    r"obtained|said in a report"
+)
+CREDIT_RES = (
+    re.compile(rf"\b(?:{_CREDIT_BEFORE})\s+(?:the\s+)?(?P<outlet>{OUTLET})", re.IGNORECASE),
+    re.compile(rf"(?:\b[Tt]he\s+)?(?P<outlet>{OUTLET}),?\s+(?:{_CREDIT_AFTER})\b"),
+    re.compile(rf"\((?P<outlet>{_KNOWN})\)"),
+    re.compile(rf"\b(?P<outlet>{'|'.join(re.escape(n) for n in AGENCY_NAMES)})\b"),
+)
+#: "told the broadcaster": credits the outlet last named before it
+PRONOUN_CREDIT_RE = re.compile(
+    rf"\b(?:{_CREDIT_BEFORE})\s+the\s+(?:{'|'.join(OUTLET_NOUNS)})\b", re.IGNORECASE
+)
+
+_NAME = r"[A-Z][\w'’.-]+(?:[ \t]+(?:[A-Z][\w'’.-]+|de|van|von|der|al|bin|da|du|le|la))*"
+BYLINE_RE = re.compile(
+    rf"^[ \t]*By[ \t]+(?P<author>{_NAME}(?:(?:,|[ \t]+and)[ \t]+(?!{OUTLET}){_NAME})*)"
+    rf"(?:[ \t]*(?:[/|,–—-]|\n)[ \t]*(?P<outlet>{OUTLET})"
+    rf"(?:,[ \t]*(?P<place>[A-Z][^\n/|]{{0,60}}?))?)?[ \t]*$",
+    re.MULTILINE,
+)
+DATELINE_RE = re.compile(
+    rf"^[ \t]*(?:(?P<place>[A-Z][A-Za-z .'’-]{{1,40}}?),?[ \t]+)?\((?P<agency>{_KNOWN})\)"
+    r"[ \t]*[-–—:]",
+    re.MULTILINE,
+)
+_DOMAIN = r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+"
+DECLARED_RE = re.compile(
+    r"\b(?:(?:this|the)\s+(?:article|story|piece|post|report|content)\s+(?:was\s+|is\s+)?"
+    r"(?:originally|first)\s+(?:published|appeared|ran|posted)|originally\s+published|"
+    r"first\s+published|republished|reprinted|reproduced)"
+    r"\s+(?:with\s+permission\s+)?(?:by|in|on|at|from)\s+(?:(?:a|an|the)\s+)?"
+    rf"(?P<origin>{_DOMAIN}|{_CAP}(?:\s+{_CAP}){{0,4}})",
+    re.IGNORECASE,
+)
+#: labels that end a host name without naming the site ("co.uk", "com")
+_SUFFIX_LABELS = {"com", "co", "org", "net", "gov", "ac", "edu", "news", "uk", "us", "fr", "de",
+                  "au", "ca", "ie", "in", "info", "eu", "nz", "io"}
+
+
+def outlet_name(found: str) -> str:
+    """The reported name of an outlet as written in a text ("the BBC News" -> "BBC")."""
+    name = re.sub(r"\s+", " ", found.strip())
+    if name in KNOWN_OUTLETS:
+        return KNOWN_OUTLETS[name]
+    if name.lower().startswith("the ") and name[4:] in KNOWN_OUTLETS:
+        return KNOWN_OUTLETS[name[4:]]
+    return name
+
+
+def outlet_key(name: str) -> str:
+    """A key under which spellings of one outlet meet: "The Daily Mail", "dailymail.co.uk",
+    "https://www.dailymail.co.uk/news/x.html" and "Daily Mail" all give "dailymail"."""
+    name = name.strip()
+    if "/" in name or re.fullmatch(_DOMAIN, name.lower()):
+        host = urlsplit(name if "//" in name else "//" + name).hostname or name
+        labels = [x for x in host.lower().split(".") if x and x != "www"]
+        while len(labels) > 1 and labels[-1] in _SUFFIX_LABELS:
+            labels.pop()
+        name = labels[-1] if labels else host
+        name = SITE_OUTLETS.get(name, name)
+    name = outlet_name(name)
+    key = re.sub(r"[^0-9a-z]", "", name.lower())
+    return key[3:] if key.startswith("the") and len(key) > 6 else key
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else "//" + url).hostname
+    return host[4:] if host and host.startswith("www.") else host
+
+
+def find_byline(text: str) -> tuple[str | None, str | None, str | None]:
+    """Author, outlet and place from a byline near the top ("By Lucy Williamson / BBC News,
+    Calais, France")."""
+    head = text[:600]
+    match = BYLINE_RE.search(head)
+    if not match:
+        return None, None, None
+    outlet = outlet_name(match["outlet"]) if match["outlet"] else None
+    place = match["place"].strip() if match["place"] else None
+    return match["author"].strip(), outlet, place
+
+
+def find_dateline(text: str) -> tuple[str | None, str | None]:
+    """Place and agency from a wire dateline ("LONDON (AP) —", "(Reuters) -")."""
+    match = DATELINE_RE.search(text[:2000])
+    if not match:
+        return None, None
+    place = match["place"].strip() if match["place"] else None
+    return place, outlet_name(match["agency"])
+
+
+def find_credits(text: str) -> list[str]:
+    """Outlets and agencies `text` names as its source of information, in order of first
+    mention ("according to sources contacted by the BBC", "told the broadcaster", "(Reuters)")."""
+    found: list[tuple[int, str]] = []
+    for pattern in CREDIT_RES:
+        found.extend((m.start("outlet"), outlet_name(m["outlet"])) for m in pattern.finditer(text))
+    for match in PRONOUN_CREDIT_RE.finditer(text):
+        named_before = [m for m in _OUTLET_RE.finditer(text, 0, match.start())]
+        if named_before:
+            found.append((named_before[-1].start(), outlet_name(named_before[-1][0])))
+    credits: list[str] = []
+    for _, name in sorted(found):
+        if name not in credits:
+            credits.append(name)
+    return credits
+
+
+def find_declared_source(
+    text: str, url: str | None = None, canonical: str | None = None
+) -> str | None:
+    """The origin a page declares ("This article was originally published by ..."), or the host
+    of a canonical link that points to another site."""
+    matches = list(DECLARED_RE.finditer(text))
+    if matches:
+        origin = matches[-1]["origin"].rstrip(".")
+        if re.fullmatch(_DOMAIN, origin.lower()):
+            return _host(origin.lower())
+        return outlet_name(re.sub(r"^(?:the|a|an)\s+", "", origin, flags=re.IGNORECASE))
+    own, declared = _host(url), _host(canonical)
+    if own and declared and outlet_key(own) != outlet_key(declared):
+        return declared
+    return None
+
+
+def _kept_text(doc: CleanArticle) -> str:
+    """The text with removed spans blanked, so offsets and line structure survive."""
+    text = doc.article.text
+    if not doc.removed:
+        return text
+    parts, at = [], 0
+    for span in doc.removed:
+        parts.append(text[at : span.start])
+        parts.append(re.sub(r"[^\n]", " ", text[span.start : span.end]))
+        at = span.end
+    parts.append(text[at:])
+    return "".join(parts)
+
+
+def read_clues(doc: CleanArticle) -> Clues:
+    """Byline, dateline, credits and declared source of one cleaned article.
+
+    The declared source is looked for in the whole text (it sits in footers, which cleaning
+    removes); credits only in the kept text, so site chrome naming other outlets does not count.
+    """
+    article = doc.article
+    author, outlet, place = find_byline(article.text)
+    date_place, agency = find_dateline(article.text)
+    kept = _kept_text(doc)
+    own = {outlet_key(x) for x in (outlet, article.source) if x}
+    if byline := BYLINE_RE.search(kept[:600]):
+        # The outlet in a byline is the article's own, not a credit.
+        kept = kept[: byline.start()] + " " * (byline.end() - byline.start()) + kept[byline.end() :]
+    credits = [c for c in find_credits(kept) if outlet_key(c) not in own]
+    return Clues(
+        author=author,
+        outlet=outlet,
+        place=place or date_place,
+        agency=agency,
+        credits=credits,
+        declared_source=find_declared_source(article.text, article.url,
+                                             getattr(article, "canonical", None)),
+    )
+
+
+def identity(article: Article, clues: Clues) -> set[str]:
+    """Keys of the outlets an article is from: its `source`, its byline outlet, its site."""
+    names: Iterable[str | None] = (article.source, clues.outlet, _host(article.url))
+    return {outlet_key(n) for n in names if n}
+
+
+def orient(
+    a: Article,
+    b: Article,
+    coverage_a: float,
+    coverage_b: float,
+    clues_a: Clues | None = None,
+    clues_b: Clues | None = None,
+) -> tuple[bool, str]:
     """Whether `b` is the source (swap) and the direction the evidence supports.
 
-    Earlier `published` is the source. Without dates, the text contained in the other is the copy.
-    When neither decides, the more covered article is put as target and the direction is
+    In order of strength: a page that declares or credits the other's outlet is its copy; two
+    pages declaring or crediting the same outlet that neither is from share a `common_source`;
+    the earlier `published` is the source; without dates, the text contained in the other is the
+    copy. When nothing decides, the more covered article is put as target and the direction is
     `unknown`.
     """
+    swap = coverage_a > coverage_b
+    if clues_a is not None and clues_b is not None:
+        from_a, from_b = identity(a, clues_a), identity(b, clues_b)
+        names_a = _named_origins(clues_a)
+        names_b = _named_origins(clues_b)
+        a_names_b, b_names_a = bool(names_a & from_b), bool(names_b & from_a)
+        if a_names_b != b_names_a:
+            return a_names_b, "source_to_target"
+        if (names_a & names_b) - from_a - from_b:
+            return swap, "common_source"
     date_a, date_b = parse_date(a.published), parse_date(b.published)
     if date_a is not None and date_b is not None and date_a != date_b:
         return date_b < date_a, "source_to_target"
-    swap = coverage_a > coverage_b
     high, low = max(coverage_a, coverage_b), min(coverage_a, coverage_b)
     if high >= CONTAINED_COVERAGE and high - low >= CONTAINMENT_MARGIN - 1e-9:
         return swap, "source_to_target"
     return swap, "unknown"
+
+
+def _named_origins(clues: Clues) -> set[str]:
+    names = [*clues.credits, clues.agency, clues.declared_source]
+    return {outlet_key(n) for n in names if n}
+
+
+def common_credit(members: Iterable[tuple[Article, Clues]]) -> str | None:
+    """The outlet credited or declared by most (at least two) members and that none is from."""
+    members = list(members)
+    own: set[str] = set()
+    for article, clues in members:
+        own |= identity(article, clues)
+    counts: dict[str, int] = {}
+    display: dict[str, str] = {}
+    for _, clues in members:
+        keys: dict[str, str] = {}
+        for name in [*clues.credits, *(n for n in (clues.agency, clues.declared_source) if n)]:
+            keys.setdefault(outlet_key(name), name)
+        for key, name in keys.items():
+            if key not in own:
+                counts[key] = counts.get(key, 0) + 1
+                display.setdefault(key, name)
+    if not counts:
+        return None
+    key = min(counts, key=lambda k: (-counts[k], display[k]))
+    return display[key] if counts[key] >= 2 else None

@@ -17,6 +17,7 @@ from xml.sax.saxutils import quoteattr
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -24,6 +25,8 @@ from . import __version__
 from .model import Article, ArticleReport, Pair, ScanResult, Story
 
 QUOTE_CHARS = 72
+#: most articles listed under "sources named" in the table output
+CLUE_LINES = 10
 
 
 def scan_schema() -> dict[str, Any]:
@@ -67,19 +70,27 @@ def article_to_dict(report: ArticleReport, keep_text: bool = False) -> dict[str,
         "source": a.source,
         "url": a.url,
         "published": a.published,
-        "author": a.author,
+        "author": a.author or report.clues.author,
         "chars": len(a.text),
         "content_chars": report.content_chars,
         "removed": [{"start": s.start, "end": s.end, "reason": s.reason} for s in report.removed],
-        "declared_source": report.declared_source,
-        "credits": report.credits,
+        "byline": _byline(report),
+        "declared_source": report.clues.declared_source,
+        "credits": report.clues.credits,
         "spin": report.spin,
         "reused_fraction": report.reused_fraction,
         "story": report.story,
     }
-    if keep_text:
+    if keep_text or getattr(a, "extracted", False):
         out["text"] = a.text
     return out
+
+
+def _byline(report: ArticleReport) -> dict[str, str | None] | None:
+    clues = report.clues
+    found = {"author": clues.author, "outlet": clues.outlet, "place": clues.place,
+             "agency": clues.agency}
+    return found if any(found.values()) else None
 
 
 def story_to_dict(story: Story) -> dict[str, Any]:
@@ -210,11 +221,28 @@ def print_scan(result: ScanResult, console: Console) -> None:
             )
         console.print(table)
     for story in result.stories:
-        original = story.original or "unknown"
+        if story.original:
+            origin = f"original: {escape(story.original)}"
+        elif story.common_source:
+            origin = f"common source not in the run: {escape(story.common_source)}"
+        else:
+            origin = "original: unknown"
         console.print(
             f"[bold]story {story.id}[/bold] ({plural(len(story.articles), 'article')}, "
-            f"original: {original}): {story.label}"
+            f"{origin}): {escape(story.label)}"
         )
+    named = [r for r in result.articles if r.clues.credits or r.clues.declared_source]
+    if named:
+        console.print("[bold]sources named[/bold]:")
+        for r in named[:CLUE_LINES]:
+            said = []
+            if r.clues.credits:
+                said.append("credits " + ", ".join(r.clues.credits))
+            if r.clues.declared_source:
+                said.append("declares its origin: " + r.clues.declared_source)
+            console.print(f"  {escape(r.article.id)}: {escape('; '.join(said))}")
+        if len(named) > CLUE_LINES:
+            console.print(f"  ... and {len(named) - CLUE_LINES} more (see --format json)")
     cleaned = [r for r in result.articles if r.removed]
     if cleaned:
         console.print("[bold]removed before matching[/bold]:")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from .model import Article, Edge, Pair, Story
+from .model import Article, Clues, Edge, Pair, Story
+from .provenance import common_credit, identity, outlet_key
 from .read import parse_date
 
 LABEL_WORDS = 10
@@ -19,7 +20,24 @@ def _label(article: Article) -> str:
     return " ".join(words[:LABEL_WORDS]) + (" ..." if len(words) > LABEL_WORDS else "")
 
 
-def _original(members: Sequence[Article], edges: Sequence[Edge], directed: set[int]) -> str | None:
+def _original(
+    members: Sequence[Article],
+    edges: Sequence[Edge],
+    directed: set[int],
+    clues: Mapping[str, Clues],
+) -> str | None:
+    # The one member whose outlet the others credit or declare as their origin.
+    credited = []
+    for article in members:
+        own = identity(article, clues[article.id]) if article.id in clues else set()
+        others = [clues[m.id] for m in members if m.id != article.id and m.id in clues]
+        named = [
+            {outlet_key(n) for n in (*c.credits, c.agency, c.declared_source) if n} for c in others
+        ]
+        if own and others and sum(bool(own & n) for n in named) * 2 > len(others):
+            credited.append(article.id)
+    if len(credited) == 1:
+        return credited[0]
     dates = {a.id: parse_date(a.published) for a in members}
     if all(d is not None for d in dates.values()):
         earliest = min(dates.values())  # type: ignore[type-var]
@@ -33,8 +51,16 @@ def _original(members: Sequence[Article], edges: Sequence[Edge], directed: set[i
     return roots[0] if len(roots) == 1 else None
 
 
-def build_stories(articles: Sequence[Article], pairs: Sequence[Pair]) -> list[Story]:
-    """Connected components of the reuse graph, in order of their first member."""
+def build_stories(
+    articles: Sequence[Article], pairs: Sequence[Pair], clues: Mapping[str, Clues] | None = None
+) -> list[Story]:
+    """Connected components of the reuse graph, in order of their first member.
+
+    A story's original is the member the others credit, else the earliest, else the one root of
+    the directed edges. When the members credit an outlet that none of them is from and no member
+    stands out as the original, that outlet is the story's `common_source`.
+    """
+    clues = clues or {}
     parent = {a.id: a.id for a in articles}
 
     def find(x: str) -> str:
@@ -60,7 +86,13 @@ def build_stories(articles: Sequence[Article], pairs: Sequence[Pair]) -> list[St
         members_pairs = pair_groups[root]
         edges = [Edge(p.source, p.target, p.relation) for p in members_pairs]
         directed = {i for i, p in enumerate(members_pairs) if p.direction == "source_to_target"}
-        original = _original(members, edges, directed)
+        original = _original(members, edges, directed, clues)
+        common = common_credit((a, clues[a.id]) for a in members if a.id in clues)
+        if original is not None and common is not None:
+            # The "original" is itself a copy when it too credits the outside outlet.
+            credited_by_original = clues.get(original, Clues()).credits
+            if outlet_key(common) in {outlet_key(c) for c in credited_by_original}:
+                original = None
         by_id = {a.id: a for a in members}
         label_from = by_id[original] if original else members[0]
         stories.append(
@@ -68,7 +100,7 @@ def build_stories(articles: Sequence[Article], pairs: Sequence[Pair]) -> list[St
                 id=f"s{len(stories) + 1}",
                 articles=[a.id for a in members],
                 original=original,
-                common_source=None,
+                common_source=common if original is None else None,
                 label=_label(label_from),
                 edges=edges,
             )

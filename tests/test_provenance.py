@@ -88,3 +88,185 @@ def test_a_date_on_one_side_only_falls_back_to_containment(
     assert orient(a, b, 0.9, 0.3) == (True, "source_to_target")
     assert orient(a, b, 0.3, 0.9) == (False, "source_to_target")
     assert orient(a, b, 0.6, 0.6)[1] == "unknown"
+
+
+# --- clues: bylines, datelines, credits, declared sources --------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from copydesk import scan  # noqa: E402
+from copydesk.clean import clean_article  # noqa: E402
+from copydesk.model import Clues  # noqa: E402
+from copydesk.provenance import (  # noqa: E402
+    find_byline,
+    find_credits,
+    find_dateline,
+    find_declared_source,
+    outlet_key,
+    read_clues,
+)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("By Lucy Williamson / BBC News, Calais, France\n\nBody.", ("Lucy Williamson", "BBC", "Calais, France")),  # noqa: E501
+        ("By Lucy Williamson\nBBC News, Calais, France\nBody.", ("Lucy Williamson", "BBC", "Calais, France")),  # noqa: E501
+        ("By John Smith and Jane Doe, Associated Press\nBody.", ("John Smith and Jane Doe", "Associated Press", None)),  # noqa: E501
+        ("By Ana de la Cruz\n\nThe ministry said on Monday.", ("Ana de la Cruz", None, None)),
+        ("Written by nobody in particular.\nBy the sea, the town waits.", (None, None, None)),
+    ],
+)  # fmt: skip
+def test_byline(text: str, expected: tuple[str | None, str | None, str | None]) -> None:
+    assert find_byline(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("LONDON (Reuters) - Shares fell on Monday.", ("LONDON", "Reuters")),
+        ("WASHINGTON (AP) — The president said.", ("WASHINGTON", "Associated Press")),
+        ("(AFP) - Paris was calm.", (None, "AFP")),
+        ("The ministry (which was closed) said - nothing.", (None, None)),
+    ],
+)
+def test_dateline(text: str, expected: tuple[str | None, str | None]) -> None:
+    assert find_dateline(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("It will stop, according to multiple sources contacted by the BBC.", ["BBC"]),
+        ("The prefecture told the BBC that it was studying it.", ["BBC"]),
+        ("Boats leave from the beach, the BBC reports.", ["BBC"]),
+        ("Speaking to BBC, Colonel Alary said: 'no'.", ["BBC"]),
+        ("An expert told the BBC so. Another source told the broadcaster: 'no'.", ["BBC"]),
+        ("The mayor spoke first. Later he told the newspaper, the Calais Tribune reports.", ["Calais Tribune"]),  # noqa: E501
+        ("PARIS (Reuters) - Police said.", ["Reuters"]),
+        ("Reporting by the Associated Press; editing by staff.", ["Associated Press"]),
+        ("Sky News understands that the talks failed; he told Le Monde otherwise.", ["Sky News", "Le Monde"]),  # noqa: E501
+        # people and bodies told things are not outlets
+        ("He told reporters and the House of Commons, then told the UN and MPs.", []),
+        ("The channel was calm and the paper boats floated.", []),
+        ("", []),
+    ],
+)  # fmt: skip
+def test_credits(text: str, expected: list[str]) -> None:
+    assert find_credits(text) == expected
+
+
+def test_told_the_broadcaster_without_a_named_outlet_credits_nothing() -> None:
+    assert find_credits("A source told the broadcaster that it was over.") == []
+
+
+@pytest.mark.parametrize(
+    "text, url, canonical, expected",
+    [
+        ("Body.\nThis article was originally published by a www.dailymail.co.uk . Read it.", None, None, "dailymail.co.uk"),  # noqa: E501
+        ("Body.\nThis story originally appeared in The Conversation.", None, None, "Conversation"),
+        ("Body. Republished with permission from Calais Tribune.", None, None, "Calais Tribune"),
+        ("Body.", "https://scraper.example/a", "https://www.bbc.co.uk/news/x", "bbc.co.uk"),
+        ("Body.", "https://www.bbc.co.uk/news/x", "https://bbc.co.uk/news/x?amp", None),
+        ("Body.", None, "https://www.bbc.co.uk/news/x", None),
+        ("The law was first published in 1990 and then forgotten.", None, None, None),
+    ],
+)  # fmt: skip
+def test_declared_source(
+    text: str, url: str | None, canonical: str | None, expected: str | None
+) -> None:
+    assert find_declared_source(text, url, canonical) == expected
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("BBC", "bbc.co.uk"), ("BBC News", "https://www.bbc.com/news/articles/x"),
+        ("Daily Mail", "www.dailymail.co.uk"), ("The Guardian", "theguardian.com"),
+        ("AP", "Associated Press"), ("MailOnline", "Daily Mail"),
+    ],
+)  # fmt: skip
+def test_outlet_spellings_meet(a: str, b: str) -> None:
+    assert outlet_key(a) == outlet_key(b)
+
+
+def test_a_byline_outlet_is_the_articles_own_not_a_credit() -> None:
+    doc = clean_article(Article("x", "By Jo Bloggs\nBBC News, Paris\n\nThe BBC has learned a lot."))
+    clues = read_clues(doc)
+    assert (clues.author, clues.outlet, clues.place) == ("Jo Bloggs", "BBC", "Paris")
+    assert clues.credits == []
+
+
+def test_orient_declared_origin_beats_dates() -> None:
+    # the scraper page is dated earlier, but it declares the Daily Mail as its origin
+    scraper = Article("scraper", "x", published=EARLY, url="https://scraper.example/p")
+    mail = Article("mail", "x", published=LATE, source="Daily Mail")
+    declared = Clues(declared_source="dailymail.co.uk")
+    assert orient(scraper, mail, 0.5, 0.5, declared, Clues()) == (True, "source_to_target")
+    assert orient(mail, scraper, 0.5, 0.5, Clues(), declared) == (False, "source_to_target")
+
+
+def test_orient_crediting_the_others_outlet_makes_it_the_source() -> None:
+    bbc = Article("bbc", "x", source="BBC News")
+    rewrite = Article("rewrite", "x", published=EARLY)
+    assert orient(rewrite, bbc, 0.9, 0.3, Clues(credits=["BBC"]), Clues()) == (
+        True,
+        "source_to_target",
+    )
+
+
+def test_orient_shared_credit_of_an_absent_outlet_is_a_common_source() -> None:
+    a, b = Article("a", "x", published=EARLY), Article("b", "x", published=LATE)
+    clues = Clues(credits=["BBC"])
+    assert orient(a, b, 0.5, 0.6, clues, clues)[1] == "common_source"
+    # both credit the BBC, but b *is* the BBC: then b is the source
+    b_bbc = Article("b", "x", published=LATE, source="BBC")
+    assert orient(a, b_bbc, 0.5, 0.6, clues, Clues())[1] == "source_to_target"
+    # different credits decide nothing: dates do
+    assert orient(a, b, 0.5, 0.6, clues, Clues(credits=["Reuters"])) == (False, "source_to_target")
+
+
+def test_seeds_credits_declared_source_and_byline(
+    seeds_dir: Path, seed_ids: dict[str, str]
+) -> None:
+    result = scan(seeds_dir)
+    by_id = {r.article.id: r.clues for r in result.articles}
+    for n in ("000", "001", "002", "003"):
+        assert by_id[seed_ids[n]].credits == ["BBC"], n
+    assert by_id[seed_ids["003"]].declared_source == "dailymail.co.uk"
+    assert all(by_id[seed_ids[n]].declared_source is None for n in ("000", "001", "002", "004"))
+    spun = by_id[seed_ids["004"]]
+    assert (spun.author, spun.outlet, spun.place) == ("Lucy Williamson", "BBC", "Calais, France")
+    assert spun.credits == []
+
+
+def test_seeds_000_and_001_share_the_bbc_as_common_source(
+    seeds_dir: Path, seed_ids: dict[str, str]
+) -> None:
+    result = scan(seeds_dir)
+    pair = next(
+        p for p in result.pairs if {p.source, p.target} == {seed_ids["000"], seed_ids["001"]}
+    )
+    assert pair.direction == "common_source"
+    story = next(s for s in result.stories if seed_ids["000"] in s.articles)
+    assert story.common_source == "BBC"
+    assert story.original is None
+
+
+def test_a_page_declaring_another_site_is_never_its_original() -> None:
+    body = " ".join(f"word{i} sentence{i % 7} runs on" for i in range(60))
+    original = Article("mail", body, source="Daily Mail", published=LATE)
+    copy = Article(
+        "scraped",
+        body + "\n\nThis article was originally published by a www.dailymail.co.uk . Read it.",
+        published=EARLY,
+    )
+    result = scan([copy, original])
+    (pair,) = result.pairs
+    assert (pair.source, pair.target, pair.direction) == ("mail", "scraped", "source_to_target")
+    assert result.stories[0].original == "mail"
+
+
+def test_site_names_that_differ_from_the_outlet() -> None:
+    assert outlet_key("https://apnews.com/article/x") == outlet_key("AP")
+    assert outlet_key("nytimes.com") == outlet_key("New York Times")
