@@ -160,6 +160,8 @@ class ArticleReport:
     reused_fraction: float = 0.0
     story: str | None = None
     clues: Clues = field(default_factory=Clues)
+    #: for members of a story, the stretches of text found in no other member
+    unique: list[Span] | None = None
     spin: dict[str, Any] | None = None
 
 

@@ -25,7 +25,7 @@ from .model import (
 )
 from .provenance import orient, read_clues
 from .read import read_articles
-from .stories import build_stories
+from .stories import build_stories, unique_spans
 
 #: called as progress(stage, done, total) while a scan runs
 Progress = Callable[[str, int, int], None]
@@ -166,6 +166,7 @@ def assemble(
             reused_fraction=round(coverage(doc, union_spans(spans[doc.id])), 3),
             story=story_of.get(doc.id),
             clues=clues[doc.id],
+            unique=unique_spans(doc, spans[doc.id]) if doc.id in story_of else None,
         )
         for doc in docs
     ]

@@ -240,7 +240,7 @@ def read_clues(doc: CleanArticle) -> Clues:
         agency=agency,
         credits=credits,
         declared_source=find_declared_source(article.text, article.url,
-                                             getattr(article, "canonical", None)),
+                                             article.canonical),
     )
 
 

@@ -81,7 +81,9 @@ def article_to_dict(report: ArticleReport, keep_text: bool = False) -> dict[str,
         "reused_fraction": report.reused_fraction,
         "story": report.story,
     }
-    if keep_text or getattr(a, "extracted", False):
+    if report.unique is not None:
+        out["unique"] = [{"start": s.start, "end": s.end} for s in report.unique]
+    if keep_text or a.extracted:
         out["text"] = a.text
     return out
 
@@ -231,6 +233,19 @@ def print_scan(result: ScanResult, console: Console) -> None:
             f"[bold]story {story.id}[/bold] ({plural(len(story.articles), 'article')}, "
             f"{origin}): {escape(story.label)}"
         )
+    adding = [r for r in result.articles if r.unique]
+    if adding:
+        console.print("[bold]what each adds[/bold] (text found in no other member of its story):")
+        for r in adding[:CLUE_LINES]:
+            assert r.unique is not None
+            chars = sum(s.end - s.start for s in r.unique)
+            longest = max(r.unique, key=lambda s: s.end - s.start)
+            console.print(
+                f"  {escape(r.article.id)}: {plural(len(r.unique), 'passage')}, {chars} chars, "
+                f"e.g. {escape(_quote(r.article.text[longest.start : longest.end], 60))}"
+            )
+        if len(adding) > CLUE_LINES:
+            console.print(f"  ... and {len(adding) - CLUE_LINES} more (see --format json)")
     named = [r for r in result.articles if r.clues.credits or r.clues.declared_source]
     if named:
         console.print("[bold]sources named[/bold]:")

@@ -5,11 +5,44 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from .model import Article, Clues, Edge, Pair, Story
+from .classify import union_spans
+from .model import Article, CleanArticle, Clues, Edge, Pair, Span, Story
 from .provenance import common_credit, identity, outlet_key
 from .read import parse_date
 
 LABEL_WORDS = 10
+#: shortest stretch of an article's own text reported as something it adds
+MIN_UNIQUE_CHARS = 40
+MIN_UNIQUE_WORDS = 6
+#: characters that may pad a unique span without being text of its own
+_PADDING = " \t\n\r,.;:!?-–—\"'“”‘’()[]"
+_TRAILING_PADDING = " \t\n\r,;:-–—(["
+
+
+def unique_spans(doc: CleanArticle, shared: Sequence[tuple[int, int]]) -> list[Span]:
+    """The stretches of an article's kept text found in no passage `shared` with another member:
+    what it adds to the story. Short leftovers between passages ("said one figure") are not
+    counted."""
+    text = doc.article.text
+    covered = union_spans(shared)
+    found: list[Span] = []
+    for block in doc.blocks:
+        start = block.start
+        for c_start, c_end in [*covered, (block.end, block.end)]:
+            if c_end <= start:
+                continue
+            end = min(max(c_start, start), block.end)
+            while start < end and text[start] in _PADDING:
+                start += 1
+            while end > start and text[end - 1] in _TRAILING_PADDING:
+                end -= 1
+            piece = text[start:end]
+            if end - start >= MIN_UNIQUE_CHARS and len(piece.split()) >= MIN_UNIQUE_WORDS:
+                found.append(Span(start, end))
+            start = max(start, c_end)
+            if start >= block.end:
+                break
+    return found
 
 
 def _label(article: Article) -> str:

@@ -61,3 +61,38 @@ def test_readme_command_prints_what_it_shows(
     )  # fmt: skip
     assert done.returncode == 0, done.stdout
     assert _lines(done.stdout) == _lines("\n".join(expected))
+
+
+def _run(command: str, where: Path) -> str:
+    shutil.copytree(ROOT / "examples", where / "examples")
+    env = dict(os.environ, COLUMNS="80", TERM="dumb", NO_COLOR="1")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(
+        ["bash", "-c", command + " 2>&1"], cwd=where, env=env, capture_output=True, text=True
+    )
+    return "\n".join(_lines(done.stdout))
+
+
+def update_readme() -> None:
+    """Rewrite the output under every `$ command` of the README with what it prints now."""
+    import tempfile
+
+    readme = ROOT / "README.md"
+
+    def redo(block: re.Match[str]) -> str:
+        out: list[str] = []
+        for line in block.group(1).splitlines():
+            if line.startswith("$ "):
+                with tempfile.TemporaryDirectory() as tmp:
+                    printed = _run(line[2:], Path(tmp))
+                out.append(line)
+                if printed:
+                    out.append(printed)
+        return "```console\n" + "\n".join(out) + "\n```"
+
+    readme.write_text(BLOCK_RE.sub(redo, readme.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    # After a change of output: .venv/bin/python tests/test_readme.py, then read the diff.
+    update_readme()

@@ -155,3 +155,95 @@ def test_label_of_a_story_without_original_comes_from_its_first_member() -> None
     (story,) = build_stories(articles, [pair("b", "a", "unknown")])
     assert story.original is None
     assert story.label == "Headline A"
+
+
+# --- originals from credits, common sources ----------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from copydesk import scan  # noqa: E402
+from copydesk.clean import clean_article  # noqa: E402
+from copydesk.model import Clues  # noqa: E402
+from copydesk.stories import MIN_UNIQUE_CHARS, unique_spans  # noqa: E402
+
+
+def test_the_member_the_others_credit_is_the_original_even_if_dated_later() -> None:
+    articles = [art("copy1", day(1)), art("copy2", day(2)), art("bbc", day(3))]
+    articles[2].source = "BBC News"
+    clues = {"copy1": Clues(credits=["BBC"]), "copy2": Clues(credits=["BBC"]), "bbc": Clues()}
+    pairs = [pair("copy1", "copy2"), pair("copy1", "bbc", "unknown")]
+    (story,) = build_stories(articles, pairs, clues)
+    assert story.original == "bbc"
+    assert story.common_source is None
+
+
+def test_members_crediting_an_absent_outlet_have_it_as_common_source() -> None:
+    articles = [art("a", day(1)), art("b", day(2)), art("c", day(3))]
+    clues = {
+        "a": Clues(credits=["Reuters"]),
+        "b": Clues(agency="Reuters"),
+        "c": Clues(credits=["Sky News", "Reuters"]),
+    }
+    pairs = [pair("a", "b", "common_source"), pair("b", "c", "common_source")]
+    (story,) = build_stories(articles, pairs, clues)
+    # a is the earliest, but it credits Reuters itself: the original is not in the run
+    assert (story.original, story.common_source) == (None, "Reuters")
+
+
+def test_one_credit_is_not_a_common_source() -> None:
+    articles = [art("a"), art("b")]
+    clues = {"a": Clues(credits=["Reuters"]), "b": Clues()}
+    (story,) = build_stories(articles, [pair("a", "b", "unknown")], clues)
+    assert story.common_source is None
+
+
+# --- unique: what each member adds -------------------------------------------------------------
+
+
+def test_unique_spans_are_the_text_outside_shared_passages() -> None:
+    own1 = "The council met late on Tuesday and agreed a new budget for the town."
+    shared = "The river burst its banks before dawn and closed the main bridge for days."
+    own2 = "Residents queued outside the hall to hear what would happen to the library."
+    text = f"{own1}\n\n{shared} {own2}\n"
+    doc = clean_article(Article("x", text))
+    start = text.index(shared)
+    spans = unique_spans(doc, [(start, start + len(shared))])
+    assert [text[s.start : s.end] for s in spans] == [own1, own2]
+
+
+def test_short_leftovers_between_passages_are_not_additions() -> None:
+    a = "The river burst its banks before dawn and closed the main bridge for days"
+    b = "Residents queued outside the hall to hear what would happen to the library"
+    text = f"{a}, said one official. {b}."
+    doc = clean_article(Article("x", text))
+    spans = unique_spans(doc, [(0, len(a)), (text.index(b), len(text))])
+    assert spans == []
+    assert len(", said one official. ") < MIN_UNIQUE_CHARS
+
+
+def test_removed_text_is_never_an_addition() -> None:
+    body = "The river burst its banks before dawn and closed the main bridge for days."
+    footer = "Read more stories like this one on our website and follow us for updates."
+    doc = clean_article(Article("x", f"{body}\n\nLATEST DEVELOPMENTS:\n- {footer}\n"))
+    assert doc.removed, "the link list is removed"
+    spans = unique_spans(doc, [])
+    assert spans and spans[0].start == 0
+    kept = [(s.start, s.end) for s in spans]
+    for start, end in kept:
+        assert all(end <= r.start or start >= r.end for r in doc.removed)
+
+
+def test_seed_002_adds_the_arrival_figures_and_the_home_office_statement(
+    seeds_dir: Path, seed_ids: dict[str, str]
+) -> None:
+    result = scan(seeds_dir)
+    report = next(r for r in result.articles if r.article.id == seed_ids["002"])
+    assert report.unique
+    text = report.article.text
+    added = " ".join(text[s.start : s.end] for s in report.unique)
+    assert "36,956" in added
+    assert "The Home Office described France" in added
+    # the sentences it shares with 000 are not additions
+    assert "intervene more forcefully at sea" not in added
+    outside = [r for r in result.articles if r.story is None]
+    assert outside and all(r.unique is None for r in outside)
