@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 
+from .clean import WORD_RE
 from .model import CleanArticle, Passage, Span
 
 #: both sides at least this covered, and this similar: the same text twice
@@ -77,3 +80,126 @@ def name_relation(
     if coverage_target >= COPY_COVERAGE:
         return "copy"
     return "partial_copy"
+
+
+# --- quoted speech -----------------------------------------------------------------------------
+
+#: a passage side this much inside quoted speech (on both sides) is a shared quote
+QUOTE_SHARE = 0.6
+#: fewest words of a quote worth reporting as a passage of its own
+QUOTE_MIN_WORDS = 3
+#: narration left beside a quote with fewer words ("the minister said") is dropped
+NARRATION_MIN_WORDS = 6
+_SPEECH_VERBS = (
+    "said|says|remarked|added|explained|warned|insisted|claimed|noted|stressed|"
+    "argued|admitted"
+)
+QUOTE_RES = (
+    re.compile(r"“[^”\n]{2,2000}”"),
+    re.compile(r"(?<![\w\"])\"[^\"\n]{2,2000}\"(?!\w)"),
+    re.compile(r"(?<![\w‘’'])‘[^‘\n]{2,2000}?’(?![\w])"),
+    re.compile(r"«[^»\n]{2,2000}»"),
+    # speech without quote marks, attributed after it: "It's a stunt, said one figure."
+    re.compile(rf"(?m)^[^\S\n]*(?P<speech>[^\n,]{{1,300}}(?:,[^\n,]{{1,300}})*?),\s+(?:{_SPEECH_VERBS})\s"),
+)
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` that are quoted speech: between quote marks, or a paragraph opening that
+    ends in ", said ..."."""
+    spans = []
+    for pattern in QUOTE_RES:
+        for m in pattern.finditer(text):
+            if "speech" in pattern.groupindex:
+                # "The finance director, Priya Castellane, said": a name, not speech, before it
+                last = m["speech"].split()[-1] if m["speech"].split() else ""
+                if last[:1].islower():
+                    spans.append((m.start("speech"), m.end("speech")))
+            else:
+                spans.append((m.start(), m.end()))
+    return union_spans(spans)
+
+
+def _words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    return [(m[0].casefold(), m.start(), m.end()) for m in WORD_RE.finditer(text, start, end)]
+
+
+def _inside(at: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= at < e for s, e in spans)
+
+
+def split_quotes(source_text: str, target_text: str, passage: Passage) -> list[Passage]:
+    """The passage cut so that speech quoted on both sides becomes passages of its own with
+    `quote=True`; the narration around it stays as it was (short leftovers dropped)."""
+    s_quotes = quoted_spans(source_text)
+    t_quotes = quoted_spans(target_text)
+    s_words = _words(source_text, *passage.source)
+    t_words = _words(target_text, *passage.target)
+    if not s_words or not t_words or not s_quotes or not t_quotes:
+        return [passage]
+    matcher = SequenceMatcher(None, [w for w, _, _ in s_words], [w for w, _, _ in t_words],
+                              autojunk=False)
+    mapping: dict[int, int] = {}
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            mapping[block.a + k] = block.b + k
+    # Label each source word: quoted on both sides (its match inside a quote in the target).
+    labels = [
+        i in mapping
+        and _inside(s_words[i][1], s_quotes)
+        and _inside(t_words[mapping[i]][1], t_quotes)
+        for i in range(len(s_words))
+    ]
+    if not any(labels):
+        return [passage]
+    pieces: list[Passage] = []
+    i = 0
+    while i < len(labels):
+        j = i
+        while j < len(labels) and labels[j] == labels[i]:
+            j += 1
+        mapped = [mapping[k] for k in range(i, j) if k in mapping]
+        if j - i >= (QUOTE_MIN_WORDS if labels[i] else NARRATION_MIN_WORDS) and mapped:
+            t_lo = min(mapped) if labels[i] else _target_cut(mapping, i, j, len(t_words), True)
+            t_hi = max(mapped) if labels[i] else _target_cut(mapping, i, j, len(t_words), False)
+            pieces.append(
+                Passage(
+                    (s_words[i][1], s_words[j - 1][2]),
+                    (t_words[t_lo][1], t_words[t_hi][2]),
+                    passage.kind,
+                    passage.similarity,
+                    quote=labels[i],
+                )
+            )
+        i = j
+    return pieces or [passage]
+
+
+def _target_cut(mapping: dict[int, int], i: int, j: int, n_target: int, first: bool) -> int:
+    """Target word index where the narration piece of source words [i, j) starts (or ends):
+    reaching to the neighbouring quote's match, so target words between matches are kept."""
+    if first:
+        before = [mapping[k] for k in range(i - 1, -1, -1) if k in mapping][:1]
+        return before[0] + 1 if before else 0
+    after = [mapping[k] for k in range(j, max(mapping) + 1) if k in mapping][:1]
+    return after[0] - 1 if after else n_target - 1
+
+
+def mark_quotes(
+    source_text: str, target_text: str, passages: Sequence[Passage], split: bool = True
+) -> list[Passage]:
+    """Every passage with its shared quoted speech split out and flagged `quote=True`.
+
+    Without `split` (for whole copies, where quotes are copied with the rest), a passage is only
+    flagged when quoted speech makes up most of it on both sides.
+    """
+    if split:
+        return [piece for p in passages for piece in split_quotes(source_text, target_text, p)]
+    s_quotes, t_quotes = quoted_spans(source_text), quoted_spans(target_text)
+    out = []
+    for p in passages:
+        s_share = overlap_chars([p.source], s_quotes) / max(1, p.source[1] - p.source[0])
+        t_share = overlap_chars([p.target], t_quotes) / max(1, p.target[1] - p.target[0])
+        quote = min(s_share, t_share) >= QUOTE_SHARE
+        out.append(Passage(p.source, p.target, p.kind, p.similarity, quote=quote))
+    return out

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .align import align_passages
 from .candidates import find_candidates
-from .classify import coverage, name_relation, union_spans, weighted_coverage
+from .classify import coverage, mark_quotes, name_relation, union_spans, weighted_coverage
 from .clean import clean_article, clean_articles
 from .model import (
     Article,
@@ -50,9 +50,17 @@ def compare_clean(
         return None
     cov_a = coverage(a, [p.source for p in passages])
     cov_b = coverage(b, [p.target for p in passages])
+    whole_copy = name_relation(cov_a, cov_b, passages) in ("duplicate", "copy") or name_relation(
+        cov_b, cov_a, passages
+    ) in ("duplicate", "copy")
+    passages = mark_quotes(a.article.text, b.article.text, passages, split=not whole_copy)
+    if not whole_copy:
+        cov_a = coverage(a, [p.source for p in passages])
+        cov_b = coverage(b, [p.target for p in passages])
     clues_a = clues[a.id] if clues else read_clues(a)
     clues_b = clues[b.id] if clues else read_clues(b)
-    swap, direction = orient(a.article, b.article, cov_a, cov_b, clues_a, clues_b)
+    quotes_only = all(p.quote for p in passages)
+    swap, direction = orient(a.article, b.article, cov_a, cov_b, clues_a, clues_b, quotes_only)
     if keep_order:
         if swap and direction != "common_source":
             direction = "unknown"

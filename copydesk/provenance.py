@@ -257,6 +257,7 @@ def orient(
     coverage_b: float,
     clues_a: Clues | None = None,
     clues_b: Clues | None = None,
+    quotes_only: bool = False,
 ) -> tuple[bool, str]:
     """Whether `b` is the source (swap) and the direction the evidence supports.
 
@@ -264,7 +265,8 @@ def orient(
     pages declaring or crediting the same outlet that neither is from share a `common_source`;
     the earlier `published` is the source; without dates, the text contained in the other is the
     copy. When nothing decides, the more covered article is put as target and the direction is
-    `unknown`.
+    `unknown`. Texts that share only quoted speech (`quotes_only`) quoted a common source, unless
+    a declared or credited outlet says otherwise.
     """
     swap = coverage_a > coverage_b
     if clues_a is not None and clues_b is not None:
@@ -276,6 +278,8 @@ def orient(
             return a_names_b, "source_to_target"
         if (names_a & names_b) - from_a - from_b:
             return swap, "common_source"
+    if quotes_only:
+        return swap, "common_source"
     date_a, date_b = parse_date(a.published), parse_date(b.published)
     if date_a is not None and date_b is not None and date_a != date_b:
         return date_b < date_a, "source_to_target"

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from copydesk import compare, scan
 from copydesk.classify import (
     COPY_COVERAGE,
     DUPLICATE_COVERAGE,
     DUPLICATE_SIMILARITY,
     coverage,
     covered_chars,
+    mark_quotes,
     name_relation,
+    quoted_spans,
+    split_quotes,
     union_spans,
     weighted_coverage,
 )
@@ -182,3 +188,89 @@ def test_a_mostly_covered_source_alone_is_only_a_partial_copy() -> None:
 
 def test_low_coverage_is_a_partial_copy() -> None:
     assert name_relation(0.1, 0.1, [passage(50, 1.0)]) == "partial_copy"
+
+
+# --- quoted speech -----------------------------------------------------------------------------
+
+
+
+@pytest.mark.parametrize(
+    "text, quotes",
+    [
+        ("He described it as a “political stunt”, adding: “It’s much blah-blah.”",
+         ["“political stunt”", "“It’s much blah-blah.”"]),
+        ("It's just a political stunt. It's much blah-blah, said one figure closely linked.",
+         ["It's just a political stunt. It's much blah-blah"]),
+        ("She said \"we will not stop\" and left.", ['"we will not stop"']),
+        ("Callis’s officers said ‘we’re coming’ to us.", ["‘we’re coming’"]),
+        # a name before ", said" is the speaker, not speech
+        ("The finance director, Priya Castellane, said the cost was high.", []),
+        ("Callis’s officers and the mayor’s staff were there.", []),
+        ("", []),
+    ],
+)  # fmt: skip
+def test_quoted_spans(text: str, quotes: list[str]) -> None:
+    assert [text[s:e] for s, e in quoted_spans(text)] == quotes
+
+
+NARRATION = (
+    "The council met on Tuesday evening to discuss the closure of the bridge over the river, "
+    "and the leader of the opposition asked when it would reopen."
+)
+SPEECH = "“We will not reopen it until the divers have examined every one of the three piers.”"
+
+
+def test_split_quotes_cuts_the_shared_quote_out_of_a_passage() -> None:
+    source = f"{NARRATION} The engineer replied: {SPEECH}"
+    target = f"Intro line here. {NARRATION} The engineer said: {SPEECH} End."
+    passage = Passage((0, len(source)), (17, target.index(" End.")), "edited", 0.9)
+    pieces = split_quotes(source, target, passage)
+    assert [p.quote for p in pieces] == [False, True]
+    quote = pieces[1]
+    assert source[quote.source[0] : quote.source[1]] == SPEECH[1:-2]
+    assert target[quote.target[0] : quote.target[1]] == SPEECH[1:-2]
+    assert source[pieces[0].source[0] : pieces[0].source[1]].startswith("The council met")
+
+
+def test_quotes_are_split_only_when_quoted_on_both_sides() -> None:
+    source = f"{NARRATION} The engineer replied: {SPEECH}"
+    target = f"{NARRATION} The engineer replied: {SPEECH[1:-1]}"  # quote marks lost
+    passage = Passage((0, len(source)), (0, len(target)), "verbatim", 1.0)
+    assert split_quotes(source, target, passage) == [passage]
+
+
+def test_without_split_a_mostly_quoted_passage_is_flagged() -> None:
+    text = f"Intro. {SPEECH}"
+    start = text.index(SPEECH)
+    quoted = Passage((start, len(text)), (start, len(text)), "verbatim", 1.0)
+    narration = Passage((0, 6), (0, 6), "verbatim", 1.0)
+    flagged = mark_quotes(text, text, [narration, quoted], split=False)
+    assert [p.quote for p in flagged] == [False, True]
+
+
+def test_texts_sharing_only_a_quote_point_to_a_common_source() -> None:
+    minister = (
+        "“The bridge will stay closed until divers can examine the foundations, and that will not "
+        "happen before the current slows down in the spring,” the minister said."
+    )
+    a = Article("a", f"The Valley Gazette asked about the bridge on Monday. {minister} Traders "
+                     "in the town centre said they were losing business.", published="2026-01-01")
+    b = Article("b", f"A radio phone-in was dominated by the closure of the old crossing. "
+                     f"{minister} Listeners were unimpressed.", published="2026-01-02")
+    pair = compare(a, b)
+    assert pair is not None and pair.passages
+    assert all(p.quote for p in pair.passages)
+    assert pair.direction == "common_source"
+
+
+def test_seeds_000_001_share_the_blah_blah_quote(
+    seeds_dir: Path, seed_ids: dict[str, str]
+) -> None:
+    result = scan(seeds_dir)
+    pair = next(
+        p for p in result.pairs if {p.source, p.target} == {seed_ids["000"], seed_ids["001"]}
+    )
+    texts = {r.article.id: r.article.text for r in result.articles}
+    quotes = [texts[pair.source][p.source[0] : p.source[1]] for p in pair.passages if p.quote]
+    assert any("blah-blah" in q for q in quotes)
+    assert not any("France is backing away" in q for q in quotes)

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from copydesk.model import Article
-from copydesk.provenance import CONTAINED_COVERAGE, CONTAINMENT_MARGIN, orient
+from copydesk import scan
+from copydesk.clean import clean_article
+from copydesk.model import Article, Clues
+from copydesk.provenance import (
+    CONTAINED_COVERAGE,
+    CONTAINMENT_MARGIN,
+    find_byline,
+    find_credits,
+    find_dateline,
+    find_declared_source,
+    orient,
+    outlet_key,
+    read_clues,
+)
 
 
 def art(aid: str, published: str | None = None) -> Article:
@@ -92,19 +106,7 @@ def test_a_date_on_one_side_only_falls_back_to_containment(
 
 # --- clues: bylines, datelines, credits, declared sources --------------------------------------
 
-from pathlib import Path  # noqa: E402
 
-from copydesk import scan  # noqa: E402
-from copydesk.clean import clean_article  # noqa: E402
-from copydesk.model import Clues  # noqa: E402
-from copydesk.provenance import (  # noqa: E402
-    find_byline,
-    find_credits,
-    find_dateline,
-    find_declared_source,
-    outlet_key,
-    read_clues,
-)
 
 
 @pytest.mark.parametrize(

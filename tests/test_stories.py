@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from copydesk.model import Article, Edge, Pair
-from copydesk.stories import LABEL_WORDS, build_stories
+from pathlib import Path
+
+from copydesk import scan
+from copydesk.clean import clean_article
+from copydesk.model import Article, Clues, Edge, Pair
+from copydesk.stories import LABEL_WORDS, MIN_UNIQUE_CHARS, build_stories, unique_spans
 
 
 def art(
@@ -159,12 +163,7 @@ def test_label_of_a_story_without_original_comes_from_its_first_member() -> None
 
 # --- originals from credits, common sources ----------------------------------------------------
 
-from pathlib import Path  # noqa: E402
 
-from copydesk import scan  # noqa: E402
-from copydesk.clean import clean_article  # noqa: E402
-from copydesk.model import Clues  # noqa: E402
-from copydesk.stories import MIN_UNIQUE_CHARS, unique_spans  # noqa: E402
 
 
 def test_the_member_the_others_credit_is_the_original_even_if_dated_later() -> None:
