@@ -14,6 +14,9 @@ DUPLICATE_COVERAGE = 0.9
 DUPLICATE_SIMILARITY = 0.9
 #: the target at least this covered by the source's passages: a copy
 COPY_COVERAGE = 0.7
+#: the share of the shared text (target side) in `spun` or `paraphrase` passages that names the
+#: pair after that kind of reuse
+REWORDED_SHARE = 0.5
 
 
 def union_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -69,8 +72,17 @@ def weighted_coverage(doc: CleanArticle, passages: Sequence[Passage], side: str)
 def name_relation(
     coverage_source: float, coverage_target: float, passages: Sequence[Passage]
 ) -> str:
-    """`duplicate`, `copy` or `partial_copy`, from how much of each side the passages cover."""
+    """The contract's relation of a pair, from how much of each side its passages cover and how
+    the shared text was reused: mostly `spun` passages make a `spun_copy`, mostly `paraphrase`
+    passages a `paraphrase`; otherwise `duplicate`, `copy` or `partial_copy` by coverage."""
     chars = sum(p.target[1] - p.target[0] for p in passages) or 1
+    by_kind: dict[str, int] = {}
+    for p in passages:
+        by_kind[p.kind] = by_kind.get(p.kind, 0) + p.target[1] - p.target[0]
+    if by_kind.get("spun", 0) / chars >= REWORDED_SHARE:
+        return "spun_copy"
+    if by_kind.get("paraphrase", 0) / chars >= REWORDED_SHARE:
+        return "paraphrase"
     similarity = sum(p.similarity * (p.target[1] - p.target[0]) for p in passages) / chars
     if (
         min(coverage_source, coverage_target) >= DUPLICATE_COVERAGE

@@ -274,3 +274,21 @@ def test_seeds_000_001_share_the_blah_blah_quote(
     quotes = [texts[pair.source][p.source[0] : p.source[1]] for p in pair.passages if p.quote]
     assert any("blah-blah" in q for q in quotes)
     assert not any("France is backing away" in q for q in quotes)
+
+
+@pytest.mark.parametrize(
+    "kinds, relation",
+    [
+        (["paraphrase", "paraphrase", "verbatim"], "paraphrase"),
+        (["spun", "spun", "paraphrase"], "spun_copy"),
+        (["verbatim", "verbatim", "paraphrase"], "partial_copy"),
+        (["spun", "paraphrase", "verbatim"], "partial_copy"),
+    ],
+)
+def test_reworded_passages_name_the_relation(kinds: list[str], relation: str) -> None:
+    # three passages of 100 characters each, covering 30 % of each side
+    passages = [
+        Passage((i * 100, i * 100 + 100), (i * 100, i * 100 + 100), kind, 0.6)
+        for i, kind in enumerate(kinds)
+    ]
+    assert name_relation(0.3, 0.3, passages) == relation
