@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -45,10 +47,16 @@ def _check_output(output: Path | None) -> None:
 
 
 def _write(text: str, output: Path | None) -> None:
+    """Write to `output` whole or not at all: an interrupted run leaves no half-written file."""
     if output is None:
         sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+        return
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, output)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 class _ProgressBar:
@@ -80,14 +88,14 @@ class _ProgressBar:
 
 
 def _scan_options(
-    ngram: int, max_df: int, min_shared: int, min_words: int, keep_text: bool
+    ngram: int, max_df: int, min_shared: int, min_words: int, keep_text: bool, workers: int = 1
 ) -> ScanOptions:
     for name, value in (("--ngram", ngram), ("--max-df", max_df), ("--min-words", min_words)):
         if value < 1 or (name == "--max-df" and value < 2):
             raise click.BadParameter(f"{value} is too small", param_hint=name)
     return ScanOptions(
         ngram=ngram, max_df=max_df, min_shared=max(1, min_shared), min_words=min_words,
-        keep_text=keep_text,
+        keep_text=keep_text, workers=workers if workers > 0 else (os.cpu_count() or 1),
     )  # fmt: skip
 
 
@@ -155,9 +163,15 @@ def main() -> None:
     help="Rare n-grams two articles must share to be aligned.",
 )
 @click.option("--keep-text", is_flag=True, help="Include each article's text in JSON output.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Processes for alignment; 0 (the default) uses every core. Same output for any N.",
+)
 def scan_command(
     paths: tuple[str, ...], output: Path | None, fmt: str, engine: str, min_words: int,
-    ngram: int, max_df: int, min_shared: int, keep_text: bool,
+    ngram: int, max_df: int, min_shared: int, keep_text: bool, workers: int,
 ) -> None:  # fmt: skip
     """Find every pair of articles that share passages, how, and in which direction.
 
@@ -172,7 +186,7 @@ def scan_command(
     """
     err = _stderr()
     _check_output(output)
-    options = _scan_options(ngram, max_df, min_shared, min_words, keep_text)
+    options = _scan_options(ngram, max_df, min_shared, min_words, keep_text, workers)
     with _ProgressBar(err) as progress:
         result: ScanResult = scan(list(paths), options, progress=progress)
     _report_errors(result.errors, err)
@@ -183,8 +197,9 @@ def scan_command(
         if output is None:
             print_scan(result, Console(highlight=False))
         else:
-            with output.open("w", encoding="utf-8") as handle:
-                print_scan(result, Console(file=handle, width=100, highlight=False, no_color=True))
+            buffer = io.StringIO()
+            print_scan(result, Console(file=buffer, width=100, highlight=False, no_color=True))
+            _write(buffer.getvalue(), output)
         return
     writers = {"json": scan_to_json, "jsonl": scan_to_jsonl, "csv": scan_to_csv}
     _write(writers[fmt](result), output)
@@ -258,9 +273,10 @@ def align_command(source: str, target: str, output: Path | None, fmt: str, min_w
     elif output is None:
         print_alignment(pair, a.text, b.text, names, Console(highlight=False))
     else:
-        with output.open("w", encoding="utf-8") as handle:
-            console = Console(file=handle, width=120, highlight=False, no_color=True)
-            print_alignment(pair, a.text, b.text, names, console)
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=120, highlight=False, no_color=True)
+        print_alignment(pair, a.text, b.text, names, console)
+        _write(buffer.getvalue(), output)
 
 
 if __name__ == "__main__":

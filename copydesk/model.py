@@ -185,6 +185,8 @@ class ScanOptions:
     min_similarity: float = 0.5
     #: keep each article's text in the output
     keep_text: bool = False
+    #: processes for the alignment stage (1: in this process; the output is the same either way)
+    workers: int = 1
 
 
 @dataclass

@@ -3,6 +3,7 @@ provenance -> stories. The CLI (and later the service and the Spark job) only ca
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -131,6 +132,19 @@ def scan(
     return assemble(docs, pairs, errors, opts, clues)
 
 
+#: candidate pairs handed to a worker process at a time
+ALIGN_CHUNK = 256
+#: what forked worker processes align against (set just before the pool starts)
+_shared_work: tuple[Sequence[CleanArticle], ScanOptions, Mapping[str, Clues] | None] | None = None
+
+
+def _align_chunk(chunk: Sequence[Candidate]) -> list[Pair]:
+    assert _shared_work is not None
+    docs, options, clues = _shared_work
+    found = (compare_clean(docs[c.a], docs[c.b], options, clues=clues) for c in chunk)
+    return [pair for pair in found if pair is not None]
+
+
 def align_candidates(
     docs: Sequence[CleanArticle],
     candidates: Sequence[Candidate],
@@ -138,14 +152,33 @@ def align_candidates(
     progress: Progress | None = None,
     clues: Mapping[str, Clues] | None = None,
 ) -> list[Pair]:
-    """Compare every candidate pair; pairs are sorted by score (highest first), then ids."""
-    pairs = []
-    for done, cand in enumerate(candidates, start=1):
-        pair = compare_clean(docs[cand.a], docs[cand.b], options, clues=clues)
-        if pair is not None:
-            pairs.append(pair)
-        if progress is not None:
-            progress("align", done, len(candidates))
+    """Compare every candidate pair; pairs are sorted by score (highest first), then ids.
+
+    With `options.workers` > 1, chunks of candidates go to forked processes, which share the
+    cleaned articles with this one; the result is the same as with one worker.
+    """
+    global _shared_work
+    chunks = [candidates[i : i + ALIGN_CHUNK] for i in range(0, len(candidates), ALIGN_CHUNK)]
+    workers = min(options.workers, len(chunks))
+    pairs: list[Pair] = []
+    done = 0
+    _shared_work = (docs, options, clues)
+    try:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for chunk, found in zip(chunks, pool.imap(_align_chunk, chunks), strict=True):
+                    pairs.extend(found)
+                    done += len(chunk)
+                    if progress is not None:
+                        progress("align", done, len(candidates))
+        else:
+            for chunk in chunks:
+                pairs.extend(_align_chunk(chunk))
+                done += len(chunk)
+                if progress is not None:
+                    progress("align", done, len(candidates))
+    finally:
+        _shared_work = None
     pairs.sort(key=lambda p: (-p.score, p.source, p.target))
     return pairs
 

@@ -4,6 +4,7 @@ declared source) and the direction of each pair, from those clues, dates and con
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -67,7 +68,8 @@ _KNOWN = "|".join(re.escape(n) for n in sorted(KNOWN_OUTLETS, key=len, reverse=T
 _CAP = r"[A-Z][\w'’&-]*(?:\.[A-Za-z]+)*"
 _GENERIC = rf"(?:{_CAP} ){{1,3}}(?:{'|'.join(OUTLET_WORDS)})"
 OUTLET = rf"(?:{_KNOWN}|{_GENERIC})(?![\w-])"
-_OUTLET_RE = re.compile(OUTLET)
+# The look-ahead lets the scan skip quickly past words that cannot start a name.
+_OUTLET_RE = re.compile(rf"\b(?=[A-Zd]){OUTLET}")
 
 _CREDIT_BEFORE = (
     r"according to|told|telling|speaking to|spoke to|speaking with|spoke with|said to|"
@@ -79,16 +81,14 @@ _CREDIT_AFTER = (
     r"has seen|revealed|has revealed|has been told|can reveal|has confirmed|was told|"
     r"obtained|said in a report"
 )
-CREDIT_RES = (
-    re.compile(rf"\b(?:{_CREDIT_BEFORE})\s+(?:the\s+)?(?P<outlet>{OUTLET})", re.IGNORECASE),
-    re.compile(rf"(?:\b[Tt]he\s+)?(?P<outlet>{OUTLET}),?\s+(?:{_CREDIT_AFTER})\b"),
-    re.compile(rf"\((?P<outlet>{_KNOWN})\)"),
-    re.compile(rf"\b(?P<outlet>{'|'.join(re.escape(n) for n in AGENCY_NAMES)})\b"),
-)
+#: a credit verb just before an outlet ("told the", "according to")
+CREDIT_BEFORE_RE = re.compile(rf"\b(?:{_CREDIT_BEFORE})\s+(?:the\s+)?$", re.IGNORECASE)
+#: a reporting verb just after it ("the BBC reports", "Sky News understands")
+CREDIT_AFTER_RE = re.compile(rf",?\s+(?:{_CREDIT_AFTER})\b")
 #: "told the broadcaster": credits the outlet last named before it
-PRONOUN_CREDIT_RE = re.compile(
-    rf"\b(?:{_CREDIT_BEFORE})\s+the\s+(?:{'|'.join(OUTLET_NOUNS)})\b", re.IGNORECASE
-)
+OUTLET_NOUN_RE = re.compile(rf"\bthe\s+(?:{'|'.join(OUTLET_NOUNS)})\b", re.IGNORECASE)
+#: how far before or after an outlet's name a credit verb is looked for
+_CONTEXT = 48
 
 _NAME = r"[A-Z][\w'’.-]+(?:[ \t]+(?:[A-Z][\w'’.-]+|de|van|von|der|al|bin|da|du|le|la))*"
 BYLINE_RE = re.compile(
@@ -121,8 +121,8 @@ def outlet_name(found: str) -> str:
     name = re.sub(r"\s+", " ", found.strip())
     if name in KNOWN_OUTLETS:
         return KNOWN_OUTLETS[name]
-    if name.lower().startswith("the ") and name[4:] in KNOWN_OUTLETS:
-        return KNOWN_OUTLETS[name[4:]]
+    if name.lower().startswith("the "):
+        return KNOWN_OUTLETS.get(name[4:], name[4:])
     return name
 
 
@@ -173,13 +173,26 @@ def find_dateline(text: str) -> tuple[str | None, str | None]:
 def find_credits(text: str) -> list[str]:
     """Outlets and agencies `text` names as its source of information, in order of first
     mention ("according to sources contacted by the BBC", "told the broadcaster", "(Reuters)")."""
+    mentions = list(_OUTLET_RE.finditer(text))
     found: list[tuple[int, str]] = []
-    for pattern in CREDIT_RES:
-        found.extend((m.start("outlet"), outlet_name(m["outlet"])) for m in pattern.finditer(text))
-    for match in PRONOUN_CREDIT_RE.finditer(text):
-        named_before = [m for m in _OUTLET_RE.finditer(text, 0, match.start())]
-        if named_before:
-            found.append((named_before[-1].start(), outlet_name(named_before[-1][0])))
+    for m in mentions:
+        name = outlet_name(m[0])
+        before = text[max(0, m.start() - _CONTEXT) : m.start()]
+        credited = (
+            CREDIT_BEFORE_RE.search(before) is not None
+            or CREDIT_AFTER_RE.match(text, m.end(), m.end() + _CONTEXT) is not None
+            or (before.endswith("(") and text.startswith(")", m.end()) and m[0] in KNOWN_OUTLETS)
+            or m[0] in AGENCY_NAMES
+        )
+        if credited:
+            found.append((m.start(), name))
+    if mentions:
+        starts = [m.start() for m in mentions]
+        for match in OUTLET_NOUN_RE.finditer(text):
+            last = bisect_left(starts, match.start()) - 1
+            before = text[max(0, match.start() - _CONTEXT) : match.start()]
+            if last >= 0 and CREDIT_BEFORE_RE.search(before):
+                found.append((starts[last], outlet_name(mentions[last][0])))
     credits: list[str] = []
     for _, name in sorted(found):
         if name not in credits:

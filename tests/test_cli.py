@@ -211,3 +211,36 @@ def test_version(runner: CliRunner) -> None:
 
     result = run(runner, "--version")
     assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_scan_workers_option(runner: CliRunner, examples_dir: Path) -> None:
+    outputs = [
+        run(runner, "scan", examples_dir, "--format", "csv", "--workers", n).output
+        for n in ("1", "2", "0")
+    ]
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert "wire-flood,daily-flood,duplicate" in outputs[0]
+    bad = runner.invoke(main, ["scan", str(examples_dir), "--workers", "-1"])
+    assert bad.exit_code == 2
+
+
+def test_an_output_file_is_written_whole_or_not_at_all(
+    runner: CliRunner, examples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copydesk import cli
+
+    out = tmp_path / "scan.json"
+    out.write_text("previous run\n", encoding="utf-8")
+
+    def interrupted(self: Path, text: str, encoding: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_text", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cli._write('{"half": ', out)
+    monkeypatch.undo()
+    assert out.read_text(encoding="utf-8") == "previous run\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["scan.json"]
+    result = run(runner, "scan", examples_dir, "--format", "json", "-o", out)
+    assert result.exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["pairs"]

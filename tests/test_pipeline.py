@@ -184,3 +184,24 @@ def test_min_words_option_changes_what_counts(examples_dir: Path) -> None:
     strict = copydesk.scan(examples_dir, copydesk.ScanOptions(min_words=80))
     assert _pair(strict, "wire-flood", "courier-budget") is None
     assert _pair(strict, "wire-flood", "daily-flood") is not None
+
+
+def _fingerprint(result: ScanResult) -> list[tuple]:
+    return [
+        (p.source, p.target, p.relation, p.direction, p.score,
+         [(q.source, q.target, q.kind, q.similarity, q.quote) for q in p.passages])
+        for p in result.pairs
+    ]  # fmt: skip
+
+
+def test_workers_give_the_same_output_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from copydesk import pipeline
+    from copydesk.synthetic import make_corpus
+
+    monkeypatch.setattr(pipeline, "ALIGN_CHUNK", 8)  # many chunks, so order could go wrong
+    corpus = make_corpus(120, seed=11)
+    one = copydesk.scan(corpus.articles, copydesk.ScanOptions(workers=1))
+    three = copydesk.scan(corpus.articles, copydesk.ScanOptions(workers=3))
+    assert len(one.pairs) > 20
+    assert _fingerprint(one) == _fingerprint(three)
+    assert [s.articles for s in one.stories] == [s.articles for s in three.stories]
