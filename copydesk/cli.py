@@ -123,7 +123,7 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "jsonl", "csv"]),
+    type=click.Choice(["table", "json", "jsonl", "csv", "html"]),
     default="table",
     show_default=True,
 )
@@ -201,8 +201,20 @@ def scan_command(
             print_scan(result, Console(file=buffer, width=100, highlight=False, no_color=True))
             _write(buffer.getvalue(), output)
         return
+    if fmt == "html":
+        from .report_html import scan_to_html
+
+        _write_report(scan_to_html(result), output, err)
+        return
     writers = {"json": scan_to_json, "jsonl": scan_to_jsonl, "csv": scan_to_csv}
     _write(writers[fmt](result), output)
+
+
+def _write_report(page: str, output: Path | None, err: Console) -> None:
+    _write(page, output)
+    if output is not None:
+        size = len(page.encode("utf-8"))
+        err.print(f"wrote {output} ({size / 1024:,.0f} KiB)", markup=False, soft_wrap=True)
 
 
 def _read_one(path: str, console: Console) -> Article:
@@ -216,7 +228,11 @@ def _read_one(path: str, console: Console) -> Article:
         articles = [a for a in articles if a.id == wanted]
     if len(articles) != 1:
         found = "no article" if not articles else f"{len(articles)} (pick one with FILE#ID)"
-        console.print(f"copydesk: error: {path}: expected one article, found {found}", markup=False)
+        console.print(
+            f"copydesk: error: {path}: expected one article, found {found}",
+            markup=False,
+            soft_wrap=True,
+        )
         sys.exit(EXIT_NOTHING_READ)
     return articles[0]
 
@@ -277,6 +293,45 @@ def align_command(source: str, target: str, output: Path | None, fmt: str, min_w
         console = Console(file=buffer, width=120, highlight=False, no_color=True)
         print_alignment(pair, a.text, b.text, names, console)
         _write(buffer.getvalue(), output)
+
+
+@main.command("report")
+@click.argument("scan_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML file to write.",
+)
+def report_command(scan_json: Path, output: Path) -> None:
+    """Write the HTML report of a saved scan: one self-contained page to open in a browser.
+
+    Texts come from the JSON when it has them (HTML and WARC inputs, or `scan --keep-text`),
+    else from each article's `path`.
+
+    \b
+    Examples:
+      copydesk scan articles/ --format json -o scan.json
+      copydesk report scan.json -o report.html
+    """
+    from .report_html import attach_texts, render_report
+
+    err = _stderr()
+    _check_output(output)
+    try:
+        data = json.loads(scan_json.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data, reason = None, str(exc)
+    else:
+        reason = "no articles"
+    if not isinstance(data, dict) or not isinstance(data.get("articles"), list):
+        message = f"copydesk: error: {scan_json}: not a scan JSON file ({reason})"
+        err.print(message, markup=False, soft_wrap=True)
+        sys.exit(EXIT_NOTHING_READ)
+    for problem in attach_texts(data):
+        err.print(f"copydesk: warning: {problem}", markup=False, soft_wrap=True)
+    _write_report(render_report(data), output, err)
 
 
 if __name__ == "__main__":
