@@ -2,7 +2,9 @@
 
 Nothing is rewritten: cleaning lists the spans to leave out (`removed`) and the words that remain,
 each with its `[start, end)` offsets into `Article.text`. Words are normalised (NFKC, case-folded,
-typographic apostrophes made plain) only for comparison.
+typographic apostrophes made plain) only for comparison. Lines with mojibake ("cafÃ©" for "café",
+"â€™" for "’") are repaired with ftfy for comparison too, and each word's offsets still point
+into the damaged text as read (see `repair_mojibake`).
 
 What is removed, paragraph by paragraph:
 - `boilerplate`: lines that recur across articles of the same source (learned from the corpus),
@@ -19,6 +21,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from urllib.parse import urlparse
 
 from .model import Article, CleanArticle, Span
@@ -88,12 +91,125 @@ class _Tokenised:
     blocks: list[_Block]
 
 
+#: Text that may hold mojibake of UTF-8 read as Windows-1252 or Latin-1: a lead byte's character
+#: before a continuation byte's, or a C1 control character. Only such lines go to ftfy.
+MOJIBAKE_HINT_RE = re.compile(
+    "[\xc2-\xf4][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|[\x80-\x9f]"
+)
+#: Runs of a line between ASCII blanks. Mojibake never holds an ASCII character, so a repaired
+#: line keeps its runs, and each run is aligned with its repair on its own (short, cheap).
+_RUN_RE = re.compile(r"[^ \t\f\v]+")
+#: Runs longer than this are mapped by their common head and tail only.
+MAX_ALIGNED_RUN = 2000
+
+
+def repair_mojibake(line: str) -> tuple[str, list[int], list[int]] | None:
+    """The line with its mojibake repaired (ftfy), and where each repaired character came from.
+
+    Returns `None` when there is nothing to repair. Otherwise `(fixed, first, last)`: the
+    repaired character `fixed[j]` stands for `line[first[j]:last[j]]`, so a word
+    `fixed[a:b]` stands for `line[first[a]:last[b - 1]]`, the damaged characters as read.
+    """
+    if line.isascii() or not MOJIBAKE_HINT_RE.search(line):
+        return None
+    from ftfy import fix_encoding
+    from ftfy.badness import is_bad
+
+    if not is_bad(line):
+        return None
+    fixed = fix_encoding(line)
+    if fixed == line:
+        return None
+    runs = list(_RUN_RE.finditer(line))
+    repaired = _RUN_RE.findall(fixed)
+    if len(repaired) != len(runs):  # ftfy moved a blank: repair run by run instead
+        repaired = [fix_encoding(run.group()) for run in runs]
+    out: list[str] = []
+    first: list[int] = []
+    last: list[int] = []
+    position = 0
+    for run, new in zip(runs, repaired, strict=True):
+        for i in range(position, run.start()):  # the blanks between runs, as they are
+            out.append(line[i])
+            first.append(i)
+            last.append(i + 1)
+        _map_run(run.group(), new, run.start(), out, first, last)
+        position = run.end()
+    for i in range(position, len(line)):
+        out.append(line[i])
+        first.append(i)
+        last.append(i + 1)
+    return "".join(out), first, last
+
+
+def _map_run(
+    old: str, new: str, offset: int, out: list[str], first: list[int], last: list[int]
+) -> None:
+    """Append `new` to `out`, and for each of its characters the span of `old` it came from."""
+    out.append(new)
+    if old == new:
+        first.extend(range(offset, offset + len(old)))
+        last.extend(range(offset + 1, offset + len(old) + 1))
+        return
+    if len(old) <= MAX_ALIGNED_RUN and len(new) <= MAX_ALIGNED_RUN:
+        opcodes = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    else:
+        head = 0
+        while head < min(len(old), len(new)) and old[head] == new[head]:
+            head += 1
+        tail = 0
+        while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+            tail += 1
+        opcodes = [
+            ("equal", 0, head, 0, head),
+            ("replace", head, len(old) - tail, head, len(new) - tail),
+            ("equal", len(old) - tail, len(old), len(new) - tail, len(new)),
+        ]
+    for tag, i1, i2, j1, j2 in opcodes:
+        for j in range(j1, j2):
+            if tag == "equal":
+                first.append(offset + i1 + j - j1)
+                last.append(offset + i1 + j - j1 + 1)
+            else:  # a repaired character stands for the whole damaged stretch
+                first.append(offset + i1)
+                last.append(offset + i2)
+
+
+def _words(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The normalised words of `text` and their `[start, end)` offsets into it."""
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    if text.isascii() or not MOJIBAKE_HINT_RE.search(text):
+        for m in WORD_RE.finditer(text):
+            words.append(normalise_word(m.group()))
+            starts.append(m.start())
+            ends.append(m.end())
+        return words, starts, ends
+    for line in LINE_RE.finditer(text):
+        base = line.start()
+        repaired = repair_mojibake(line.group())
+        if repaired is None:
+            for m in WORD_RE.finditer(line.group()):
+                words.append(normalise_word(m.group()))
+                starts.append(base + m.start())
+                ends.append(base + m.end())
+            continue
+        fixed, first, last = repaired
+        for m in WORD_RE.finditer(fixed):
+            start = max(base + first[m.start()], ends[-1] if ends else 0)
+            end = base + last[m.end() - 1]
+            if end > start:
+                words.append(normalise_word(m.group()))
+                starts.append(start)
+                ends.append(end)
+    return words, starts, ends
+
+
 def _tokenise(article: Article) -> _Tokenised:
     text = article.text
-    matches = list(WORD_RE.finditer(text))
-    words = [normalise_word(m.group()) for m in matches]
-    starts = [m.start() for m in matches]
-    ends = [m.end() for m in matches]
+    words, starts, ends = _words(text)
     blocks: list[_Block] = []
     index = 0
     for line in LINE_RE.finditer(text):

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copydesk.clean import clean_article, clean_articles, normalise_word
 from copydesk.model import Article, CleanArticle, Span
@@ -257,3 +259,96 @@ def test_curly_apostrophes_and_compatibility_forms_are_normalised() -> None:
     assert normalise_word("STRASSE") == normalise_word("straße")
     doc = clean_article(Article("q", "“It’s fine,” she said. It's FINE."))
     assert doc.words == ["it's", "fine", "she", "said", "it's", "fine"]
+
+
+# --- mojibake: repaired for matching, offsets into the text as read ---------------------------
+
+MOJIBAKE_STORY = (
+    "KESTLE BAY — The harbour master’s “best of the bad places” remark drew smiles from the crew "
+    "of the Marisol Grey, which ran aground on Tuesday night at the mouth of the Orrin estuary.\n\n"
+    "Café owners on the quay said takings were down by £200 a day; one, Zoë Brandão, called the "
+    "closure “a disaster for the whole waterfront” and said her naïve hope of a quick refloat "
+    "had gone.\n\n"
+    "Ferries to the Tallis Islands now leave from Penmorrow — adding about an hour — and the "
+    "Marine Accident Board said it would publish initial findings within thirty days."
+)
+
+
+def mojibake(text: str) -> str:
+    """UTF-8 bytes read as Windows-1252, as a careless scraper does (ftfy's sloppy codec keeps
+    the bytes Windows-1252 leaves undefined, such as the 0x9d in ”)."""
+    import ftfy.bad_codecs  # noqa: F401 - registers the sloppy codecs
+
+    return text.encode("utf-8").decode("sloppy-windows-1252")
+
+
+def test_mojibake_words_match_the_clean_words_and_point_at_the_damage() -> None:
+    damaged = mojibake(MOJIBAKE_STORY)
+    assert "â€™" in damaged and "Ã©" in damaged
+    clean = clean_article(Article("clean", MOJIBAKE_STORY))
+    broken = clean_article(Article("broken", damaged))
+    assert broken.words == clean.words
+    as_read = [damaged[s:e] for s, e in zip(broken.starts, broken.ends, strict=True)]
+    assert "CafÃ©" in as_read and "masterâ€™s" in as_read and "BrandÃ£o" in as_read
+    for word, piece in zip(broken.words, as_read, strict=True):
+        assert word == normalise_word(piece) or "Ã" in piece or "â" in piece or "Â" in piece
+    assert broken.starts == sorted(broken.starts)
+    assert all(s < e for s, e in zip(broken.starts, broken.ends, strict=True))
+    assert all(e <= s for e, s in zip(broken.ends, broken.starts[1:], strict=False))
+
+
+def test_c1_controls_from_latin_1_are_read_as_windows_1252_quotes() -> None:
+    text = "He said \x93no\x94 to the caf\xe9 plan."
+    doc = clean_article(Article("c1", text))
+    assert doc.words == ["he", "said", "no", "to", "the", "café", "plan"]
+    assert text[doc.starts[2] : doc.ends[2]] == "no"
+
+
+def test_clean_text_with_accents_is_tokenised_as_before() -> None:
+    text = "São Paulo’s naïve café — £5, “quoted”, Ã la carte is not mojibake here: Ä Ö Ü."
+    doc = clean_article(Article("ok", text))
+    plain = [m.group() for m in re.finditer(r"[^\W_]+(?:['’][^\W_]+)*", text)]
+    assert [text[s:e] for s, e in zip(doc.starts, doc.ends, strict=True)] == plain
+
+
+def test_clean_and_mojibake_copies_pair_as_verbatim(tmp_path: Path) -> None:
+    import copydesk
+
+    (tmp_path / "clean.txt").write_text(MOJIBAKE_STORY, encoding="utf-8")
+    damaged = mojibake(MOJIBAKE_STORY)
+    (tmp_path / "damaged.txt").write_text(damaged, encoding="utf-8")
+    result = copydesk.scan([tmp_path])
+    assert result.errors == []
+    assert len(result.pairs) == 1
+    pair = result.pairs[0]
+    assert pair.relation == "duplicate"
+    assert min(pair.coverage_source, pair.coverage_target) >= 0.99
+    assert all(p.kind == "verbatim" for p in pair.passages)
+    texts = {r.article.id: r.article.text for r in result.articles}
+    assert texts["damaged"] == damaged  # the text as read, never rewritten
+    side = "source" if pair.source == "damaged" else "target"
+    pieces = [texts["damaged"][slice(*getattr(p, side))] for p in pair.passages]
+    joined = " ".join(pieces)
+    assert "CafÃ©" in joined and "â€œa disaster" in joined  # the damaged characters as read
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["café", "naïve", "Zoë", "’s", "“quote”", "—", "£5", "São", "Ä", "word", "x", " ",
+             "\n", "\n\n", ".", "東京", "€", "ß", "œuvre", "\xa0"]
+        ),
+        max_size=40,
+    ).map("".join),
+    st.booleans(),
+)  # fmt: skip
+def test_mojibake_offsets_are_always_sane(text: str, damage: bool) -> None:
+    as_read = mojibake(text) if damage else text
+    doc = clean_article(Article("p", as_read))
+    previous_end = 0
+    for start, end in zip(doc.starts, doc.ends, strict=True):
+        assert previous_end <= start < end <= len(as_read)
+        previous_end = end
+    if damage and "\n" not in text:
+        assert doc.words == clean_article(Article("c", text)).words

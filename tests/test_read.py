@@ -183,6 +183,58 @@ def test_utf16_with_bom_is_decoded(tmp_path: Path) -> None:
     assert {a.id: a.text for a in articles} == {"le": text, "be": text, "j": text, "c": text}
 
 
+CURLY = "“It’s a disaster,” said the mayor – who had warned of this… for years. Cost: £12m.\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("cp1252", CURLY),
+        ("cp1252", "L’été à Montréal: «Ça va?» — naïve cœur, 50 €.\n"),
+        ("latin-1", "Le café crème coûte deux euros à Paris, déclare le gérant.\n"),
+        ("latin-1", "Größere Straßen in München wurden überflutet.\n"),
+        ("cp1252", "¿Dónde está el niño? ¡Mañana!"),
+        ("utf-32", "Zoë’s café — UTF-32 with its byte-order mark.\n"),
+        ("utf-8-sig", "Zoë’s café — UTF-8 with a byte-order mark.\n"),
+        ("cp1251", "Президент сказал, что улицы были затоплены рекой после дождя.\n"),
+        ("cp1253", "Ο πρόεδρος είπε ότι οι δρόμοι πλημμύρισαν από το ποτάμι.\n"),
+        ("cp1250", "Zażółć gęślą jaźń. Prezydent powiedział, że ulice zostały zalane.\n"),
+    ],
+)
+def test_txt_in_other_encodings_is_decoded(tmp_path: Path, encoding: str, text: str) -> None:
+    (tmp_path / "story.txt").write_bytes(text.encode(encoding))
+    articles, errors = read_articles([tmp_path / "story.txt"])
+    assert errors == []
+    assert articles[0].text == text
+
+
+def test_windows_1252_jsonl_and_csv(tmp_path: Path) -> None:
+    utf8_line = json.dumps({"id": "u", "text": "Plain UTF-8 “line”."}, ensure_ascii=False)
+    cp_line = json.dumps({"id": "w", "text": CURLY, "title": "Café"}, ensure_ascii=False)
+    (tmp_path / "mixed.jsonl").write_bytes(
+        utf8_line.encode("utf-8") + b"\n" + cp_line.encode("cp1252") + b"\n"
+    )
+    (tmp_path / "t.csv").write_bytes(f'id,text\nc,"{CURLY}"\n'.encode("cp1252"))
+    (tmp_path / "all.json").write_bytes(
+        json.dumps([{"id": "j", "text": CURLY}], ensure_ascii=False).encode("cp1252")
+    )
+    articles, errors = read_articles([tmp_path])
+    assert errors == []
+    by_id = {a.id: a for a in articles}
+    assert by_id["u"].text == "Plain UTF-8 “line”."
+    assert by_id["w"].text == CURLY and by_id["w"].title == "Café"
+    assert by_id["c"].text == CURLY
+    assert by_id["j"].text == CURLY
+
+
+def test_utf8_with_one_stray_byte_stays_utf8(tmp_path: Path) -> None:
+    good = "Zoë’s café reopened — at last, said the owner of the “Ellwater Tea Room”. " * 3
+    (tmp_path / "a.txt").write_bytes(good.encode("utf-8") + b"\xff and the end.")
+    articles, errors = read_articles([tmp_path / "a.txt"])
+    assert errors == []
+    assert articles[0].text == good + "\ufffd and the end."
+
+
 @pytest.mark.parametrize("value", ["2026-03-14", "2026-03-14T06:10:00Z", "2026-03-14T06:10+02:00"])
 def test_parse_date_accepts_iso_8601(value: str) -> None:
     parsed = parse_date(value)
@@ -208,7 +260,8 @@ def _bad_cases() -> list[tuple[str, str, bytes, int | None, str]]:
         ("binary", "blob.txt", b"GIF89a\x00\x01\x02\x00binary", None, "binary"),
         ("empty", "empty.txt", b"", None, "empty"),
         ("whitespace", "blank.txt", b"  \n\t\n\n", None, "empty"),
-        ("invalid utf-8", "latin.txt", "café crème".encode("latin-1"), None, "utf-8"),
+        ("undecodable", "junk.txt", b"\x01\x02\x03\x04\xff\xfe\x80" * 20, None, "utf-8"),
+        ("binary without nul", "pic.txt", b"GIF89a\x01\x02\xff\x03binary", None, "binary"),
         ("malformed json", "feed.jsonl", jsonl(b'{"id": "x", "text": ', good_line), 1, "json"),
         ("missing text", "feed.jsonl", jsonl(good_line, b'{"id": "x"}'), 2, "text"),
         ("missing id", "feed.jsonl", jsonl(b'{"text": "No id."}', good_line), 1, "id"),
@@ -223,7 +276,13 @@ def _bad_cases() -> list[tuple[str, str, bytes, int | None, str]]:
             2,
             "published",
         ),
-        ("invalid utf-8 line", "feed.jsonl", jsonl(good_line, b'{"id": "\xff"}'), 2, "utf-8"),
+        (
+            "undecodable line",
+            "feed.jsonl",
+            jsonl(good_line, b'{"id": "\x01\x02\x03\x04\xff\xfe\x80\x81"}'),
+            2,
+            "utf-8",
+        ),
         (
             "deep nesting",
             "feed.jsonl",
