@@ -176,7 +176,9 @@ def scan_command(
     """Find every pair of articles that share passages, how, and in which direction.
 
     PATHS are files or folders (read recursively): .txt (one article each), .jsonl/.json and
-    .csv (fields id, text, title, source, url, published, author); `-` reads JSONL from stdin.
+    .csv (fields id, text or html, title, source, url, published, author), .html/.htm pages
+    (main text and metadata extracted) and .warc/.warc.gz crawls (each HTML response an
+    article); `-` reads JSONL from stdin.
 
     \b
     Examples:
