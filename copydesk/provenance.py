@@ -293,13 +293,29 @@ def orient(
             return swap, "common_source"
     if quotes_only:
         return swap, "common_source"
-    date_a, date_b = parse_date(a.published), parse_date(b.published)
-    if date_a is not None and date_b is not None and date_a != date_b:
-        return date_b < date_a, "source_to_target"
+    earlier = published_first(a.published, b.published)
+    if earlier is not None:
+        return earlier == "b", "source_to_target"
     high, low = max(coverage_a, coverage_b), min(coverage_a, coverage_b)
     if high >= CONTAINED_COVERAGE and high - low >= CONTAINMENT_MARGIN - 1e-9:
         return swap, "source_to_target"
     return swap, "unknown"
+
+
+def published_first(published_a: str | None, published_b: str | None) -> str | None:
+    """"a" or "b", whichever was published first; `None` when unknown or tied. A plain date
+    ("2026-03-14") only orders against another day: it says nothing about the hour."""
+    date_a, date_b = parse_date(published_a), parse_date(published_b)
+    if date_a is None or date_b is None or date_a == date_b:
+        return None
+    if _date_only(published_a) or _date_only(published_b):
+        if date_a.date() == date_b.date():
+            return None
+    return "a" if date_a < date_b else "b"
+
+
+def _date_only(published: str | None) -> bool:
+    return published is not None and len(published.strip()) <= len("2026-03-14")
 
 
 def _named_origins(clues: Clues) -> set[str]:

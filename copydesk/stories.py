@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from .classify import union_spans
 from .model import Article, CleanArticle, Clues, Edge, Pair, Span, Story
-from .provenance import common_credit, identity, outlet_key
+from .provenance import common_credit, identity, outlet_key, published_first
 from .read import parse_date
 
 LABEL_WORDS = 10
@@ -73,10 +73,10 @@ def _original(
         return credited[0]
     dates = {a.id: parse_date(a.published) for a in members}
     if all(d is not None for d in dates.values()):
-        earliest = min(dates.values())  # type: ignore[type-var]
-        first = [i for i, d in dates.items() if d == earliest]
-        if len(first) == 1:
-            return first[0]
+        first = min(members, key=lambda a: dates[a.id])  # type: ignore[arg-type,return-value]
+        others = (a for a in members if a is not first)
+        if all(published_first(first.published, a.published) == "a" for a in others):
+            return first.id
     # Without dates: the one article that others copy from and that copies from none.
     sources = {edges[i].source for i in directed}
     targets = {edges[i].target for i in directed}

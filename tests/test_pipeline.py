@@ -153,7 +153,24 @@ def test_examples_story_original_is_the_wire(examples: ScanResult) -> None:
     assert story.original == "wire-flood"
     assert set(story.articles) == {
         "wire-flood", "daily-flood", "gazette-flood", "courier-budget", "letter-bridge",
+        "kestle-post-bridge",
     }  # fmt: skip
+
+
+def test_examples_web_page_is_extracted_credited_and_oriented(examples: ScanResult) -> None:
+    page = next(r for r in examples.articles if r.article.id == "kestle-post-bridge")
+    assert page.article.extracted and page.article.source == "Kestle Evening Post"
+    assert page.article.author == "Morwenna Tallis"
+    for chrome in ("Accept all", "Related stories", "RiverWatcher", "All rights reserved"):
+        assert chrome not in page.article.text
+    assert page.clues.credits == ["Northfield Press Agency"]
+    pair = _pair(examples, "wire-flood", "kestle-post-bridge")
+    assert pair is not None
+    # the page gives a date without a time, on the wire's day: the credit decides
+    assert (pair.source, pair.direction) == ("wire-flood", "source_to_target")
+    shared = _shared_texts(examples, "wire-flood", "kestle-post-bridge")
+    assert any(_norm("Buses that normally use the bridge are being diverted") in t for t in shared)
+    assert any(_norm("Borough engineer Tomasz Everly said inspectors") in t for t in shared)
 
 
 # The Python API.

@@ -272,3 +272,10 @@ def test_a_page_declaring_another_site_is_never_its_original() -> None:
 def test_site_names_that_differ_from_the_outlet() -> None:
     assert outlet_key("https://apnews.com/article/x") == outlet_key("AP")
     assert outlet_key("nytimes.com") == outlet_key("New York Times")
+
+
+def test_a_plain_date_does_not_order_against_a_time_on_the_same_day() -> None:
+    a, b = art("a", "2026-03-14"), art("b", "2026-03-14T06:10:00Z")
+    assert orient(a, b, 0.5, 0.5)[1] == "unknown"
+    # a day apart, it does
+    assert orient(art("a", "2026-03-13"), b, 0.5, 0.5) == (False, "source_to_target")

@@ -246,3 +246,13 @@ def test_seed_002_adds_the_arrival_figures_and_the_home_office_statement(
     assert "intervene more forcefully at sea" not in added
     outside = [r for r in result.articles if r.story is None]
     assert outside and all(r.unique is None for r in outside)
+
+
+def test_a_plain_date_on_the_same_day_is_not_the_earliest() -> None:
+    articles = [
+        art("dated", "2026-03-14"), art("timed", "2026-03-14T06:10:00Z"), art("late", "2026-03-20")
+    ]
+    pairs = [pair("timed", "dated", "unknown"), pair("timed", "late")]
+    (story,) = build_stories(articles, pairs)
+    # "dated" is not earlier than "timed" for sure; the edges make "timed" the only root
+    assert story.original == "timed"
