@@ -196,3 +196,59 @@ class ScanResult:
     stories: list[Story]
     errors: list[ReadError] = field(default_factory=list)
     options: ScanOptions = field(default_factory=ScanOptions)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One word swapped by a spinner, or restored by `despin`: `[start, end)` offsets into the
+    spun text, the spun word as written there, the original word (in the spun word's case) and how
+    sure the restoration is (1.0 for the truth a spinner records)."""
+
+    start: int
+    end: int
+    spun: str
+    original: str
+    confidence: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "spun": self.spun,
+            "restored": self.original,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+@dataclass
+class SpinReport:
+    """How far a text looks run through a synonym spinner (`spin.score`, `spin.spun`)."""
+
+    #: 0 (plain text) .. 1 (certainly spun)
+    score: float
+    spun: bool
+    #: estimated share of the swappable words that were swapped
+    rate: float = 0.0
+    #: words that a spinner could have swapped (the evidence base)
+    words: int = 0
+    #: the strongest pieces of evidence: words that fit far worse than a word they may replace
+    hits: list[Change] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `spin` object of an article in the scan JSON."""
+        return {
+            "score": round(self.score, 3),
+            "spun": self.spun,
+            "rate": round(self.rate, 3),
+            "hits": len(self.hits),
+        }
+
+
+@dataclass
+class Restoration:
+    """A text with its spun words put back: `text` is the restored text, `changes` point into
+    the text as given (the spun one)."""
+
+    text: str
+    changes: list[Change]
+    spin: SpinReport

@@ -1,0 +1,234 @@
+"""Spin detection and restoration on real news spun by copydesk's seeded spinner.
+
+Originals: the articles of ../shared/corpus/news/*.jsonl (their `text` field). Each is spun at
+several rates (the share of thesaurus words swapped); the originals are the negatives. Prints,
+per rate and spinner mode: detection precision, recall and F1; the share of swapped words that
+`despin` restores; false changes per unswapped word; the same two for `restore_words` (one word
+for one word, as the scan uses it); the share of the original's word 5-grams found in the spun
+copy before and after `restore_words` (what candidate pairing sees); milliseconds per `despin`;
+then the seed articles and, when present, the human and machine rewrites of
+../shared/corpus/rewrites/ as extra negatives. Asserts nothing.
+
+Usage: python benchmarks/bench_spin.py [--rates 0.1,0.3,0.5] [--seeds 2] [--first 0,0.6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from copydesk.clean import WORD_RE, normalise_word
+from copydesk.spin import BREAK_RE, despin, model, restore_words, spin_score, spin_swaps
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@dataclass
+class Tally:
+    """Counts for one setting; the figures are properties."""
+
+    true_pos: int = 0
+    false_pos: int = 0
+    false_neg: int = 0
+    swapped: int = 0
+    restored: int = 0
+    unswapped: int = 0
+    false_changes: int = 0
+    words_restored: int = 0
+    words_false: int = 0
+    grams: int = 0
+    grams_spun: int = 0
+    grams_restored: int = 0
+    seconds: float = 0.0
+    texts: int = 0
+    misses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def precision(self) -> float:
+        return self.true_pos / max(1, self.true_pos + self.false_pos)
+
+    @property
+    def recall(self) -> float:
+        return self.true_pos / max(1, self.true_pos + self.false_neg)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def restoration(self) -> float:
+        return self.restored / max(1, self.swapped)
+
+    @property
+    def false_change_rate(self) -> float:
+        return self.false_changes / max(1, self.unswapped)
+
+    @property
+    def shared_spun(self) -> float:
+        """Share of the original's word 5-grams found in the spun copy (what pairing sees)."""
+        return self.grams_spun / max(1, self.grams)
+
+    @property
+    def shared_restored(self) -> float:
+        """The same after `restore_words`."""
+        return self.grams_restored / max(1, self.grams)
+
+    @property
+    def word_restoration(self) -> float:
+        return self.words_restored / max(1, self.swapped)
+
+    @property
+    def word_false_rate(self) -> float:
+        return self.words_false / max(1, self.unswapped)
+
+
+def read_news(folder: Path = CORPUS / "news") -> list[tuple[str, str]]:
+    """(id, text) of every article in the JSONL files of `folder`."""
+    articles = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                articles.append((record["id"], record["text"]))
+    return articles
+
+
+def words_and_breaks(text: str) -> tuple[list[str], list[str], list[int]]:
+    """Normalised words, their forms, and the indices of words that open a sentence."""
+    words, forms, breaks = [], [], []
+    last = 0
+    for match in WORD_RE.finditer(text):
+        if words and BREAK_RE.search(text[last : match.start()]):
+            breaks.append(len(words))
+        words.append(normalise_word(match.group()))
+        forms.append(match.group())
+        last = match.end()
+    return words, forms, breaks
+
+
+def score_spun(original: str, spun: str, swaps: Sequence[object], tally: Tally) -> None:
+    """Add one spun text's restoration figures (despin and restore_words) to `tally`."""
+    truth = {(s.start, s.end): s for s in swaps}  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    restoration = despin(spun)
+    tally.seconds += time.perf_counter() - started
+    tally.texts += 1
+    n_words = sum(1 for _ in WORD_RE.finditer(spun))
+    tally.swapped += len(truth)
+    tally.unswapped += n_words - len(truth)
+    for change in restoration.changes:
+        swap = truth.get((change.start, change.end))
+        if swap is None:
+            tally.false_changes += 1
+        elif change.original.casefold() == swap.original.casefold():
+            tally.restored += 1
+    for span, swap in truth.items():
+        if not any((c.start, c.end) == span for c in restoration.changes):
+            key = f"{swap.spun.casefold()}<-{swap.original.casefold()}"
+            tally.misses[key] = tally.misses.get(key, 0) + 1
+    spun_words, forms, breaks = words_and_breaks(spun)
+    original_words = [normalise_word(m.group()) for m in WORD_RE.finditer(original)]
+    restored = restore_words(spun_words, forms, breaks)
+    for before, after, now in zip(original_words, spun_words, restored, strict=True):
+        if before != after and now == before:
+            tally.words_restored += 1
+        elif before == after and now != before:
+            tally.words_false += 1
+    grams = ngrams(original_words)
+    tally.grams += len(grams)
+    tally.grams_spun += len(grams & ngrams(spun_words))
+    tally.grams_restored += len(grams & ngrams(restored))
+
+
+def ngrams(words: Sequence[str], n: int = 5) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def run(
+    articles: Sequence[tuple[str, str]],
+    rates: Sequence[float],
+    seeds: int,
+    first: float = 0.0,
+) -> dict[float, Tally]:
+    """Detection and restoration figures per rate, over `seeds` spins of every article."""
+    negatives = [spin_score(text).spun for _, text in articles]
+    results = {}
+    for rate in rates:
+        tally = Tally()
+        for seed in range(seeds):
+            tally.false_pos += sum(negatives)
+            for index, (_, text) in enumerate(articles):
+                spun, swaps = spin_swaps(text, rate, seed * 1000 + index, first=first)
+                if spin_score(spun).spun:
+                    tally.true_pos += 1
+                else:
+                    tally.false_neg += 1
+                score_spun(text, spun, swaps, tally)
+        results[rate] = tally
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rates", default="0.1,0.3,0.5")
+    parser.add_argument("--seeds", type=int, default=2, help="spins of each article per rate")
+    parser.add_argument(
+        "--first",
+        default="0,0.6",
+        help="spinner modes: the share of swaps that take a word's first thesaurus entry"
+        " (0: any entry at random; sites favour the first), comma-separated",
+    )
+    parser.add_argument("--misses", type=int, default=0, help="list the most missed swaps")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    model()
+    print(f"model loaded in {time.perf_counter() - started:.1f} s")
+    articles = read_news()
+    if not articles:
+        raise SystemExit(f"no news articles under {CORPUS / 'news'}")
+    negatives = [a for a in articles if spin_score(a[1]).spun]
+    print(f"{len(articles)} news originals; flagged as spun: {[a[0] for a in negatives]}")
+    rates = [float(r) for r in args.rates.split(",")]
+    for first in (float(f) for f in args.first.split(",")):
+        print(f"spinner: first entry in {first:.0%} of swaps, else any entry;"
+              f" {args.seeds} seed(s) per rate")  # fmt: skip
+        print(f"{'rate':>5} {'P':>6} {'R':>6} {'F1':>6} {'restored':>9} {'false':>7}"
+              f" {'words rest.':>11} {'words false':>11} {'5g spun':>8} {'5g rest.':>8}"
+              f" {'ms/text':>8}")  # fmt: skip
+        for rate, t in run(articles, rates, args.seeds, first).items():
+            print(
+                f"{rate:5.2f} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f}"
+                f" {t.restoration:9.3f} {t.false_change_rate:7.4f} {t.word_restoration:11.3f}"
+                f" {t.word_false_rate:11.4f} {t.shared_spun:8.3f} {t.shared_restored:8.3f}"
+                f" {1000 * t.seconds / max(1, t.texts):8.1f}"
+            )
+            if args.misses:
+                top = sorted(t.misses.items(), key=lambda kv: -kv[1])[: args.misses]
+                print("   missed:", ", ".join(f"{k} {v}" for k, v in top))
+    for path in sorted((CORPUS / "seeds").glob("*.txt")):
+        report = despin(path.read_text(encoding="utf-8"))
+        print(f"seed {path.stem}: score {report.spin.score:.3f} rate {report.spin.rate:.3f}"
+              f" changes {len(report.changes)}")  # fmt: skip
+    mixset = CORPUS / "rewrites" / "mixset.jsonl"
+    if mixset.exists():
+        rows = [json.loads(line) for line in mixset.read_text(encoding="utf-8").splitlines()]
+        for key in ("original", "gpt4_rewrite", "llama2_rewrite"):
+            texts = [row[key] for row in rows if row.get(key)]
+            flagged = sum(spin_score(text).spun for text in texts)
+            print(f"mixset {key}: {flagged} of {len(texts)} flagged as spun")
+    started = time.perf_counter()
+    for _, text in articles:
+        spin_score(text)
+    elapsed = time.perf_counter() - started
+    words = sum(len(text.split()) for _, text in articles)
+    print(f"spin_score: {1000 * elapsed / len(articles):.1f} ms per article,"
+          f" {words / elapsed:,.0f} words/s")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,677 @@
+"""Synonym spinning: how spun a text looks, its swapped words put back, and a spinner for tests.
+
+Scraper sites disguise copied articles with "spinners" that swap words for thesaurus entries with
+no regard for meaning or part of speech: "in the dark" becomes "successful the dark", "he told me"
+becomes "helium told maine". Every swap leaves a word that fits its neighbours far worse than a
+word it may stand for. This module treats spinning as a noisy channel:
+
+- the original text comes from a word-pair (bigram) language model, from web counts of words and
+  word pairs (the `wordsegment` package, Apache-2.0, read at run time; nothing derived from it is
+  shipped);
+- a spinner swapped each word that its thesaurus lists with probability `rate`, for one of the
+  word's entries (`data/spin-thesaurus.json.gz`, built from WordNet 3.0 by
+  `scripts/build_spin_data.py`; plus one-word swaps seen in real "tortured phrases"), the first
+  entry more often than the others, as real spinners do.
+
+`spin_score` weighs each word against the words it may replace, in its context, and estimates
+`rate` by EM over that two-part mixture: element names in function-word slots ("helium told"),
+"successful the" for "in the", rare words where a common neighbour fits far better. `despin`
+finds the most likely original sentence by sentence (Viterbi over {keep, candidate originals}
+per word, every change paying for itself under the estimated rate), and `restore_words` does the
+same on a cleaned article's normalised words, one word for one word, so offsets stay valid.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import random
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .clean import WORD_RE, normalise_word
+from .model import Change, CleanArticle, Restoration, SpinReport
+
+DATA_FILE = "spin-thesaurus.json.gz"
+
+# --- the language model -------------------------------------------------------------------------
+#: tokens behind the counts of `wordsegment` (Google's web corpus, as Peter Norvig published it)
+LOG_TOTAL = math.log(1024908267229.0)
+#: word pairs seen fewer times than this are not listed: an unlisted pair was seen 0..this often
+BIGRAM_FLOOR = 100_000.0
+#: count given to a word missing from the unigram list (the list stops at about 12,700)
+UNSEEN_COUNT = 2_000.0
+#: the largest surprise one word pair may add or take away (natural log)
+MAX_ASSOC = 7.0
+#: weight of the word-pair association against the words' own frequencies
+PAIR_WEIGHT = 1.0
+#: weight of the words' own (log) probabilities: below 1, a rare word is not suspect for its rarity
+PRIOR_WEIGHT = 0.8
+#: share of the unigram probability taken from the words of the text itself (a cache)
+CACHE_WEIGHT = 0.1
+SENTENCE = "<s>"
+
+# --- the channel --------------------------------------------------------------------------------
+#: share of a spinner's picks that go to a word's first thesaurus entry (the rest: any entry)
+FIRST_ENTRY_SHARE = 0.3
+#: candidate originals kept per spun word (the most likely a priori)
+MAX_CANDIDATES = 10
+#: candidate originals weighed per word when scoring (restoring weighs all MAX_CANDIDATES)
+SCORE_CANDIDATES = 4
+#: originals rarer than this (per token) are never proposed
+MIN_ORIGINAL_LOGP = math.log(2e5) - LOG_TOTAL
+#: extra cost of changing a capitalised word at the start of a sentence (spinners rarely do)
+CAPITAL_COST = 2.0
+#: rates assumed when restoring: never below / above these
+MIN_RATE, MAX_RATE = 0.002, 0.5
+#: restoration passes (the second sees the first's restored words in the text's word counts)
+RESTORE_PASSES = 2
+#: the estimated rate counts only the swaps that show; restoring assumes this many times more
+RATE_FACTOR = 2.0
+#: changes whose best path beats the best path without them by less than this are dropped
+MIN_MARGIN = 1.5
+
+# --- the decision -------------------------------------------------------------------------------
+#: estimated rate at which a text counts as spun, and the evidence (log-likelihood ratio) needed
+SPUN_RATE = 0.03
+SPUN_EVIDENCE = 5.0
+#: the rate of swap-like words in plain text: the evidence must beat it
+PLAIN_RATE = 0.015
+#: a word's evidence (log-likelihood ratio, natural log) to be listed as a hit
+HIT_EVIDENCE = 3.0
+EM_ROUNDS = 100
+#: occurrences of one word that count as evidence
+MAX_REPEATS = 2
+
+#: text between two words that ends a sentence (the language model restarts there)
+BREAK_RE = re.compile(r"[.!?;:\n\r()\[\]{}]")
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    original: str
+    #: log q(spun | original): how likely the spinner turns `original` into the spun word
+    log_q: float
+    #: log P(original) + log_q, for ranking
+    prior: float
+    #: PRIOR_WEIGHT * log P(original) + log_q: the state's score before context
+    unary: float
+
+
+class SpinModel:
+    """The thesaurus (forward, for the spinner; reverse, for restoring) and the language model.
+
+    Loading takes about a second; `model()` returns one shared instance.
+    """
+
+    def __init__(self) -> None:
+        data = json.loads(
+            gzip.decompress(resources.files("copydesk").joinpath("data", DATA_FILE).read_bytes())
+        )
+        self.thesaurus: dict[str, tuple[str, ...]] = {
+            head: tuple(entries.split()) for head, entries in data["thesaurus"].items()
+        }
+        self.log_counts: dict[str, float] = {}
+        self.pairs: dict[str, float] = {}
+        self._load_counts()
+        self.reverse = self._reverse(data.get("tortured", {}))
+
+    def _load_counts(self) -> None:
+        package = resources.files("wordsegment")
+        counts: dict[str, float] = {}
+        with package.joinpath("unigrams.txt").open(encoding="utf-8") as handle:
+            for line in handle:
+                word, _, count = line.rpartition("\t")
+                counts[word] = counts.get(word, 0.0) + float(count)
+        pairs: dict[str, float] = {}
+        starts = 0.0
+        with package.joinpath("bigrams.txt").open(encoding="utf-8") as handle:
+            for line in handle:
+                pair, _, count = line.rpartition("\t")
+                value = float(count)
+                # The lists fold case: "In the" and "in the" are both there.
+                pairs[pair] = pairs.get(pair, 0.0) + value
+                if pair.startswith("<s> "):
+                    starts += value
+        # Sentence starts: the listed pairs "<s> w" cover most of them.
+        counts[SENTENCE] = starts * 1.25
+        self.log_counts = {word: math.log(count) for word, count in counts.items()}
+        # Each listed pair's association, ready: log(seen / expected by chance), capped.
+        log_counts = self.log_counts
+        self.pairs = {}
+        for pair, seen in pairs.items():
+            a, _, b = pair.partition(" ")
+            if a in log_counts and b in log_counts:
+                expected = log_counts[a] + log_counts[b] - LOG_TOTAL
+                self.pairs[pair] = min(MAX_ASSOC, math.log(seen) - expected)
+
+    def _reverse(self, tortured: dict[str, dict[str, int]]) -> dict[str, tuple[_Candidate, ...]]:
+        """Spun word -> the originals it may stand for, most likely first."""
+        found: dict[str, dict[str, float]] = {}
+        for original, entries in self.thesaurus.items():
+            if not _swappable(original) or self.logp(original) < MIN_ORIGINAL_LOGP:
+                continue
+            uniform = math.log((1.0 - FIRST_ENTRY_SHARE) / len(entries))
+            first = math.log(FIRST_ENTRY_SHARE + (1.0 - FIRST_ENTRY_SHARE) / len(entries))
+            for rank, spun in enumerate(entries):
+                if spun.isalpha():
+                    found.setdefault(spun, {})[original] = first if rank == 0 else uniform
+        for spun, originals in tortured.items():
+            for original in originals:
+                if (
+                    original in self.thesaurus
+                    and _swappable(original)
+                    and self.logp(original) >= MIN_ORIGINAL_LOGP
+                ):
+                    size = len(self.thesaurus.get(original, ())) + 1
+                    log_q = math.log((1.0 - FIRST_ENTRY_SHARE) / size)
+                    options = found.setdefault(spun, {})
+                    options[original] = max(options.get(original, -math.inf), log_q)
+        reverse = {}
+        for spun, options in found.items():
+            ranked = sorted(
+                (
+                    _Candidate(o, q, self.logp(o) + q, PRIOR_WEIGHT * self.logp(o) + q)
+                    for o, q in options.items()
+                    if o != spun
+                ),
+                key=lambda c: (-c.prior, c.original),
+            )
+            if ranked:
+                reverse[spun] = tuple(ranked[:MAX_CANDIDATES])
+        return reverse
+
+    def logp(self, key: str) -> float:
+        """log P(word), from its web count."""
+        return self.log_counts.get(key, math.log(UNSEEN_COUNT)) - LOG_TOTAL
+
+    def assoc(self, a: str, b: str) -> float:
+        """How much more (or less) often `b` follows `a` than chance would have it (log ratio).
+
+        Pairs seen fewer than `BIGRAM_FLOOR` times are not listed: an unlisted pair that chance
+        alone would put well above that floor is evidence against the pair ("successful the").
+        """
+        seen = self.pairs.get(a + " " + b)
+        if seen is not None:
+            return seen
+        log_a = self.log_counts.get(a)
+        log_b = self.log_counts.get(b)
+        if log_a is None or log_b is None:
+            return 0.0
+        expected = log_a + log_b - LOG_TOTAL
+        return 0.0 if expected <= _LOG_HALF_FLOOR else max(-MAX_ASSOC, _LOG_HALF_FLOOR - expected)
+
+
+_LOG_HALF_FLOOR = math.log(BIGRAM_FLOOR / 2)
+
+
+def _swappable(word: str) -> bool:
+    """Spinners swap words of two letters or more ("a" stays), letters only."""
+    return len(word) > 1 and word.isalpha()
+
+
+@lru_cache(maxsize=1)
+def model() -> SpinModel:
+    """The shared model (loaded on first use)."""
+    return SpinModel()
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Token:
+    word: str  # normalised
+    key: str  # the language model's form
+    start: int
+    end: int
+    form: str  # as written
+    sentence_start: bool
+
+
+def _lm_key(word: str, form: str, sentence_start: bool) -> str:
+    """The word as the language model knows it; "" (no evidence either way) for a name.
+
+    The word-pair lists hold few pairs whose second word was capitalised ("in April" is missing),
+    so a missing pair says nothing about a capitalised word inside a sentence.
+    """
+    if "'" in word:
+        return ""  # the lists split or drop apostrophes: "what's" is not a word they know
+    if not sentence_start and not form[:1].islower() and word != "i":
+        return ""
+    return word
+
+
+def _token(word: str, start: int, end: int, form: str, sentence_start: bool) -> _Token:
+    return _Token(word, _lm_key(word, form, sentence_start), start, end, form, sentence_start)
+
+
+def _tokens_of_text(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    previous_end = 0
+    for match in WORD_RE.finditer(text):
+        word = normalise_word(match.group())
+        gap = text[previous_end : match.start()]
+        first = not tokens or (gap != " " and BREAK_RE.search(gap) is not None)
+        tokens.append(_token(word, match.start(), match.end(), match.group(), first))
+        previous_end = match.end()
+    return tokens
+
+
+def _tokens_of_words(
+    words: Sequence[str], forms: Sequence[str] | None, breaks: Sequence[int] | None
+) -> list[_Token]:
+    starting = set(breaks or ())
+    starting.add(0)
+    return [
+        _token(word, i, i, forms[i] if forms is not None else word, i in starting)
+        for i, word in enumerate(words)
+    ]
+
+
+def _tokens_of_clean(doc: CleanArticle) -> list[_Token]:
+    text = doc.article.text
+    breaks = set(doc.breaks)
+    tokens = []
+    for i, word in enumerate(doc.words):
+        start, end = doc.starts[i], doc.ends[i]
+        first = i == 0 or i in breaks or BREAK_RE.search(text[doc.ends[i - 1] : start]) is not None
+        tokens.append(_token(word, start, end, text[start:end], first))
+    return tokens
+
+
+def _options(token: _Token, lm: SpinModel) -> tuple[tuple[_Candidate, ...], float]:
+    """The originals `token` may stand for, and the extra cost of changing it."""
+    form = token.form
+    if not form[:1].islower():
+        # Names and acronyms stay; a capitalised sentence opener may be a swap, at a cost.
+        if not token.sentence_start or (len(form) > 1 and form.isupper()) or not form.isalpha():
+            return (), 0.0
+        return lm.reverse.get(token.word, ()), CAPITAL_COST
+    return lm.reverse.get(token.word, ()), 0.0
+
+
+#: one state of a word: (language-model key, score without the rate, original or None to keep)
+_State = tuple[str, float, "str | None"]
+
+
+def _lattice(
+    tokens: Sequence[_Token],
+    lm: SpinModel,
+    counts: Counter[str] | None = None,
+    limit: int = MAX_CANDIDATES,
+) -> list[list[_State]]:
+    """Per word, its states: keep it (first), or one of the originals it may stand for.
+
+    A state's score is its word's (tempered) log probability plus, for a change,
+    log q(spun | original) and any extra cost. The probability comes from web counts, mixed,
+    when `counts` (the text's words as restored so far) are given, with the words of the text
+    itself: a cache, since a word used elsewhere in a text is a likely original. At most
+    `limit` originals per word.
+    """
+    size = max(1, len(tokens))
+    rows: list[list[_State]] = []
+    for token in tokens:
+        candidates, extra = _options(token, lm)
+        if not candidates:
+            rows.append([(token.key, 0.0, None)])
+            continue
+        candidates = candidates[:limit]
+        if counts is None:
+            row: list[_State] = [(token.key, PRIOR_WEIGHT * lm.logp(token.key), None)]
+            row.extend((c.original, c.unary - extra, c.original) for c in candidates)
+        else:
+            row = [(token.key, _cached(lm, token.key, counts, 1, size), None)]
+            row.extend(
+                (c.original, _cached(lm, c.original, counts, 0, size) + c.log_q - extra,
+                 c.original)
+                for c in candidates
+            )  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def _cached(lm: SpinModel, key: str, counts: Counter[str], own: int, size: int) -> float:
+    here = max(0, counts.get(key, 0) - own) / size
+    web = math.exp(lm.logp(key))
+    return PRIOR_WEIGHT * math.log((1.0 - CACHE_WEIGHT) * web + CACHE_WEIGHT * here)
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Evidence:
+    index: int
+    #: log P(word as written | swapped) - log P(word as written | kept), context as observed
+    ratio: float
+    best: str
+
+
+def _evidence(tokens: Sequence[_Token], rows: Sequence[Sequence[_State]], lm: SpinModel
+              ) -> list[_Evidence]:  # fmt: skip
+    """Each changeable word's likelihood ratio of swapped against kept, in its context as
+    written (the `SCORE_CANDIDATES` likeliest originals only: the sum is theirs)."""
+    assoc = lm.assoc
+    found = []
+    last = len(tokens) - 1
+    for i, row in enumerate(rows):
+        if len(row) == 1:
+            continue
+        token = tokens[i]
+        prev = SENTENCE if token.sentence_start else rows[i - 1][0][0]
+        nxt = rows[i + 1][0][0] if i < last and not tokens[i + 1].sentence_start else ""
+        key, kept_unary, _ = row[0]
+        kept = kept_unary + PAIR_WEIGHT * (assoc(prev, key) + assoc(key, nxt))
+        best, best_score, scores = "", -math.inf, []
+        for original, unary, _ in row[1 : SCORE_CANDIDATES + 1]:
+            score = unary + PAIR_WEIGHT * (assoc(prev, original) + assoc(original, nxt))
+            scores.append(score)
+            if score > best_score:
+                best, best_score = original, score
+        swapped = best_score + math.log(sum(math.exp(x - best_score) for x in scores))
+        found.append(_Evidence(i, swapped - kept, best))
+    return found
+
+
+def _estimate_rate(ratios: Sequence[float]) -> tuple[float, float]:
+    """The swap rate that best explains the words' evidence, and how much better it explains it
+    than the rate plain text shows (`PLAIN_RATE`: a log-likelihood gain, 0 when not above).
+
+    Each word is swapped (with probability `rate`) or kept; `ratios` are the words' log
+    likelihood ratios of swapped against kept. EM on the mixture weight.
+    """
+    if not ratios:
+        return 0.0, 0.0
+    likelihoods = np.exp(np.minimum(np.asarray(ratios, dtype=float), 30.0))
+    rate = 0.05
+    for _ in range(EM_ROUNDS):
+        share = float(np.sum(rate * likelihoods / (1.0 - rate + rate * likelihoods)))
+        new = min(0.95, max(1e-6, share / len(likelihoods)))
+        if abs(new - rate) < 1e-5:
+            rate = new
+            break
+        rate = new
+    if rate <= PLAIN_RATE:
+        return rate, 0.0
+    gain = np.sum(np.log1p(rate * (likelihoods - 1.0)) - np.log1p(PLAIN_RATE * (likelihoods - 1.0)))
+    return rate, float(gain)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
+
+
+def _report(tokens: Sequence[_Token], rows: Sequence[Sequence[_State]], lm: SpinModel
+            ) -> SpinReport:  # fmt: skip
+    evidence = _evidence(tokens, rows, lm)
+    # A topical word repeated all through a text ("entanglement") is one piece of evidence.
+    seen: Counter[str] = Counter()
+    ratios = []
+    for e in evidence:
+        seen[tokens[e.index].word] += 1
+        if seen[tokens[e.index].word] <= MAX_REPEATS:
+            ratios.append(e.ratio)
+    rate, gain = _estimate_rate(ratios)
+    by_rate = _sigmoid(4.0 * math.log(max(rate, 1e-6) / SPUN_RATE))
+    by_evidence = _sigmoid((gain - SPUN_EVIDENCE) / 1.5)
+    score = min(by_rate, by_evidence)
+    hits: list[Change] = []
+    for e in sorted(evidence, key=lambda e: -e.ratio):
+        if e.ratio < HIT_EVIDENCE or len(hits) >= 50:
+            break
+        token = tokens[e.index]
+        hits.append(
+            Change(token.start, token.end, token.form, _cased(e.best, token.form),
+                   _sigmoid(e.ratio + math.log(max(rate, 1e-6))))
+        )  # fmt: skip
+    hits.sort(key=lambda c: c.start)
+    return SpinReport(round(score, 4), score >= 0.5, rate, len(evidence), hits)
+
+
+def _tokens_of(doc: str | CleanArticle) -> list[_Token]:
+    return _tokens_of_clean(doc) if isinstance(doc, CleanArticle) else _tokens_of_text(doc)
+
+
+def spin_score(doc: str | CleanArticle) -> SpinReport:
+    """How spun a text (or a cleaned article) looks: `score` in [0, 1], `spun` when >= 0.5.
+
+    Also the estimated share of swappable words that were swapped (`rate`), and the strongest
+    hits (offsets into the text, the word, the word it likely replaced).
+    """
+    lm = model()
+    tokens = _tokens_of(doc)
+    return _report(tokens, _lattice(tokens, lm, limit=SCORE_CANDIDATES), lm)
+
+
+# --- restoring ----------------------------------------------------------------------------------
+
+
+def _restore(
+    tokens: Sequence[_Token], rows: Sequence[Sequence[_State]], lm: SpinModel, rate: float
+) -> list[tuple[int, str, float]]:
+    """(index, original, margin) for every word to change; a second pass sees the first's
+    restorations in the text's own word counts (a spinner that turned some "question"s into
+    "inquiry" left others standing)."""
+    changes = _best_path(tokens, rows, lm, rate)
+    for _ in range(RESTORE_PASSES - 1):
+        counts = Counter(token.key for token in tokens)
+        for index, original, _ in changes:
+            counts[tokens[index].key] -= 1
+            counts[original] += 1
+        changes = _best_path(tokens, _lattice(tokens, lm, counts), lm, rate)
+    return changes
+
+
+def _best_path(
+    tokens: Sequence[_Token], rows: Sequence[Sequence[_State]], lm: SpinModel, rate: float
+) -> list[tuple[int, str, float]]:
+    """(index, original, margin) for every word the best path changes, sentence by sentence."""
+    log_swap, log_keep = math.log(rate), math.log(1.0 - rate)
+    changes: list[tuple[int, str, float]] = []
+    begin = 0
+    for end in range(1, len(tokens) + 1):
+        if end == len(tokens) or tokens[end].sentence_start:
+            if any(len(row) > 1 for row in rows[begin:end]):
+                states = []
+                for i in range(begin, end):
+                    keep_cost = log_keep if tokens[i].word in lm.thesaurus else 0.0
+                    key, unary, _ = rows[i][0]
+                    row: list[_State] = [(key, unary + keep_cost, None)]
+                    row.extend((k, u + log_swap, o) for k, u, o in rows[i][1:])
+                    states.append(row)
+                changes.extend((begin + i, o, m) for i, o, m in _viterbi(states, lm))
+            begin = end
+    return changes
+
+
+def _viterbi(states: Sequence[Sequence[_State]], lm: SpinModel) -> list[tuple[int, str, float]]:
+    """The changes on the best path through one sentence, with their margins (in nats)."""
+    n = len(states)
+    forward: list[list[float]] = []
+    back: list[list[int]] = []
+    for i, row in enumerate(states):
+        if i == 0:
+            forward.append([u + PAIR_WEIGHT * lm.assoc(SENTENCE, key) for key, u, _ in row])
+            back.append([0] * len(row))
+            continue
+        prev_row, prev_score = states[i - 1], forward[i - 1]
+        scores, pointers = [], []
+        for key, unary, _ in row:
+            best, arg = -math.inf, 0
+            for j, (prev_key, _, _) in enumerate(prev_row):
+                value = prev_score[j] + PAIR_WEIGHT * lm.assoc(prev_key, key)
+                if value > best:
+                    best, arg = value, j
+            scores.append(best + unary)
+            pointers.append(arg)
+        forward.append(scores)
+        back.append(pointers)
+    path = [max(range(len(forward[-1])), key=lambda s: forward[-1][s])]
+    for i in range(n - 1, 0, -1):
+        path.append(back[i][path[-1]])
+    path.reverse()
+    if not any(path):
+        return []
+    # Backward pass: the best path through each state, for the margin of every change.
+    backward = [[0.0] * len(row) for row in states]
+    for i in range(n - 2, -1, -1):
+        nxt_row, nxt_score = states[i + 1], backward[i + 1]
+        for s, (key, _, _) in enumerate(states[i]):
+            backward[i][s] = max(
+                nxt_score[t] + PAIR_WEIGHT * lm.assoc(key, nxt_key) + nxt_unary
+                for t, (nxt_key, nxt_unary, _) in enumerate(nxt_row)
+            )
+    changes = []
+    for i, state in enumerate(path):
+        original = states[i][state][2]
+        if state == 0 or original is None:
+            continue
+        margin = forward[i][state] + backward[i][state] - forward[i][0] - backward[i][0]
+        if margin >= MIN_MARGIN:
+            changes.append((i, original, margin))
+    return changes
+
+
+def _restoring_rate(report: SpinReport) -> float:
+    return min(MAX_RATE, max(MIN_RATE, RATE_FACTOR * report.rate))
+
+
+def _cased(word: str, like: str) -> str:
+    """`word` written in the case pattern of `like` ("Helium" -> "He", "HELIUM" -> "HE")."""
+    if len(like) > 1 and like.isupper():
+        return word.upper()
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def despin(text: str) -> Restoration:
+    """Put back the words a spinner swapped: the restored text and each change made.
+
+    Changes carry `[start, end)` offsets into `text`, the spun word, the restored word (in the
+    spun word's case) and a confidence in (0, 1). A text that does not look spun gets few or no
+    changes: a change must pay for itself under the estimated spin rate.
+    """
+    lm = model()
+    tokens = _tokens_of_text(text)
+    rows = _lattice(tokens, lm)
+    report = _report(tokens, rows, lm)
+    changes = []
+    for index, original, margin in _restore(tokens, rows, lm, _restoring_rate(report)):
+        token = tokens[index]
+        changes.append(
+            Change(token.start, token.end, token.form, _cased(original, token.form),
+                   _sigmoid(margin))
+        )  # fmt: skip
+    pieces, last = [], 0
+    for change in changes:
+        pieces.append(text[last : change.start])
+        pieces.append(change.original)
+        last = change.end
+    pieces.append(text[last:])
+    return Restoration("".join(pieces), changes, report)
+
+
+def restore_words(
+    words: Sequence[str],
+    forms: Sequence[str] | None = None,
+    breaks: Sequence[int] | None = None,
+    rate: float | None = None,
+) -> list[str]:
+    """A spun article's normalised words with the swapped ones put back, one word for one word.
+
+    `forms` (the words as written) let capitalised names stay; `breaks` are the indices of words
+    that start a sentence. `rate` is the assumed spin rate (default: estimated from the words).
+    """
+    lm = model()
+    tokens = _tokens_of_words(words, forms, breaks)
+    rows = _lattice(tokens, lm)
+    if rate is None:
+        rate = _restoring_rate(_report(tokens, rows, lm))
+    restored = list(words)
+    for index, original, _ in _restore(tokens, rows, lm, min(MAX_RATE, max(MIN_RATE, rate))):
+        restored[index] = original
+    return restored
+
+
+def restore_article(doc: CleanArticle, report: SpinReport | None = None) -> list[str]:
+    """`doc.words` with the swapped words put back (same length; see `restore_words`).
+
+    Uses the text for case and sentence breaks. Pass the article's `spin_score` report when the
+    caller has it already.
+    """
+    lm = model()
+    tokens = _tokens_of_clean(doc)
+    rows = _lattice(tokens, lm)
+    if report is None:
+        report = _report(tokens, rows, lm)
+    restored = list(doc.words)
+    for index, original, _ in _restore(tokens, rows, lm, _restoring_rate(report)):
+        restored[index] = original
+    return restored
+
+
+# --- spinning -----------------------------------------------------------------------------------
+
+
+def spin_swaps(
+    text: str,
+    rate: float = 0.3,
+    seed: int = 0,
+    *,
+    first: float = 0.0,
+    capitalised: bool = False,
+) -> tuple[str, list[Change]]:
+    """Spin `text` as scraper sites do, and say which words were swapped.
+
+    Every word the thesaurus lists is swapped with probability `rate` for one of its one-word
+    entries, whatever its part of speech, in the case pattern of the word it replaces: the first
+    entry with probability `first` (sites favour it: 1.0 mimics a site that always takes it),
+    else any entry at random. Capitalised words (names, sentence openers) are left alone unless
+    `capitalised`; one-letter words and words with apostrophes or digits always are. The changes
+    point into the spun text; `original` is the word that was there.
+    """
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"rate must lie in [0, 1], not {rate}")
+    if not 0.0 <= first <= 1.0:
+        raise ValueError(f"first must lie in [0, 1], not {first}")
+    lm = model()
+    rng = random.Random(seed)
+    pieces: list[str] = []
+    swaps: list[Change] = []
+    last = 0
+    shift = 0
+    for match in WORD_RE.finditer(text):
+        form = match.group()
+        if not _swappable(form) or not (form.islower() or capitalised):
+            continue
+        if form.isupper():
+            continue
+        entries = [e for e in lm.thesaurus.get(normalise_word(form), ()) if e.isalpha()]
+        if not entries or rng.random() >= rate:
+            continue
+        pick = entries[0] if rng.random() < first else rng.choice(entries)
+        new = _cased(pick, form)
+        pieces.append(text[last : match.start()])
+        pieces.append(new)
+        last = match.end()
+        start = match.start() + shift
+        swaps.append(Change(start, start + len(new), new, form))
+        shift += len(new) - len(form)
+    pieces.append(text[last:])
+    return "".join(pieces), swaps
+
+
+def spin_text(
+    text: str, rate: float = 0.3, seed: int = 0, *, first: float = 0.0, capitalised: bool = False
+) -> str:
+    """`text` run through a seeded synonym spinner (see `spin_swaps`)."""
+    return spin_swaps(text, rate, seed, first=first, capitalised=capitalised)[0]

@@ -1,0 +1,257 @@
+"""Synonym spinning: the spinner, the spin score, restoration, the shipped data, the CLI.
+
+Floors are pinned on a small seeded corpus: originals from the fictional examples bundled with
+the repository, spun by copydesk's own spinner. `benchmarks/bench_spin.py` gives the full
+figures on the real news of ../shared/corpus/news.
+"""
+
+from __future__ import annotations
+
+import gzip
+import inspect
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from copydesk.clean import WORD_RE, clean_article, normalise_word
+from copydesk.cli import main
+from copydesk.model import Article, Change, CleanArticle, Restoration, SpinReport
+from copydesk.spin import (
+    despin,
+    restore_article,
+    restore_words,
+    spin_score,
+    spin_swaps,
+    spin_text,
+)
+
+NEWS = Path(__file__).parents[1].parent / "shared" / "corpus" / "news"
+EXAMPLE_IDS = ("wire-flood", "courier-budget", "daily-festival", "daily-school", "blog-rail")
+
+#: Floors on the seeded example corpus (measured values in comments; see bench_spin.py).
+FLOORS = {
+    # spinner mode (share of swaps taking the first entry): (restored, false changes at most)
+    0.0: (0.40, 0.012),  # measured 0.49 / 0.0086 at rate 0.3
+    0.6: (0.48, 0.012),  # measured 0.60 / 0.0088
+}
+
+
+@pytest.fixture(scope="module")
+def examples(examples_dir: Path) -> list[Article]:
+    rows = [
+        json.loads(line)
+        for line in (examples_dir / "newsroom.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    picked = [Article(row["id"], row["text"]) for row in rows if row["id"] in EXAMPLE_IDS]
+    assert len(picked) == len(EXAMPLE_IDS), "examples/newsroom.jsonl lost an article"
+    return picked
+
+
+@pytest.fixture(scope="module")
+def seed_texts(seeds_dir: Path) -> dict[str, str]:
+    return {p.stem[:3]: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))}
+
+
+def words_of(text: str) -> list[str]:
+    return [normalise_word(m.group()) for m in WORD_RE.finditer(text)]
+
+
+# --- the spinner --------------------------------------------------------------------------------
+
+
+def test_spinner_is_seeded_and_keeps_case_offsets_and_word_count() -> None:
+    text = "He told me in the dark that the police will be at least a year late. Good work."
+    spun, swaps = spin_swaps(text, rate=0.8, seed=3)
+    assert (spun, swaps) == spin_swaps(text, rate=0.8, seed=3)
+    assert spun != text and swaps
+    assert len(words_of(spun)) == len(words_of(text))  # one word for one word
+    for swap in swaps:
+        assert spun[swap.start : swap.end] == swap.spun
+        assert swap.spun.islower() == swap.original.islower()
+    # Capitalised words and one-letter words stay by default.
+    kept = [w for w in WORD_RE.findall(text) if w[0].isupper() or len(w) == 1]
+    assert all(w in WORD_RE.findall(spun) for w in kept)
+    assert spin_text(text, rate=0.0) == text
+    assert spin_text(text, rate=0.8, seed=3) == spun
+
+
+def test_spinner_first_entries_and_capitalised() -> None:
+    assert spin_text("he is at the door", rate=1.0, first=1.0) == "helium is astatine the doorway"
+    spun = spin_text("Year after year.", rate=1.0, seed=1, capitalised=True)
+    assert spun.split()[0][0].isupper() and spun.split()[0] != "Year"
+    with pytest.raises(ValueError):
+        spin_text("text", rate=1.5)
+
+
+# --- the score ----------------------------------------------------------------------------------
+
+
+def test_seeds_score(seed_texts: dict[str, str]) -> None:
+    spun = spin_score(seed_texts["004"])
+    assert isinstance(spun, SpinReport)
+    assert spun.spun and spun.score >= 0.95 and spun.rate >= 0.2
+    assert any(hit.spun == "helium" and hit.original == "he" for hit in spun.hits)
+    for prefix in ("000", "001", "002", "003"):
+        report = spin_score(seed_texts[prefix])
+        assert not report.spun and report.score < 0.2, (prefix, report)
+
+
+def test_score_of_a_cleaned_article_matches_the_text(seed_texts: dict[str, str]) -> None:
+    doc = clean_article(Article("004", seed_texts["004"]))
+    report = spin_score(doc)
+    assert report.spun
+    assert report.to_dict().keys() == {"score", "spun", "rate", "hits"}
+    text = seed_texts["004"]
+    assert all(text[h.start : h.end] == h.spun for h in report.hits)
+
+
+def test_plain_texts_with_rare_words_are_not_spun() -> None:
+    science = (
+        "The helium-3 isotope was measured by the spectrometer at the observatory. Astatine is"
+        " the rarest naturally occurring element; arsenic and beryllium are toxic. Researchers"
+        " in Maine said the yearlong survey of the mine's waste heaps had been exhaustive."
+    )
+    sport = (
+        "The striker curled a free kick past the goalkeeper in the ninetieth minute, and the"
+        " visitors, who had dominated possession, were left to rue their missed chances."
+    )
+    for text in (science, sport, ""):
+        assert not spin_score(text).spun
+
+
+def test_real_news_is_not_flagged() -> None:
+    if not NEWS.is_dir():
+        pytest.skip(f"no news corpus at {NEWS}")
+    for path in sorted(NEWS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            report = spin_score(record["text"])
+            assert not report.spun, (record["id"], report.score, report.rate)
+
+
+# --- restoring ----------------------------------------------------------------------------------
+
+
+def test_despin_restores_seed_004(seed_texts: dict[str, str]) -> None:
+    text = seed_texts["004"]
+    result = despin(text)
+    assert isinstance(result, Restoration) and result.spin.spun
+    restored = result.text
+    assert "played against the clock, in the dark." in restored
+    assert "at least" in restored and "astatine slightest" not in restored
+    by_word: dict[str, set[str]] = {}
+    for change in result.changes:
+        assert isinstance(change, Change)
+        assert text[change.start : change.end] == change.spun
+        assert 0.0 < change.confidence <= 1.0
+        by_word.setdefault(change.spun, set()).add(change.original)
+    expected = {
+        "successful": "in", "helium": "he", "arsenic": "as", "astatine": "at",
+        "slightest": "least", "twelvemonth": "year", "constabulary": "police",
+        "beryllium": "be", "maine": "me",
+    }  # fmt: skip
+    for spun, original in expected.items():
+        assert by_word.get(spun) == {original}, (spun, by_word.get(spun))
+    assert len(words_of(restored)) == len(words_of(text))
+    assert len(result.changes) >= 90
+
+
+def test_despin_leaves_plain_seeds_nearly_alone(seed_texts: dict[str, str]) -> None:
+    for prefix in ("000", "001", "002", "003"):
+        text = seed_texts[prefix]
+        changes = despin(text).changes
+        assert len(changes) <= 3, (prefix, changes)
+
+
+def test_restore_words_keeps_length_and_restores(seed_texts: dict[str, str]) -> None:
+    words = ["helium", "told", "maine", "successful", "the", "dark", "astatine", "slightest"]
+    restored = restore_words(words, rate=0.3)
+    assert len(restored) == len(words)
+    assert restored == ["he", "told", "me", "in", "the", "dark", "at", "least"]
+    assert restore_words([]) == []
+    doc: CleanArticle = clean_article(Article("004", seed_texts["004"]))
+    back = restore_article(doc)
+    assert len(back) == len(doc.words)
+    changed = {(a, b) for a, b in zip(doc.words, back, strict=True) if a != b}
+    assert {("helium", "he"), ("twelvemonth", "year"), ("constabulary", "police")} <= changed
+
+
+@pytest.mark.parametrize("first", sorted(FLOORS))
+def test_restoration_floors(examples: list[Article], first: float) -> None:
+    min_restored, max_false = FLOORS[first]
+    swapped = restored = unswapped = false = 0
+    for index, article in enumerate(examples):
+        spun, swaps = spin_swaps(article.text, rate=0.3, seed=index, first=first)
+        assert spin_score(spun).spun, article.id
+        truth = {(s.start, s.end): s.original.casefold() for s in swaps}
+        result = despin(spun)
+        swapped += len(truth)
+        unswapped += len(words_of(spun)) - len(truth)
+        for change in result.changes:
+            if (change.start, change.end) not in truth:
+                false += 1
+            elif truth[change.start, change.end] == change.original.casefold():
+                restored += 1
+    assert restored / swapped >= min_restored, restored / swapped
+    assert false / unswapped <= max_false, false / unswapped
+    for article in examples:
+        assert not spin_score(article.text).spun, article.id
+
+
+# --- the shipped data ---------------------------------------------------------------------------
+
+
+def test_data_ships_with_its_licences() -> None:
+    data = resources.files("copydesk").joinpath("data")
+    raw = data.joinpath("spin-thesaurus.json.gz").read_bytes()
+    assert len(raw) < 4_000_000
+    content = json.loads(gzip.decompress(raw))
+    assert content["thesaurus"]["he"].split()[0] == "helium"
+    assert "least" in content["tortured"]["slightest"]
+    assert "Princeton University" in data.joinpath("WORDNET-LICENSE").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in data.joinpath("README.md").read_text(encoding="utf-8")
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:  # click < 8.2
+        return CliRunner(mix_stderr=False)
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str | Path) -> Result:
+    return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_cli_despin(runner: CliRunner, seeds_dir: Path) -> None:
+    path = next(seeds_dir.glob("004_*.txt"))
+    result = run(runner, "despin", path)
+    assert result.exit_code == 0, result.stderr
+    assert "in the dark" in result.stdout and "spun" in result.stderr
+    result = run(runner, "despin", path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["spin"]["spun"] is True
+    text = path.read_text(encoding="utf-8")
+    change = data["changes"][0]
+    assert change.keys() == {"start", "end", "spun", "restored", "confidence"}
+    assert all(text[c["start"] : c["end"]] == c["spun"] for c in data["changes"])
+
+
+def test_cli_spin(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text("He told me in the dark that the police will be at least a year late.\n")
+    result = run(runner, "spin", path, "--rate", "0.5", "--seed", "1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == spin_text(path.read_text(), 0.5, 1).strip()
+    result = run(runner, "spin", path, "--rate", "0.5", "--seed", "1", "--format", "json")
+    data = json.loads(result.stdout)
+    assert all(data["text"][s["start"] : s["end"]] == s["spun"] for s in data["swaps"])
+    assert run(runner, "spin", path, "--rate", "2").exit_code == 2
