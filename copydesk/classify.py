@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from difflib import SequenceMatcher
 
 from .clean import WORD_RE
@@ -215,3 +217,29 @@ def mark_quotes(
         quote = min(s_share, t_share) >= QUOTE_SHARE
         out.append(Passage(p.source, p.target, p.kind, p.similarity, quote=quote))
     return out
+
+
+# --- spun copies -------------------------------------------------------------------------------
+
+
+def restored_inside(doc: CleanArticle, span: tuple[int, int]) -> int:
+    """How many of the article's restored (spun) words lie inside the character `span`."""
+    if not doc.restored:
+        return 0
+    first = bisect_left(doc.starts, span[0])
+    last = bisect_left(doc.starts, span[1])
+    return sum(1 for i in doc.restored if first <= i < last)
+
+
+def mark_spun(
+    source: CleanArticle, target: CleanArticle, passages: Sequence[Passage]
+) -> list[Passage]:
+    """Passages that matched only once a side's spun words were restored become kind `spun`."""
+    if not source.restored and not target.restored:
+        return list(passages)
+    return [
+        replace(p, kind="spun")
+        if restored_inside(source, p.source) or restored_inside(target, p.target)
+        else p
+        for p in passages
+    ]

@@ -70,6 +70,8 @@ class CleanArticle:
     ends: list[int]
     blocks: list[Span]
     breaks: list[int] = field(default_factory=list)
+    #: indices of words whose matching form was restored from a synonym-spun word
+    restored: list[int] = field(default_factory=list)
 
     @property
     def id(self) -> str:

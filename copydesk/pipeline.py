@@ -11,7 +11,15 @@ from pathlib import Path
 
 from .align import align_passages
 from .candidates import find_candidates
-from .classify import coverage, mark_quotes, name_relation, union_spans, weighted_coverage
+from .classify import (
+    coverage,
+    mark_quotes,
+    mark_spun,
+    name_relation,
+    restored_inside,
+    union_spans,
+    weighted_coverage,
+)
 from .clean import clean_article, clean_articles
 from .model import (
     Article,
@@ -23,9 +31,11 @@ from .model import (
     ReadError,
     ScanOptions,
     ScanResult,
+    SpinReport,
 )
 from .provenance import orient, read_clues
 from .read import read_articles
+from .spin import see_through, spin_dict, spin_score
 from .stories import build_stories, unique_spans
 
 #: called as progress(stage, done, total) while a scan runs
@@ -55,6 +65,7 @@ def compare_clean(
         cov_b, cov_a, passages
     ) in ("duplicate", "copy")
     passages = mark_quotes(a.article.text, b.article.text, passages, split=not whole_copy)
+    passages = mark_spun(a, b, passages)
     if not whole_copy:
         cov_a = coverage(a, [p.source for p in passages])
         cov_b = coverage(b, [p.target for p in passages])
@@ -62,6 +73,11 @@ def compare_clean(
     clues_b = clues[b.id] if clues else read_clues(b)
     quotes_only = all(p.quote for p in passages)
     swap, direction = orient(a.article, b.article, cov_a, cov_b, clues_a, clues_b, quotes_only)
+    spun_a = any(restored_inside(a, p.source) for p in passages)
+    spun_b = any(restored_inside(b, p.target) for p in passages)
+    if spun_a != spun_b:
+        # A spinner only disguises a copy: the spun side is the copy, whatever the dates say.
+        swap, direction = spun_a, "source_to_target"
     if keep_order:
         if swap and direction != "common_source":
             direction = "unknown"
@@ -89,7 +105,14 @@ def compare(
     """The shared passages and relation of two texts, `source_text` taken as the source."""
     source = source_text if isinstance(source_text, Article) else Article("source", source_text)
     target = target_text if isinstance(target_text, Article) else Article("target", target_text)
-    return compare_clean(clean_article(source), clean_article(target), options, keep_order=True)
+    a, b = (matchable(clean_article(x))[0] for x in (source, target))
+    return compare_clean(a, b, options, keep_order=True)
+
+
+def matchable(doc: CleanArticle) -> tuple[CleanArticle, SpinReport]:
+    """The article as matched (spun words restored, see `spin.see_through`) and its spin."""
+    report = spin_score(doc)
+    return see_through(doc, report), report
 
 
 def _gather(inputs: Iterable[str | Path | Article]) -> tuple[list[Article], list[ReadError]]:
@@ -127,9 +150,22 @@ def scan(
     articles, errors = _gather(inputs)
     docs = clean_articles(articles, progress)
     clues = {doc.id: read_clues(doc) for doc in docs}
+    docs, spins = _see_through_spin(docs, progress)
     candidates = find_candidates(docs, opts.ngram, opts.max_df, opts.min_shared)
     pairs = align_candidates(docs, candidates, opts, progress, clues)
-    return assemble(docs, pairs, errors, opts, clues)
+    return assemble(docs, pairs, errors, opts, clues, spins)
+
+
+def _see_through_spin(
+    docs: Sequence[CleanArticle], progress: Progress | None = None
+) -> tuple[list[CleanArticle], dict[str, SpinReport]]:
+    matched, spins = [], {}
+    for done, doc in enumerate(docs, start=1):
+        doc, spins[doc.id] = matchable(doc)
+        matched.append(doc)
+        if progress is not None and (done % 200 == 0 or done == len(docs)):
+            progress("spin", done, len(docs))
+    return matched, spins
 
 
 #: candidate pairs handed to a worker process at a time
@@ -189,6 +225,7 @@ def assemble(
     errors: list[ReadError],
     options: ScanOptions,
     clues: Mapping[str, Clues] | None = None,
+    spins: Mapping[str, SpinReport] | None = None,
 ) -> ScanResult:
     """Per-article figures and stories from the pairs found."""
     if clues is None:
@@ -208,6 +245,7 @@ def assemble(
             story=story_of.get(doc.id),
             clues=clues[doc.id],
             unique=unique_spans(doc, spans[doc.id]) if doc.id in story_of else None,
+            spin=spin_dict(doc, spins[doc.id]) if spins and doc.id in spins else None,
         )
         for doc in docs
     ]

@@ -30,9 +30,10 @@ import random
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -617,6 +618,30 @@ def restore_article(doc: CleanArticle, report: SpinReport | None = None) -> list
     for index, original, _ in _restore(tokens, rows, lm, _restoring_rate(report)):
         restored[index] = original
     return restored
+
+
+def see_through(doc: CleanArticle, report: SpinReport) -> CleanArticle:
+    """The article to match on: for a spun one, its words restored (offsets unchanged), with
+    `restored` listing which; any other article as it is."""
+    if not report.spun:
+        return doc
+    words = restore_article(doc, report)
+    restored = [i for i, (new, old) in enumerate(zip(words, doc.words, strict=True)) if new != old]
+    return replace(doc, words=words, restored=restored)
+
+
+def spin_dict(doc: CleanArticle, report: SpinReport) -> dict[str, Any]:
+    """The `spin` object of the scan JSON; for a matched spun article (see `see_through`) it
+    lists each restored word with its offsets."""
+    out = report.to_dict()
+    if doc.restored:
+        text = doc.article.text
+        out["changes"] = [
+            {"start": doc.starts[i], "end": doc.ends[i], "spun": text[doc.starts[i] : doc.ends[i]],
+             "restored": doc.words[i]}
+            for i in doc.restored
+        ]  # fmt: skip
+    return out
 
 
 # --- spinning -----------------------------------------------------------------------------------

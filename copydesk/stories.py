@@ -74,8 +74,8 @@ def _original(
     dates = {a.id: parse_date(a.published) for a in members}
     if all(d is not None for d in dates.values()):
         first = min(members, key=lambda a: dates[a.id])  # type: ignore[arg-type,return-value]
-        others = (a for a in members if a is not first)
-        if all(published_first(first.published, a.published) == "a" for a in others):
+        rest = [a for a in members if a is not first]
+        if all(published_first(first.published, a.published) == "a" for a in rest):
             return first.id
     # Without dates: the one article that others copy from and that copies from none.
     sources = {edges[i].source for i in directed}

@@ -222,3 +222,54 @@ def test_workers_give_the_same_output_as_one(monkeypatch: pytest.MonkeyPatch) ->
     assert len(one.pairs) > 20
     assert _fingerprint(one) == _fingerprint(three)
     assert [s.articles for s in one.stories] == [s.articles for s in three.stories]
+
+
+# Spun copies.
+
+NEWS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "news"
+
+
+@pytest.fixture(scope="module")
+def news_article() -> Article:
+    import json
+
+    path = NEWS / "census.jsonl"
+    if not path.exists():
+        pytest.skip(f"news corpus not found at {path}")
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    record = next(r for r in records if 800 <= len(r["text"].split()) <= 2500)
+    return Article(record["id"], record["text"])
+
+
+@pytest.mark.parametrize("rate", [0.3, 0.5])
+def test_a_spun_copy_is_paired_with_its_original(news_article: Article, rate: float) -> None:
+    from copydesk.spin import spin_swaps
+
+    spun_text, swaps = spin_swaps(news_article.text, rate=rate, seed=7)
+    assert len(swaps) > 50
+    # the spun copy is dated first: the spinning, not the date, decides the direction
+    spun = Article("spun", spun_text, published="2026-01-01")
+    original = Article(news_article.id, news_article.text, published="2026-01-02")
+    result = copydesk.scan([spun, original])
+    (pair,) = result.pairs
+    assert (pair.source, pair.target) == (original.id, "spun")
+    assert (pair.relation, pair.direction) == ("spun_copy", "source_to_target")
+    assert pair.coverage_target >= 0.9
+    assert {p.kind for p in pair.passages} >= {"spun"}
+    report = next(r for r in result.articles if r.article.id == "spun")
+    assert report.spin is not None and report.spin["spun"]
+    changes = report.spin["changes"]
+    swapped_at = {(c.start, c.end) for c in swaps}
+    right = [c for c in changes if (c["start"], c["end"]) in swapped_at]
+    assert len(right) >= 0.4 * len(swaps)  # most restorations sit on swapped words
+    for change in changes:
+        assert spun_text[change["start"] : change["end"]] == change["spun"]
+    plain = next(r for r in result.articles if r.article.id == original.id)
+    assert plain.spin is not None and not plain.spin["spun"] and "changes" not in plain.spin
+
+
+def test_seed_004_is_spun_and_the_others_are_not(seeds: ScanResult) -> None:
+    spins = {r.article.id[:3]: r.spin for r in seeds.articles}
+    assert spins["004"] is not None and spins["004"]["spun"] and spins["004"]["score"] >= 0.8
+    for n in ("000", "001", "002", "003"):
+        assert spins[n] is not None and not spins[n]["spun"], n
