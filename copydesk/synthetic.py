@@ -39,7 +39,7 @@ class TruthPassage:
     target: str
     source_span: tuple[int, int]
     target_span: tuple[int, int]
-    kind: str  # "verbatim" or "edited"
+    kind: str  # "verbatim", "edited" or "paraphrase"
 
 
 @dataclass
@@ -110,6 +110,86 @@ class TextMaker:
                 out.append(word)
         return " ".join(out) if out else sentence
 
+    def synonym(self, word: str) -> str:
+        """A fixed stand-in for a generated content word (the same in every run): its synonym."""
+        rng = random.Random(f"synonym:{word}")
+        return "".join(
+            rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+            for _ in range(rng.choice((2, 2, 3)))
+        )
+
+    def rewrite(self, sentence: str, rate: float) -> str:
+        """Say a sentence in other words: its clauses reordered, about `rate` of its content
+        words swapped for synonyms, common words reworded from `REWORDINGS`, some words dropped
+        and a few added. Numbers stay, as they do when people rewrite news."""
+        words = sentence.rstrip(".").split(" ")
+        words[0] = words[0][:1].lower() + words[0][1:]
+        # Clauses: cut into two to four pieces and put them in another order.
+        pieces = min(len(words) // 4, self.rng.randint(2, 4))
+        if pieces >= 2:
+            cuts = sorted(self.rng.sample(range(1, len(words)), pieces - 1))
+            chunks = [words[a:b] for a, b in zip([0, *cuts], [*cuts, len(words)], strict=True)]
+            order = list(range(len(chunks)))
+            while order == sorted(order):
+                self.rng.shuffle(order)
+            words = [w for k in order for w in chunks[k]]
+        out: list[str] = []
+        for word in words:
+            roll = self.rng.random()
+            if word.isdigit():
+                out.append(word)
+            elif word in REWORDINGS:
+                out.append(self.rng.choice(REWORDINGS[word]) if roll < 0.7 else word)
+            elif word in FUNCTION_WORDS:
+                if roll >= rate / 2:
+                    out.append(word)
+            elif roll < rate:
+                out.append(self.synonym(word))
+            elif roll >= rate + rate / 4:
+                out.append(word)
+            if self.rng.random() < rate / 5:
+                out.append(self.rng.choice(_FILLERS))
+        if not out:
+            out = words
+        return out[0][:1].upper() + out[0][1:] + " " + " ".join(out[1:]) + "."
+
+
+#: A small thesaurus for rewording: each common word with the words that may replace it.
+REWORDINGS: dict[str, tuple[str, ...]] = {
+    "said": ("stated", "reported", "told reporters"),
+    "about": ("regarding", "concerning", "around"),
+    "after": ("following", "once"),
+    "also": ("too", "as well", "additionally"),
+    "first": ("initial", "earliest"),
+    "made": ("produced", "created", "built"),
+    "new": ("fresh", "novel", "recent"),
+    "man": ("person", "individual"),
+    "time": ("period", "moment", "occasion"),
+    "other": ("different", "further"),
+    "more": ("further", "additional"),
+    "only": ("just", "merely", "solely"),
+    "could": ("might", "may"),
+    "would": ("might", "could"),
+    "may": ("might", "could"),
+    "like": ("such as", "similar to"),
+    "over": ("across", "above"),
+    "into": ("inside", "within"),
+    "when": ("as", "once", "whenever"),
+    "most": ("nearly all", "the majority of"),
+    "can": ("is able to", "may"),
+    "then": ("later", "afterwards"),
+    "now": ("currently", "at present"),
+    "even": ("still", "yet"),
+    "some": ("several", "a few"),
+    "all": ("every", "each"),
+    "but": ("however", "yet"),
+    "so": ("therefore", "thus"),
+    "which": ("that",),
+    "that": ("which",),
+    "if": ("whether", "should"),
+}
+_FILLERS = ("reportedly", "indeed", "in fact", "notably", "apparently", "however", "meanwhile")
+
 
 class _Builder:
     """Joins pieces into one text, remembering where each piece landed."""
@@ -153,12 +233,16 @@ def make_corpus(
     edit_rate: float = 0.0,
     reuse_share: float = 0.5,
     words: tuple[int, int] = (250, 700),
+    rewrite_rate: float = 0.4,
 ) -> SyntheticCorpus:
     """A corpus where about `reuse_share` of the articles reuse text from an earlier one.
 
     kinds: `copy` (a whole article with a new intro), `partial` (three consecutive sentences
-    inside a long article of its own), `reordered` (paragraphs copied in another order).
+    inside a long article of its own), `reordered` (paragraphs copied in another order),
+    `rewritten` (most paragraphs said again in other words, between paragraphs of its own:
+    truth kind `paraphrase`, one passage per paragraph).
     edit_rate: share of words changed in each copied sentence (0 gives verbatim reuse).
+    rewrite_rate: share of content words a `rewritten` sentence swaps for synonyms.
     """
     rng = random.Random(seed)
     maker = TextMaker(rng)
@@ -175,10 +259,17 @@ def make_corpus(
             source_id, source_text, paragraphs, spans = rng.choice(available)
             used.add(source_id)  # one reuse per source keeps the truth free of transitive pairs
             kind = rng.choice(kinds)
-            text, passages = _reuse(maker, kind, paragraphs, spans, edit_rate, words)
+            rate = rewrite_rate if kind == "rewritten" else edit_rate
+            text, passages = _reuse(maker, kind, paragraphs, spans, rate, words)
             for source_span, target_span in passages:
                 corpus.truth.append(
-                    TruthPassage(source_id, aid, source_span, target_span, truth_kind)
+                    TruthPassage(
+                        source_id,
+                        aid,
+                        source_span,
+                        target_span,
+                        "paraphrase" if kind == "rewritten" else truth_kind,
+                    )
                 )
         else:
             paragraphs = maker.article(*words)
@@ -238,6 +329,15 @@ def _reuse(
         copy_sentences(flat[start : start + 3])
         for paragraph in own[middle:]:
             builder.add(" ".join(paragraph))
+    elif kind == "rewritten":
+        builder.add(" ".join(maker.paragraph()))
+        for p, paragraph in enumerate(paragraphs):
+            if rng.random() < 0.25:
+                continue
+            target = builder.add(" ".join(maker.rewrite(s, edit_rate) for s in paragraph))
+            passages.append(((spans[p][0][0], spans[p][-1][1]), target))
+            if rng.random() < 0.25:
+                builder.add(" ".join(maker.paragraph()))
     else:
         raise ValueError(f"unknown reuse kind {kind!r}")
     return builder.text(), passages

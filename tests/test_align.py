@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from copydesk.align import align_passages, align_words
+from copydesk.align import align_paraphrases, align_passages, align_words
 from copydesk.clean import clean_article, clean_articles
 from copydesk.model import Article, CleanArticle
 
@@ -262,3 +262,42 @@ def test_a_passage_does_not_run_across_removed_text() -> None:
     assert len(swapped) == 2
     for p in swapped:
         assert not (p.target[0] < list_end and list_start < p.target[1]), p
+
+
+# ---------------------------------------------------------------------------------------------
+# align_paraphrases: the same text in other words (more in test_paraphrase.py)
+
+
+def test_paraphrase_passages_do_not_run_across_removed_text() -> None:
+    one = (
+        "The city council voted late on Monday to ban private cars from the historic centre "
+        "from next summer, after months of heated debate among residents."
+    )
+    one_reworded = (
+        "After months of fierce argument among locals, councillors decided on Monday evening "
+        "that private cars will be banned from the historic centre starting next summer."
+    )
+    two = (
+        "Delivery vans will still be allowed in the early morning, and residents with permits "
+        "may park in designated zones outside the old walls."
+    )
+    two_reworded = (
+        "Residents holding permits may still park in marked zones beyond the old walls, and "
+        "delivery vans will keep early-morning access."
+    )
+    links = "LATEST NEWS:\n- Mayor unveils new cycling strategy\n- Bus fares frozen again"
+    with_list = one + "\n\n" + links + "\n\n" + two
+    reworded = one_reworded + "\n\n" + two_reworded
+    docs = clean_articles([Article("a", with_list), Article("b", reworded)])
+    assert align_passages(docs[0], docs[1]) == []
+    found = align_paraphrases(docs[0], docs[1])
+    assert len(found) == 2
+    list_start = with_list.index("LATEST NEWS:")
+    list_end = list_start + len(links)
+    for p in found:
+        assert p.kind == "paraphrase"
+        assert not (p.source[0] < list_end and list_start < p.source[1]), p
+    assert [with_list[slice(*p.source)] for p in found] == [
+        first_to_last_word(one),
+        first_to_last_word(two),
+    ]

@@ -7,9 +7,16 @@ import random
 
 import numpy as np
 
-from copydesk.candidates import find_candidates, ngram_hashes, word_hash
+from copydesk.candidates import (
+    find_candidates,
+    ngram_hashes,
+    sentence_sketches,
+    sketch_pairs,
+    word_hash,
+)
 from copydesk.clean import clean_articles
 from copydesk.model import Article, Candidate
+from copydesk.synthetic import make_corpus
 
 VOCABULARY = [f"{a}{b}{c}" for a in "bcdfghklmnprst" for b in "aeiou" for c in "lmnrst"]
 
@@ -115,3 +122,74 @@ def test_ngram_hashes_are_distinct_and_sorted() -> None:
     assert len(hashes) == 3  # abc, bca, cab
     assert list(hashes) == sorted(hashes)
     assert len(ngram_hashes(["too", "short"], 3)) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# sentence sketches: rewrites share rare content words, not 5-grams
+
+ORIGINAL = [
+    "The harbour board of Kellmouth voted on Monday to close the old ferry terminal by next "
+    "March, citing repair costs of 4.2 million pounds.",
+    "Board chair Annika Falvey said the timber piers had rotted beyond saving after two wet "
+    "winters.",
+    "Ferry passengers will be moved to a temporary pontoon beside the fish market while a new "
+    "terminal is designed.",
+]
+REWORDED = [
+    "Kellmouth's ferry terminal will shut by March next year after the harbour board decided on "
+    "Monday that repairs, estimated at 4.2 million pounds, were too expensive.",
+    "According to Annika Falvey, who chairs the board, two damp winters had left the wooden "
+    "piers rotten beyond repair.",
+    "While designers work on a replacement terminal, ferry travellers will use a makeshift "
+    "pontoon next to the fish market.",
+]
+
+
+def rewrite_corpus(seed: int = 21) -> list[Article]:
+    """Four random-word articles; `orig` and `rewr` hide the same news in other words."""
+    rnd = random.Random(seed)
+    return [
+        Article("orig", as_text(random_words(rnd, 200)) + "\n\n" + " ".join(ORIGINAL)),
+        Article("x", as_text(random_words(rnd, 300))),
+        Article("rewr", " ".join(REWORDED) + "\n\n" + as_text(random_words(rnd, 200))),
+        Article("y", as_text(random_words(rnd, 300))),
+    ]
+
+
+def test_sketches_find_a_rewrite_that_shares_no_5_gram() -> None:
+    docs = clean_articles(rewrite_corpus())
+    assert find_candidates(docs, sketches=False) == []
+    found = find_candidates(docs)
+    assert [(c.a, c.b) for c in found] == [(0, 2)]
+    assert found[0].shared < 2  # found by sketches alone: few or no shared n-grams
+    # one shared sentence pair is not enough by default
+    assert find_candidates(docs, min_sketch_sentences=4) == []
+
+
+def test_sketches_are_stable_and_deterministic() -> None:
+    docs = clean_articles(rewrite_corpus())
+    hashes, doc_of, sentences = sentence_sketches(docs)
+    again = sentence_sketches(clean_articles(rewrite_corpus()))
+    assert hashes.dtype == np.uint64 and len(hashes) > 0
+    for mine, other in zip((hashes, doc_of, sentences), again, strict=True):
+        assert np.array_equal(mine, other)
+    assert set(doc_of.tolist()) <= {0, 1, 2, 3}
+    # one row per distinct (sketch, sentence)
+    assert len(set(zip(hashes.tolist(), sentences.tolist(), strict=True))) == len(hashes)
+
+
+def test_common_words_make_no_sketch() -> None:
+    docs = clean_articles(rewrite_corpus())
+    # with max_df=1 every word shared by two articles is too common: nothing links
+    assert len(sketch_pairs(docs, max_df=1)) == 0
+    assert find_candidates(docs, max_df=1) == []
+
+
+def test_sketches_add_few_candidates_on_a_synthetic_corpus() -> None:
+    corpus = make_corpus(300, seed=4, words=(150, 300))
+    docs = clean_articles(corpus.articles)
+    plain = find_candidates(docs, sketches=False)
+    both = find_candidates(docs)
+    assert {(c.a, c.b) for c in plain} <= {(c.a, c.b) for c in both}
+    assert len(both) <= len(plain) * 1.1 + 2
+    assert both == sorted(both, key=lambda c: (c.a, c.b))

@@ -170,8 +170,8 @@ def test_similarity_is_weighted_by_passage_length() -> None:
     # one long exact passage and one short poor one: weighted similarity (900 + 50) / 1000 = 0.95
     passages = [passage(900, 1.0), passage(100, 0.5, at=1000)]
     assert name_relation(0.95, 0.95, passages) == "duplicate"
-    # the other way round: (100 + 450) / 1000 = 0.55, far under the bar
-    passages = [passage(100, 1.0), passage(900, 0.5, at=1000)]
+    # the other way round: (100 + 630) / 1000 = 0.73, far under the bar
+    passages = [passage(100, 1.0), passage(900, 0.7, at=1000)]
     assert name_relation(0.95, 0.95, passages) == "copy"
 
 
@@ -292,3 +292,10 @@ def test_reworded_passages_name_the_relation(kinds: list[str], relation: str) ->
         for i, kind in enumerate(kinds)
     ]
     assert name_relation(0.3, 0.3, passages) == relation
+
+
+def test_heavily_edited_passages_count_as_rewritten() -> None:
+    light = [Passage((0, 300), (0, 300), "edited", 0.9)]
+    heavy = [Passage((0, 300), (0, 300), "edited", 0.6)]
+    assert name_relation(0.3, 0.3, light) == "partial_copy"
+    assert name_relation(0.3, 0.3, heavy) == "paraphrase"

@@ -224,3 +224,74 @@ def test_overreaching_passages_lower_precision(corpus: SyntheticCorpus) -> None:
     assert score.recall == pytest.approx(1.0)
     assert score.pair_precision == 1.0
     assert score.precision < 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# rewritten reuse: the same sentences in other words
+
+
+@pytest.fixture(scope="module")
+def rewritten() -> SyntheticCorpus:
+    return make_corpus(n_articles=16, seed=9, kinds=("rewritten",), words=(80, 160))
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = text.lower().replace(".", "").split()
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def test_rewritten_truth_is_marked_and_lies_inside_both_texts(rewritten: SyntheticCorpus) -> None:
+    texts = {a.id: a.text for a in rewritten.articles}
+    assert rewritten.truth
+    assert all(t.kind == "paraphrase" for t in rewritten.truth)
+    for t in rewritten.truth:
+        for aid, (start, end) in ((t.source, t.source_span), (t.target, t.target_span)):
+            piece = texts[aid][start:end]
+            assert 0 <= start < end <= len(texts[aid])
+            assert piece == piece.strip() and piece.endswith(".")
+            assert start == 0 or texts[aid][start - 2 : start] == "\n\n"  # whole paragraphs
+
+
+def test_rewritten_passages_share_few_word_trigrams(rewritten: SyntheticCorpus) -> None:
+    texts = {a.id: a.text for a in rewritten.articles}
+    shares = []
+    for t in rewritten.truth:
+        source = _trigrams(texts[t.source][slice(*t.source_span)])
+        target = _trigrams(texts[t.target][slice(*t.target_span)])
+        shares.append(len(source & target) / max(1, len(source)))
+    # verbatim copies share all their trigrams; rewrites keep only scattered ones
+    assert sum(shares) / len(shares) < 0.35
+
+
+def test_rewritten_keeps_numbers_and_many_content_words(rewritten: SyntheticCorpus) -> None:
+    texts = {a.id: a.text for a in rewritten.articles}
+    kept = []
+    for t in rewritten.truth:
+        source = texts[t.source][slice(*t.source_span)].lower().replace(".", "").split()
+        target = set(texts[t.target][slice(*t.target_span)].lower().replace(".", "").split())
+        assert {w for w in source if w.isdigit()} <= target
+        kept.append(sum(w in target for w in source) / len(source))
+    assert 0.4 < sum(kept) / len(kept) < 0.9
+
+
+def test_same_seed_gives_the_same_rewrites(rewritten: SyntheticCorpus) -> None:
+    again = make_corpus(n_articles=16, seed=9, kinds=("rewritten",), words=(80, 160))
+    assert snapshot(again) == snapshot(rewritten)
+
+
+def test_rewrite_rate_leaves_other_kinds_alone(corpus: SyntheticCorpus) -> None:
+    assert snapshot(make_corpus(seed=7, rewrite_rate=0.9, **SMALL)) == snapshot(corpus)
+
+
+def test_a_higher_rewrite_rate_changes_more_words() -> None:
+    def kept_share(rate: float) -> float:
+        c = make_corpus(12, seed=2, kinds=("rewritten",), words=(80, 160), rewrite_rate=rate)
+        texts = {a.id: a.text for a in c.articles}
+        shares = []
+        for t in c.truth:
+            source = texts[t.source][slice(*t.source_span)].split()
+            target = set(texts[t.target][slice(*t.target_span)].split())
+            shares.append(sum(w in target for w in source) / len(source))
+        return sum(shares) / len(shares)
+
+    assert kept_share(0.6) < kept_share(0.2)
