@@ -108,11 +108,17 @@ def story_to_dict(story: Story) -> dict[str, Any]:
     }
 
 
+def paraphrase_method(result: ScanResult) -> str | None:
+    """The method that compared sentences for paraphrase ("lexical", "semantic"), or None."""
+    return result.options.paraphrase_method if result.options.paraphrase else None
+
+
 def scan_to_dict(result: ScanResult) -> dict[str, Any]:
     """The scan as the contract's JSON object."""
     keep = result.options.keep_text
     return {
         "copydesk_version": __version__,
+        "paraphrase_method": paraphrase_method(result),
         "articles": [article_to_dict(r, keep) for r in result.articles],
         "pairs": [pair_to_dict(p) for p in result.pairs],
         "stories": [story_to_dict(s) for s in result.stories],
@@ -199,7 +205,8 @@ def print_scan(result: ScanResult, console: Console) -> None:
         f"[bold]copydesk[/bold] scanned {plural(len(result.articles), 'article')}: "
         f"{plural(len(result.pairs), 'pair')} sharing passages"
         + (f" ({summary})" if summary else "")
-        + f", {plural(len(result.stories), 'story', 'stories')}."
+        + f", {plural(len(result.stories), 'story', 'stories')}. "
+        + f"Paraphrase method: {paraphrase_method(result) or 'off'}."
     )
     if result.pairs:
         table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
