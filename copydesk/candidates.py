@@ -22,6 +22,7 @@ the same candidates, in the same order, on any machine.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from itertools import combinations
 
@@ -69,21 +70,31 @@ def find_candidates(
     sketches: bool = True,
     sketch_terms: int = 6,
     min_sketch_sentences: int = 2,
+    names: bool = True,
+    min_shared_names: int = 4,
 ) -> list[Candidate]:
     """Pairs of articles (by index in `docs`) worth aligning, sorted by `(a, b)`.
 
     A pair is a candidate when it shares at least `min_shared` rare n-grams, or (with
     `sketches`) when at least `min_sketch_sentences` of its sentence pairs share a sketch of
     rare content words (see the module docstring). `Candidate.shared` is the number of rare
-    n-grams shared, below `min_shared` for pairs found by sketches alone.
+    n-grams shared, below `min_shared` for pairs found by sketches alone. With `names`, pairs
+    naming at least `min_shared_names` of the same rare names and numbers are candidates too:
+    two reports of one event written apart (`same_story`).
     """
     fingerprints = [ngram_hashes(d.words, ngram) for d in docs]
     pair_keys, counts = _pair_counts(fingerprints, max_df)
     n_docs = np.int64(max(len(docs), 1))
     chosen = counts >= min_shared
     keys, shared = pair_keys[chosen], counts[chosen]
+    more = []
     if sketches and len(docs) >= 2:
-        extra = sketch_pairs(docs, max_df, sketch_terms, min_sketch_sentences)
+        more.append(sketch_pairs(docs, max_df, sketch_terms, min_sketch_sentences))
+    if names and len(docs) >= 2:
+        name_keys, name_counts = _pair_counts([name_hashes(d) for d in docs], max_df)
+        more.append(name_keys[name_counts >= min_shared_names])
+    if more:
+        extra = np.unique(np.concatenate(more))
         extra = extra[~np.isin(extra, keys)]
         if len(extra):
             # their n-gram counts, below min_shared (0 when they share none)
@@ -100,6 +111,26 @@ def find_candidates(
         Candidate(int(k // n_docs), int(k % n_docs), int(c))
         for k, c in zip(keys, shared, strict=True)
     ]
+
+
+_SENTENCE_END = re.compile(r"[.!?:;\n\"“”]")
+
+
+def name_hashes(doc: CleanArticle) -> np.ndarray:
+    """Hashes of the names (capitalised words not opening a sentence) and multi-digit numbers
+    an article mentions: what two reports of one event share even in other words."""
+    text = doc.article.text
+    found = set()
+    previous_end = 0
+    for word, start, end in zip(doc.words, doc.starts, doc.ends, strict=True):
+        first = text[start]
+        if (first.isdigit() and len(word) >= 2) or (
+            first.isupper() and not _SENTENCE_END.search(text, previous_end, start)
+            and previous_end > 0
+        ):
+            found.add(word)
+        previous_end = end
+    return np.array(sorted(word_hash(w) for w in found), dtype=np.uint64)
 
 
 def pairs_from_fingerprints(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
+from .align import cached_sentences
 from .clean import WORD_RE
 from .model import CleanArticle, Passage, Span
 
@@ -249,3 +251,28 @@ def mark_spun(
         else p
         for p in passages
     ]
+
+
+# --- same story --------------------------------------------------------------------------------
+
+#: articles with no passage in common whose content words are this close report one event
+SAME_STORY_SIMILARITY = 0.35
+
+
+def story_similarity(a: CleanArticle, b: CleanArticle, idf: Mapping[str, float]) -> float:
+    """Cosine of the two articles' tf-idf vectors of content words (names and numbers weigh
+    more): how far they are about the same thing, in [0, 1]."""
+    va, vb = _story_vector(a, idf), _story_vector(b, idf)
+    dot = sum(w * vb[t] for t, w in va.items() if t in vb)
+    norm = math.sqrt(sum(w * w for w in va.values()) * sum(w * w for w in vb.values()))
+    return dot / norm if norm else 0.0
+
+
+def _story_vector(doc: CleanArticle, idf: Mapping[str, float]) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    for sentence in cached_sentences(doc):
+        for term, weight in sentence.terms.items():
+            if " " not in term:  # single words; word pairs would count phrasing, not topic
+                counts[term] = counts.get(term, 0.0) + weight
+    rarest = max(idf.values(), default=1.0)
+    return {t: (1.0 + math.log(c)) * idf.get(t, rarest) for t, c in counts.items() if c > 0}

@@ -12,11 +12,13 @@ from pathlib import Path
 from .align import align_paraphrases, align_passages, build_idf, resolve_method
 from .candidates import find_candidates
 from .classify import (
+    SAME_STORY_SIMILARITY,
     coverage,
     mark_quotes,
     mark_spun,
     name_relation,
     restored_inside,
+    story_similarity,
     union_spans,
     weighted_coverage,
 )
@@ -33,7 +35,7 @@ from .model import (
     ScanResult,
     SpinReport,
 )
-from .provenance import orient, read_clues
+from .provenance import orient, published_first, read_clues
 from .read import read_articles
 from .spin import see_through, spin_dict, spin_score
 from .stories import build_stories, unique_spans
@@ -65,7 +67,7 @@ def compare_clean(
         )  # fmt: skip
         passages = sorted(passages + reworded, key=lambda p: p.source)
     if not passages:
-        return None
+        return _same_story(a, b, opts, keep_order, idf)
     cov_a = coverage(a, [p.source for p in passages])
     cov_b = coverage(b, [p.target for p in passages])
     whole_copy = name_relation(cov_a, cov_b, passages) in ("duplicate", "copy") or name_relation(
@@ -104,6 +106,26 @@ def compare_clean(
         coverage_target=round(cov_b, 3),
         passages=passages,
     )
+
+
+def _same_story(
+    a: CleanArticle,
+    b: CleanArticle,
+    options: ScanOptions,
+    keep_order: bool,
+    idf: Mapping[str, float] | None,
+) -> Pair | None:
+    """A `same_story` pair when two articles share no passage but report one event."""
+    if not options.paraphrase or idf is None:
+        return None
+    similarity = story_similarity(a, b, idf)
+    if similarity < SAME_STORY_SIMILARITY:
+        return None
+    earlier = published_first(a.article.published, b.article.published)
+    direction = "unknown" if earlier is None or keep_order else "source_to_target"
+    if earlier == "b" and not keep_order:
+        a, b = b, a
+    return Pair(a.id, b.id, "same_story", direction, round(similarity, 3), 0.0, 0.0, [])
 
 
 def compare(
@@ -161,8 +183,9 @@ def scan(
     clues = {doc.id: read_clues(doc) for doc in docs}
     docs, spins = _see_through_spin(docs, progress)
     candidates = find_candidates(
-        docs, opts.ngram, opts.max_df, opts.min_shared, sketches=opts.paraphrase
-    )
+        docs, opts.ngram, opts.max_df, opts.min_shared,
+        sketches=opts.paraphrase, names=opts.paraphrase,
+    )  # fmt: skip
     idf = build_idf(docs) if opts.paraphrase else None
     pairs = align_candidates(docs, candidates, opts, progress, clues, idf)
     return assemble(docs, pairs, errors, opts, clues, spins)

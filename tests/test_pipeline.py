@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fixtures.stories import FESTIVAL, FLOOD_REPORT, TRADERS_REPORT
 
 import copydesk
 from copydesk import Article, ScanResult
@@ -273,3 +274,21 @@ def test_seed_004_is_spun_and_the_others_are_not(seeds: ScanResult) -> None:
     assert spins["004"] is not None and spins["004"]["spun"] and spins["004"]["score"] >= 0.8
     for n in ("000", "001", "002", "003"):
         assert spins[n] is not None and not spins[n]["spun"], n
+
+
+# Same story, no shared passage.
+
+def test_two_reports_of_one_event_in_other_words_are_the_same_story() -> None:
+    articles = [
+        Article("report", FLOOD_REPORT, published="2026-03-15"),
+        Article("traders", TRADERS_REPORT, published="2026-03-16"),
+        Article("festival", FESTIVAL, published="2026-03-15"),
+    ]
+    result = copydesk.scan(articles)
+    (pair,) = result.pairs
+    assert (pair.source, pair.target, pair.relation) == ("report", "traders", "same_story")
+    assert pair.passages == [] and pair.direction == "source_to_target"
+    (story,) = result.stories
+    assert set(story.articles) == {"report", "traders"}
+    off = copydesk.scan(articles, copydesk.ScanOptions(paraphrase=False))
+    assert off.pairs == []
