@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .align import align_paraphrases, align_passages, build_idf, resolve_method
 from .candidates import find_candidates
@@ -42,6 +43,7 @@ from .stories import build_stories, unique_spans
 
 #: called as progress(stage, done, total) while a scan runs
 Progress = Callable[[str, int, int], None]
+R = TypeVar("R")
 
 
 def compare_clean(
@@ -181,7 +183,7 @@ def scan(
     if opts.paraphrase:
         opts = replace(opts, paraphrase_method=resolve_method(opts.paraphrase_method))
     clues = {doc.id: read_clues(doc) for doc in docs}
-    docs, spins = _see_through_spin(docs, progress)
+    docs, spins = _see_through_spin(docs, opts, progress)
     candidates = find_candidates(
         docs, opts.ngram, opts.max_df, opts.min_shared,
         sketches=opts.paraphrase, names=opts.paraphrase,
@@ -192,33 +194,40 @@ def scan(
 
 
 def _see_through_spin(
-    docs: Sequence[CleanArticle], progress: Progress | None = None
+    docs: Sequence[CleanArticle], options: ScanOptions, progress: Progress | None = None
 ) -> tuple[list[CleanArticle], dict[str, SpinReport]]:
+    """Every article's spin report, and the articles as matched (see `matchable`)."""
+    found = in_processes(_spin_chunk, docs, range(len(docs)), options.workers, 64, "spin", progress)
     matched, spins = [], {}
-    for done, doc in enumerate(docs, start=1):
-        doc, spins[doc.id] = matchable(doc)
-        matched.append(doc)
-        if progress is not None and (done % 200 == 0 or done == len(docs)):
-            progress("spin", done, len(docs))
+    for doc, (report, restored) in zip(docs, found, strict=True):
+        spins[doc.id] = report
+        matched.append(doc if restored is None else replace(doc, **restored))
     return matched, spins
+
+
+def _spin_chunk(
+    docs: Sequence[CleanArticle], indices: Sequence[int]
+) -> list[tuple[SpinReport, dict[str, Any] | None]]:
+    out: list[tuple[SpinReport, dict[str, Any] | None]] = []
+    for i in indices:
+        seen, report = matchable(docs[i])
+        changed = {"words": seen.words, "restored": seen.restored} if seen is not docs[i] else None
+        out.append((report, changed))
+    return out
 
 
 #: candidate pairs handed to a worker process at a time
 ALIGN_CHUNK = 256
-#: what forked worker processes align against (set just before the pool starts)
-_shared_work: (
-    tuple[
+
+
+def _align_chunk(
+    work: tuple[
         Sequence[CleanArticle], ScanOptions, Mapping[str, Clues] | None, Mapping[str, float] | None
-    ]
-    | None
-) = None
-
-
-def _align_chunk(chunk: Sequence[Candidate]) -> list[Pair]:
-    assert _shared_work is not None
-    docs, options, clues, idf = _shared_work
-    found = (compare_clean(docs[c.a], docs[c.b], options, clues=clues, idf=idf) for c in chunk)
-    return [pair for pair in found if pair is not None]
+    ],
+    chunk: Sequence[Candidate],
+) -> list[Pair | None]:
+    docs, options, clues, idf = work
+    return [compare_clean(docs[c.a], docs[c.b], options, clues=clues, idf=idf) for c in chunk]
 
 
 def align_candidates(
@@ -231,33 +240,64 @@ def align_candidates(
 ) -> list[Pair]:
     """Compare every candidate pair; pairs are sorted by score (highest first), then ids.
 
-    With `options.workers` > 1, chunks of candidates go to forked processes, which share the
-    cleaned articles with this one; the result is the same as with one worker.
+    With `options.workers` > 1 the comparisons run in forked processes (see `in_processes`);
+    the result is the same as with one worker.
     """
-    global _shared_work
-    chunks = [candidates[i : i + ALIGN_CHUNK] for i in range(0, len(candidates), ALIGN_CHUNK)]
-    workers = min(options.workers, len(chunks))
-    pairs: list[Pair] = []
+    work = (docs, options, clues, idf)
+    found = in_processes(
+        _align_chunk, work, candidates, options.workers, ALIGN_CHUNK, "align", progress
+    )
+    pairs = [pair for pair in found if pair is not None]
+    pairs.sort(key=lambda p: (-p.score, p.source, p.target))
+    return pairs
+
+
+#: what forked worker processes work on: the function and the data it shares with this process
+_forked: tuple[Callable[[Any, Any], list[Any]], Any] | None = None
+
+
+def _run_forked(chunk: Sequence[Any]) -> list[Any]:
+    assert _forked is not None
+    function, shared = _forked
+    return function(shared, chunk)
+
+
+def in_processes(
+    function: Callable[[Any, Sequence[Any]], list[R]],
+    shared: Any,
+    items: Sequence[Any],
+    workers: int,
+    chunk: int,
+    stage: str,
+    progress: Progress | None = None,
+) -> list[R]:
+    """`function(shared, part)` over `items` in parts of `chunk`, results in the order of
+    `items`. With `workers` > 1 the parts go to forked processes, which see `shared` (the
+    cleaned articles, say) without copying it; elsewhere, or with one worker, it runs here."""
+    global _forked
+    parts = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    workers = min(workers, len(parts))
+    out: list[R] = []
     done = 0
-    _shared_work = (docs, options, clues, idf)
+    _forked = (function, shared)
     try:
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for chunk, found in zip(chunks, pool.imap(_align_chunk, chunks), strict=True):
-                    pairs.extend(found)
-                    done += len(chunk)
+                results = pool.imap(_run_forked, parts)
+                for part, found in zip(parts, results, strict=True):
+                    out.extend(found)
+                    done += len(part)
                     if progress is not None:
-                        progress("align", done, len(candidates))
+                        progress(stage, done, len(items))
         else:
-            for chunk in chunks:
-                pairs.extend(_align_chunk(chunk))
-                done += len(chunk)
+            for part in parts:
+                out.extend(function(shared, part))
+                done += len(part)
                 if progress is not None:
-                    progress("align", done, len(candidates))
+                    progress(stage, done, len(items))
     finally:
-        _shared_work = None
-    pairs.sort(key=lambda p: (-p.score, p.source, p.target))
-    return pairs
+        _forked = None
+    return out
 
 
 def assemble(
