@@ -11,11 +11,13 @@ from .clean import clean_article, clean_articles
 from .model import Article, Pair, Passage, ScanOptions, ScanResult, Story
 from .pipeline import compare, scan
 from .read import read_articles
+from .store import Index
 
 __all__ = [
     "Article",
     "Pair",
     "Passage",
+    "Index",
     "ScanOptions",
     "ScanResult",
     "Story",

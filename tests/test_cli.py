@@ -244,3 +244,27 @@ def test_an_output_file_is_written_whole_or_not_at_all(
     result = run(runner, "scan", examples_dir, "--format", "json", "-o", out)
     assert result.exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8"))["pairs"]
+
+
+def test_scan_names_the_paraphrase_method_and_can_turn_it_off(
+    runner: CliRunner, seeds_dir: Path
+) -> None:
+    on = json.loads(run(runner, "scan", seeds_dir, "--format", "json").output)
+    off = json.loads(run(runner, "scan", seeds_dir, "--format", "json", "--no-paraphrase").output)
+    assert on["paraphrase_method"] == "lexical" and off["paraphrase_method"] is None
+    kinds = {q["kind"] for p in on["pairs"] for q in p["passages"]}
+    assert "paraphrase" in kinds
+    assert "paraphrase" not in {q["kind"] for p in off["pairs"] for q in p["passages"]}
+    assert "Paraphrase method: lexical" in run(runner, "scan", seeds_dir).output
+
+
+def test_semantic_method_without_its_extra_is_a_usage_error(
+    runner: CliRunner, seeds_dir: Path
+) -> None:
+    from copydesk.align import semantic_available
+
+    if semantic_available():
+        pytest.skip("the semantic extra is installed here")
+    done = runner.invoke(main, ["scan", str(seeds_dir), "--paraphrase-method", "semantic"])
+    assert done.exit_code == 2
+    assert "copydesk[semantic]" in done.output

@@ -1,0 +1,377 @@
+"""The web service: an index over HTTP, as JSON (FastAPI; `copydesk serve` runs it with uvicorn).
+
+Routes (OpenAPI documentation at `/docs`):
+
+    POST /articles                  add one article (JSON object) or a batch (JSON array)
+    GET  /articles                  indexed articles, in arrival order (offset, limit)
+    GET  /articles/{id}             one article: fields, text, removed spans, clues, reuse
+    GET  /articles/{id}/reuse       every pair the article is part of, as in the scan JSON
+    GET  /pairs/{source}/{target}   one pair with its passages and the text of both sides
+    GET  /stories                   the stories of the whole index (offset, limit)
+    POST /check                     what an article shares with the index (nothing is stored)
+    GET  /health                    liveness and counts
+
+Request bodies are capped (`max_body_bytes`); when an API key is set, writes must send it in
+the `X-API-Key` header (or as `Authorization: Bearer KEY`). Each request runs in a worker
+thread with its own SQLite connection (`Index` keeps one per thread); writes are serialised by
+the index. The JSON routes live on one `APIRouter` (`json_routes`), so that pages can be added
+beside them on the same app: `create_app` keeps the `Index` in `app.state.index`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+try:
+    from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, Request
+    from fastapi.exception_handlers import http_exception_handler
+    from fastapi.responses import JSONResponse
+    from fastapi.security import APIKeyHeader
+    from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+    from starlette.concurrency import run_in_threadpool
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        f"the web service needs the web extra ({exc.name} is missing): "
+        "pip install 'copydesk[web]'"
+    ) from exc
+
+from . import __version__
+from .model import Article, ReadError
+from .read import record_to_article
+from .report import article_to_dict, pair_to_dict, passage_dict, scan_to_dict, story_to_dict
+from .store import Index, StoreError
+
+DEFAULT_MAX_BODY = 5 * 2**20
+#: Most items a listing returns at once.
+MAX_LIMIT = 1000
+
+
+class ArticleIn(BaseModel):
+    """An article as `copydesk scan` reads it from JSON lines (fields of the output contract)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: StrictStr | StrictInt = Field(description="Unique id; re-sending it replaces the text.")
+    text: StrictStr | None = Field(None, description="The text (required unless html is given).")
+    html: StrictStr | None = Field(None, description="A page to extract the text from.")
+    title: StrictStr | None = None
+    source: StrictStr | None = Field(None, description="The outlet's name.")
+    url: StrictStr | None = None
+    published: StrictStr | None = Field(None, description="ISO 8601 date or datetime.")
+    author: StrictStr | None = None
+
+
+class CheckIn(ArticleIn):
+    """An article to check against the index; its id is optional."""
+
+    id: StrictStr | StrictInt = Field("checked", description="Id to report it under.")
+
+
+class _BodyLimit:
+    """Refuse request bodies over `limit` bytes (413) before the app reads them whole."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        message = (f"request body too large (more than {self.limit} bytes; "
+                   "the server's limit is set by --max-body-mb)")  # fmt: skip
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        try:
+            too_large = declared is not None and int(declared) > self.limit
+        except ValueError:
+            too_large = False
+        if too_large:
+            await JSONResponse({"detail": message}, status_code=413)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            item = await receive()
+            if item["type"] == "http.request":
+                received += len(item.get("body", b""))
+                if received > self.limit:
+                    raise HTTPException(413, message)
+            return item
+
+        await self.app(scope, limited, send)
+
+
+async def _busy(request: Request, exc: Exception) -> Any:
+    """Another process held the index's write lock past the busy timeout: 503, retry later."""
+    if "locked" in str(exc) or "busy" in str(exc):
+        return JSONResponse(
+            {"detail": "the index is busy with another writer; retry later"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+    raise exc
+
+
+async def _explain_http_error(request: Request, exc: Exception) -> Any:
+    """FastAPI's "error parsing the body" said plainly: what was wrong with it."""
+    assert isinstance(exc, StarletteHTTPException)
+    cause = exc.__cause__
+    if exc.status_code == 400 and cause is not None:
+        if isinstance(cause, RecursionError):
+            exc = HTTPException(400, "malformed JSON body (nested too deeply)")
+        elif isinstance(cause, UnicodeDecodeError):
+            exc = HTTPException(400, "the body is not valid UTF-8 JSON")
+        elif isinstance(cause, ValueError):
+            exc = HTTPException(400, f"malformed JSON body ({cause})")
+    return await http_exception_handler(request, exc)
+
+
+def _warm_up(index: Index) -> None:
+    """Load what the first checks would otherwise each load at once (the spin model)."""
+    index.check(Article("warm-up", "The council said on Monday that the bridge would reopen."))
+
+
+def _index(request: Request) -> Index:
+    index: Index = request.app.state.index
+    return index
+
+
+def _require_key(
+    request: Request,
+    key: Annotated[str | None, Depends(APIKeyHeader(name="X-API-Key", auto_error=False))],
+) -> None:
+    """Writes need the API key when the app has one."""
+    expected: str | None = request.app.state.api_key
+    if not expected:
+        return
+    given = key
+    if given is None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        given = token.strip() if scheme.lower() == "bearer" else None
+    if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(
+            401,
+            "missing or wrong API key: send it in the X-API-Key header",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def _to_article(item: ArticleIn, number: int | None = None) -> Article:
+    """The contract's checks on one record (`read.record_to_article`), as a 422 when it fails."""
+    found = record_to_article(item.model_dump(exclude_none=True), "request", number)
+    if isinstance(found, ReadError):
+        where = f"item {number}: " if number is not None else ""
+        raise HTTPException(422, where + found.reason)
+    return found
+
+
+def _not_found(article_id: str) -> HTTPException:
+    return HTTPException(404, f"no article {article_id!r} in the index")
+
+
+IndexDep = Annotated[Index, Depends(_index)]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Most items returned.")]
+
+
+def json_routes() -> APIRouter:
+    """The JSON API: articles, pairs, stories, check, health."""
+    router = APIRouter()
+
+    @router.post(
+        "/articles",
+        dependencies=[Depends(_require_key)],
+        tags=["articles"],
+        summary="Add one article or a batch",
+    )
+    def add_articles(
+        index: IndexDep,
+        body: Annotated[ArticleIn | list[ArticleIn], Body(description="An article or a list.")],
+    ) -> dict[str, Any]:
+        """Add articles (one transaction) and compare them with the index and each other.
+
+        The same id with the same text changes nothing; with a new text the old version and
+        its pairs are replaced. Returns what happened to each id and the new pairs found.
+        """
+        items = body if isinstance(body, list) else [body]
+        if not items:
+            raise HTTPException(422, "no articles in the list")
+        numbered = isinstance(body, list)
+        articles = [_to_article(item, n if numbered else None) for n, item in enumerate(items, 1)]
+        try:
+            result = index.add_articles(articles)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return {
+            "added": result.added,
+            "replaced": result.replaced,
+            "unchanged": result.unchanged,
+            "refreshed": result.refreshed,
+            "pairs": [pair_to_dict(p) for p in result.pairs],
+        }
+
+    @router.get("/articles", tags=["articles"], summary="List indexed articles")
+    def list_articles(index: IndexDep, offset: Offset = 0, limit: Limit = 100) -> dict[str, Any]:
+        """Indexed articles in arrival order: id, title, source, url, published."""
+        articles = index.articles(offset, limit)
+        return {
+            "total": index.count(),
+            "offset": offset,
+            "articles": [
+                {"id": a.id, "title": a.title, "source": a.source, "url": a.url,
+                 "published": a.published}
+                for a in articles
+            ],
+        }  # fmt: skip
+
+    @router.get("/articles/{article_id}", tags=["articles"], summary="One article")
+    def get_article(index: IndexDep, article_id: str) -> dict[str, Any]:
+        """The article as in the scan JSON (with its text), as the index sees it now."""
+        try:
+            report = index.report(article_id)
+        except KeyError:
+            raise _not_found(article_id) from None
+        return article_to_dict(report, keep_text=True)
+
+    @router.get("/articles/{article_id}/reuse", tags=["articles"], summary="Pairs of an article")
+    def get_reuse(index: IndexDep, article_id: str) -> dict[str, Any]:
+        """Every pair the article is part of, as source or target, best first."""
+        try:
+            pairs = index.reuse(article_id)
+        except KeyError:
+            raise _not_found(article_id) from None
+        return {"article": article_id, "pairs": [pair_to_dict(p) for p in pairs]}
+
+    @router.get("/pairs/{source}/{target}", tags=["pairs"], summary="One pair, side by side")
+    def get_pair(index: IndexDep, source: str, target: str) -> dict[str, Any]:
+        """The pair of two articles (either order) with the text of each passage on both sides."""
+        try:
+            pair = index.pair(source, target)
+        except KeyError as exc:
+            raise _not_found(str(exc.args[0])) from None
+        if pair is None:
+            raise HTTPException(404, f"{source!r} and {target!r} share no passage")
+        texts = {}
+        for article_id in (pair.source, pair.target):
+            article = index.get(article_id)
+            if article is None:  # replaced between the two reads
+                raise _not_found(article_id)
+            texts[article_id] = article
+        out = pair_to_dict(pair)
+        src, tgt = texts[pair.source].text, texts[pair.target].text
+        out["passages"] = [
+            passage_dict(p) | {"source_text": src[slice(*p.source)],
+                               "target_text": tgt[slice(*p.target)]}
+            for p in pair.passages
+        ]  # fmt: skip
+        out["articles"] = {
+            a.id: {"title": a.title, "source": a.source, "url": a.url, "published": a.published}
+            for a in texts.values()
+        }
+        return out
+
+    @router.get("/stories", tags=["stories"], summary="Stories of the index")
+    def get_stories(index: IndexDep, offset: Offset = 0, limit: Limit = 100) -> dict[str, Any]:
+        """Groups of articles linked by reuse, each with its likely original, as in a scan."""
+        return {
+            "total": index.story_count(),
+            "offset": offset,
+            "stories": [story_to_dict(s) for s in index.stories(offset, limit)],
+        }
+
+    @router.post("/check", tags=["check"], summary="Check an article against the index")
+    def check(index: IndexDep, body: CheckIn) -> dict[str, Any]:
+        """What an article shares with the index, as a scan of it and the articles it shares
+        passages with (it comes first in `articles`); nothing is stored."""
+        article = _to_article(body)
+        try:
+            result = index.check(article)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return {"checked": article.id} | scan_to_dict(result)
+
+    @router.get("/health", tags=["service"], summary="Liveness")
+    def health(index: IndexDep) -> dict[str, Any]:
+        """The service is up and reads its index."""
+        return {
+            "status": "ok",
+            "copydesk_version": __version__,
+            "schema_version": index.schema_version,
+            "articles": index.count(),
+        }
+
+    return router
+
+
+def create_app(
+    db_path: str | Path,
+    *,
+    api_key: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+    index: Index | None = None,
+) -> FastAPI:
+    """The web service over the index at `db_path` (made when missing).
+
+    Args:
+        db_path: the index file.
+        api_key: when set, writes must send it (`X-API-Key` header or a bearer token).
+        max_body_bytes: larger request bodies get 413.
+        index: an open `Index` to serve instead of opening `db_path`.
+    Returns:
+        A FastAPI app; its `state.index` is the open `Index` (closed on shutdown).
+    """
+    opened = index if index is not None else Index(db_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_warm_up, opened)
+        yield
+        if index is None:
+            opened.close()
+
+    app = FastAPI(
+        title="copydesk",
+        version=__version__,
+        description="Who copied whom, how, and where: an index of news articles over HTTP.",
+        lifespan=lifespan,
+    )
+    app.state.index = opened
+    app.state.api_key = api_key or None
+    app.add_middleware(_BodyLimit, limit=max_body_bytes)
+    app.add_exception_handler(StarletteHTTPException, _explain_http_error)
+    app.add_exception_handler(sqlite3.OperationalError, _busy)
+    app.include_router(json_routes())
+    return app
+
+
+def run(
+    db_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    api_key: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+) -> None:
+    """Serve the index with uvicorn until interrupted.
+
+    One process: requests run in its thread pool, each thread with its own connection. (Several
+    uvicorn worker processes would share the file safely, but uvicorn's multi-process sockets
+    lose TCP_NODELAY, which costs each response about 40 ms on loopback.)
+    """
+    import uvicorn
+
+    try:
+        app = create_app(db_path, api_key=api_key, max_body_bytes=max_body_bytes)
+    except StoreError as exc:
+        raise SystemExit(f"copydesk: error: {exc}") from None
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+__all__ = ["ArticleIn", "CheckIn", "create_app", "json_routes", "run"]

@@ -1,0 +1,1258 @@
+"""The index: articles, their cleaning, fingerprints, pairs and passages in one SQLite file.
+
+An index grows batch by batch (`Index.add`). Each batch is cleaned, fingerprinted and compared
+with the indexed articles and with itself, in one transaction, by the stage functions `scan`
+uses (`clean_articles`, `read_clues`, `ngram_hashes`, `pairs_from_fingerprints`,
+`align_candidates`, `assemble`), so an index holds the pairs one scan of the same articles finds.
+What is indexed already is never recomputed, except as said under "cleaning" below.
+
+Cleaning. `clean_articles` learns each source's boilerplate (footers, link lists) from the
+corpus it is given. A batch is cleaned together with the `CONTEXT_PER_SOURCE` articles of each
+of its sources indexed last; a context article whose removed spans come out different (say, a
+footer that only the new articles show to be furniture) is indexed again: new fingerprints, its
+pairs found again. An index whose sources each hold at most `CONTEXT_PER_SOURCE` articles is
+thus cleaned as one scan of all of them would be; beyond that, learning sees the recent ones.
+`check` cleans the same way but changes nothing.
+
+Rare n-grams. Every article's n-gram hashes go into `postings` (hash, doc), looked up by hash.
+An n-gram found in more than `max_df` articles is moved to `common` and its postings dropped:
+it links nothing from then on, as in a scan of the whole index, and stays there even if the
+articles holding it are replaced later. Pairs found while it was rare are kept.
+
+Spin and paraphrase. As in `scan`, clues are read from the article as cleaned, and matching
+uses its words with spun ones restored (`pipeline.matchable`); the spin report is stored for
+the JSON. The paraphrase stage runs on the candidate pairs found by n-grams, its words
+weighed without the corpus-wide idf a scan computes, and the sentence-sketch candidates of a
+scan (pairs sharing no rare n-gram) are not looked for: both need document frequencies kept
+in the index (TODO: move to per-article functions in candidates.py and align.py).
+
+Transactions. WAL mode: readers never wait for the writer and see each batch whole or not at
+all; each batch is one transaction (`BEGIN IMMEDIATE`), so an `add` killed at any point leaves
+every batch committed before it. Each thread gets its own connection; writes in one process
+are serialised by a lock, across processes by SQLite (`busy_timeout`).
+
+Schema (version `SCHEMA_VERSION`, kept in `meta`; `MIGRATIONS` bring older files up to it):
+`articles` (text, fields, removed spans, packed cleaning, clues, spin), `postings` (rare n-gram
+hash, article), `common` (n-grams set aside), `pairs` and `passages`, `members` (the story of
+each article that has one, by its first article), `meta` (version, options, counters).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import struct
+import threading
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .candidates import ngram_hashes, pairs_from_fingerprints
+from .classify import coverage, union_spans
+from .clean import clean_articles, source_key
+from .model import (
+    Article,
+    ArticleReport,
+    Candidate,
+    Change,
+    CleanArticle,
+    Clues,
+    Pair,
+    Passage,
+    ReadError,
+    ScanOptions,
+    ScanResult,
+    Span,
+    SpinReport,
+    Story,
+)
+from .pipeline import Progress, align_candidates, assemble, matchable
+from .provenance import read_clues
+from .read import iter_articles
+from .spin import spin_dict
+from .stories import build_stories, unique_spans
+
+#: The layout of the database; `MIGRATIONS` brings older ones up to it.
+SCHEMA_VERSION = 2
+DEFAULT_DB = "copydesk.db"
+#: Articles per transaction when adding from files.
+DEFAULT_BATCH = 500
+#: Indexed articles of each source cleaned with a batch, to learn that source's boilerplate.
+CONTEXT_PER_SOURCE = 10
+#: How long a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT_S = 60.0
+#: Hashes looked up per query (keeps the JSON parameter small).
+LOOKUP_CHUNK = 50_000
+#: Characters of text loaded per article to label stories (the label is its first ten words).
+LABEL_CHARS = 400
+#: Options that only say how to run, not what is found: every other one is fixed when an
+#: index is made (fingerprints and pairs depend on them).
+RUNTIME_OPTIONS = ("keep_text", "workers")
+STORED_OPTIONS = tuple(f.name for f in fields(ScanOptions) if f.name not in RUNTIME_OPTIONS)
+#: Words whose n-gram hash is stored at creation: a mismatch means the hashing changed.
+CANARY = ("copydesk", "fingerprint", "canary", "of", "five", "words")
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE articles (
+    doc INTEGER PRIMARY KEY,        -- order of first arrival (a scan's input order)
+    id TEXT NOT NULL UNIQUE,
+    digest TEXT NOT NULL,           -- text and fields: the same digest again is a no-op
+    source_key TEXT,                -- clean.source_key: whose boilerplate it may share
+    text TEXT NOT NULL,
+    path TEXT, title TEXT, source TEXT, url TEXT, published TEXT, author TEXT,
+    extracted INTEGER NOT NULL DEFAULT 0,
+    canonical TEXT,
+    removed TEXT NOT NULL,          -- JSON [[start, end, reason], ...]
+    content_chars INTEGER NOT NULL,
+    clean BLOB NOT NULL,            -- words as matched, offsets, kept blocks, breaks (packed)
+    clues TEXT NOT NULL,            -- JSON of model.Clues
+    added_at REAL NOT NULL,
+    spin TEXT                       -- JSON of model.SpinReport
+);
+CREATE INDEX articles_by_source ON articles (source_key, doc);
+CREATE TABLE postings (
+    hash INTEGER NOT NULL,          -- n-gram hash (uint64 stored as int64)
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (hash, doc)
+) WITHOUT ROWID;
+CREATE TABLE common (hash INTEGER PRIMARY KEY);
+CREATE TABLE pairs (
+    pair INTEGER PRIMARY KEY,
+    source INTEGER NOT NULL,
+    target INTEGER NOT NULL,
+    relation TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    score REAL NOT NULL,
+    coverage_source REAL NOT NULL,
+    coverage_target REAL NOT NULL,
+    UNIQUE (source, target)
+);
+CREATE INDEX pairs_by_target ON pairs (target);
+CREATE TABLE passages (
+    pair INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    source_start INTEGER NOT NULL,
+    source_end INTEGER NOT NULL,
+    target_start INTEGER NOT NULL,
+    target_end INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    similarity REAL NOT NULL,
+    quote INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (pair, n)
+) WITHOUT ROWID;
+CREATE TABLE members (              -- articles in a story (linked by pairs, two or more)
+    doc INTEGER PRIMARY KEY,
+    root INTEGER NOT NULL           -- the story's first article: stories are numbered by it
+);
+CREATE INDEX members_by_root ON members (root);
+"""
+
+
+
+def _add_members(conn: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: story membership kept in the index (`members`), filled from the pairs;
+    a spin report per article (left empty for the articles already indexed)."""
+    conn.execute("ALTER TABLE articles ADD COLUMN spin TEXT")
+    conn.execute("CREATE TABLE members (doc INTEGER PRIMARY KEY, root INTEGER NOT NULL)")
+    conn.execute("CREATE INDEX members_by_root ON members (root)")
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for source, target in conn.execute("SELECT source, target FROM pairs"):
+        a, b = find(source), find(target)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    conn.executemany("INSERT INTO members VALUES (?, ?)", ((d, find(d)) for d in list(parent)))
+
+
+#: MIGRATIONS[v] turns a version-v index into version v + 1, inside one transaction.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_members}
+
+_ARTICLE_FIELDS = ("path", "title", "source", "url", "published", "author", "canonical")
+_ARTICLE_COLUMNS = (
+    "doc, id, text, path, title, source, url, published, author, extracted, canonical, "
+    "removed, clean, clues, spin"
+)
+
+
+class StoreError(Exception):
+    """An index that cannot be opened or used as asked; the message says what to do."""
+
+
+class SchemaVersionError(StoreError):
+    """The index was written by a copydesk whose schema this one cannot read."""
+
+
+@dataclass
+class AddResult:
+    """What an `add` did: ids added, replaced (new text), unchanged (no-op), and refreshed
+    (indexed articles cleaned anew with the batch), the pairs it found, and the inputs that
+    could not be read."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refreshed: list[str] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+    batches: int = 0
+
+    @property
+    def read(self) -> int:
+        """Articles read (added, replaced or unchanged)."""
+        return len(self.added) + len(self.replaced) + len(self.unchanged)
+
+    def merge(self, other: AddResult) -> None:
+        """Add another batch's result to this one."""
+        self.added += other.added
+        self.replaced += other.replaced
+        self.unchanged += other.unchanged
+        self.refreshed += other.refreshed
+        self.pairs += other.pairs
+        self.errors += other.errors
+        self.batches += other.batches
+
+
+@dataclass
+class _Context:
+    doc: int
+    article: Article
+    removed: str
+
+
+def article_digest(article: Article) -> str:
+    """What decides whether a re-added article changed: its text and fields (not its path)."""
+    parts = [article.text, article.title, article.source, article.url, article.published,
+             article.author, article.extracted, article.canonical]  # fmt: skip
+    data = json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
+    return hashlib.sha256(data).hexdigest()
+
+
+def validate(article: Article) -> None:
+    """Refuse what cannot be indexed: no id, no text, strings that are not valid Unicode."""
+    if not isinstance(article.id, str) or not article.id.strip():
+        raise ValueError("an article needs a non-empty string id")
+    if not isinstance(article.text, str) or not article.text.strip():
+        raise ValueError(f"article {article.id!r} has no text")
+    for name in ("id", "text", *_ARTICLE_FIELDS):
+        value = getattr(article, name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ValueError(f"article {article.id!r}: {name!r} must be a string")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"article {article.id!r}: {name!r} holds an unpaired surrogate (not Unicode text)"
+            ) from None
+
+
+def _removed_json(spans: Sequence[Span]) -> str:
+    return json.dumps([[s.start, s.end, s.reason] for s in spans], separators=(",", ":"))
+
+
+def _removed_spans(data: str) -> list[Span]:
+    return [Span(int(s), int(e), r) for s, e, r in json.loads(data)]
+
+
+def pack_clean(doc: CleanArticle) -> bytes:
+    """The cleaning of an article (words, offsets, kept blocks, breaks), compressed."""
+    head = json.dumps(
+        {"words": doc.words, "blocks": [[b.start, b.end] for b in doc.blocks],
+         "breaks": doc.breaks, "restored": doc.restored},
+        ensure_ascii=False, separators=(",", ":"),
+    ).encode("utf-8", "surrogatepass")  # fmt: skip
+    head += b" " * (-len(head) % 4)
+    starts = np.asarray(doc.starts, dtype=np.int64)
+    ends = np.asarray(doc.ends, dtype=np.int64)
+    # Offsets as gaps and lengths: small numbers that compress well.
+    numbers = np.concatenate((np.diff(starts, prepend=0), ends - starts)).astype("<i4")
+    return zlib.compress(struct.pack("<I", len(head)) + head + numbers.tobytes(), 1)
+
+
+def unpack_clean(article: Article, removed: list[Span], blob: bytes) -> CleanArticle:
+    """The `CleanArticle` that `pack_clean` stored, for `article` as indexed."""
+    raw = zlib.decompress(blob)
+    (size,) = struct.unpack_from("<I", raw)
+    head = json.loads(raw[4 : 4 + size].decode("utf-8", "surrogatepass"))
+    numbers = np.frombuffer(raw, dtype="<i4", offset=4 + size).astype(np.int64)
+    count = len(numbers) // 2
+    starts = np.cumsum(numbers[:count])
+    ends = starts + numbers[count:]
+    return CleanArticle(
+        article=article,
+        removed=removed,
+        words=head["words"],
+        starts=starts.tolist(),
+        ends=ends.tolist(),
+        blocks=[Span(int(s), int(e)) for s, e in head["blocks"]],
+        breaks=[int(b) for b in head["breaks"]],
+        restored=[int(i) for i in head.get("restored", ())],
+    )
+
+
+def _clues_json(clues: Clues) -> str:
+    return json.dumps(asdict(clues), ensure_ascii=False, separators=(",", ":"))
+
+
+def _clues(data: str) -> Clues:
+    known = {f.name for f in fields(Clues)}
+    return Clues(**{k: v for k, v in json.loads(data).items() if k in known})
+
+
+def _spin_json(report: SpinReport) -> str:
+    return json.dumps(asdict(report), ensure_ascii=False, separators=(",", ":"))
+
+
+def _spin(data: str | None) -> SpinReport | None:
+    if data is None:
+        return None
+    found = json.loads(data)
+    known = {f.name for f in fields(SpinReport)} - {"hits"}
+    change = {f.name for f in fields(Change)}
+    hits = [Change(**{k: v for k, v in h.items() if k in change}) for h in found.get("hits", ())]
+    return SpinReport(**{k: v for k, v in found.items() if k in known}, hits=hits)
+
+
+def _as_rows(hashes: np.ndarray) -> list[int]:
+    """uint64 hashes as the signed 64-bit integers SQLite stores."""
+    rows: list[int] = hashes.astype(np.uint64).view(np.int64).tolist()
+    return rows
+
+
+def _as_hashes(values: Sequence[int]) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64).view(np.uint64)
+
+
+def _json(values: Iterable[Any]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _article_from_row(row: Sequence[Any]) -> Article:
+    return Article(
+        id=row[1], text=row[2], path=row[3], title=row[4], source=row[5], url=row[6],
+        published=row[7], author=row[8], extracted=bool(row[9]), canonical=row[10],
+    )  # fmt: skip
+
+
+def _pair_from_row(row: Sequence[Any], passages: list[Passage]) -> Pair:
+    return Pair(
+        source=row[1], target=row[2], relation=row[3], direction=row[4], score=row[5],
+        coverage_source=row[6], coverage_target=row[7], passages=passages,
+    )  # fmt: skip
+
+
+def _sort_pairs(pairs: list[Pair]) -> list[Pair]:
+    """Pairs in `scan` order: score (highest first), then ids."""
+    return sorted(pairs, key=lambda p: (-p.score, p.source, p.target))
+
+
+class Index:
+    """A copydesk index in one SQLite file: add articles as they arrive, check new ones.
+
+    Args:
+        path: the database file (made when missing, unless `create` is false).
+        options: scan options for a new index; an existing one keeps those it was made with
+            (other values raise `StoreError`).
+        create: make the index when the file does not exist.
+        workers: processes for the alignment stage of `add` (forked; the result is the same).
+    """
+
+    def __init__(
+        self,
+        path: str | Path = DEFAULT_DB,
+        options: ScanOptions | None = None,
+        *,
+        create: bool = True,
+        workers: int = 1,
+    ) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder, not an index file")
+        if not create and not self.path.exists():
+            raise StoreError(
+                f"no index at {self.path} (make one with: copydesk index add PATH --db {self.path})"
+            )
+        try:
+            self.options = replace(self._open(options), workers=max(1, workers))
+        except BaseException:
+            self.close()
+            raise
+
+    # --- connections and transactions ---------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            try:
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA cache_size=-65536")
+                conn.execute("PRAGMA temp_store=MEMORY")
+            except sqlite3.DatabaseError as exc:
+                conn.close()
+                raise StoreError(f"{self.path} is not a copydesk index ({exc})") from exc
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every connection this object opened."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; the lock keeps this process's writers in line."""
+        conn = self._conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same committed state."""
+        conn = self._conn()
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    # --- opening, schema, migrations -----------------------------------------------------------
+
+    def _open(self, options: ScanOptions | None) -> ScanOptions:
+        conn = self._conn()
+        try:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            version = self._schema_version(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a copydesk index ({exc})") from exc
+        if mode.lower() != "wal":
+            raise StoreError(f"{self.path}: cannot switch the database to WAL mode ({mode})")
+        if version is None:
+            with self._write() as conn:
+                if self._schema_version(conn) is None:
+                    self._create(conn, options or ScanOptions())
+            version = SCHEMA_VERSION
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"{self.path} was written by a newer copydesk (index schema {version}; this "
+                f"copydesk {__version__} reads schema {SCHEMA_VERSION}): upgrade copydesk "
+                "(pip install -U copydesk), or add your articles to a new index file"
+            )
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+        stored = self._meta("options")
+        known = {k: v for k, v in json.loads(stored or "{}").items() if k in STORED_OPTIONS}
+        opts = ScanOptions(**known)
+        if options is not None:
+            wanted = {k: getattr(options, k) for k in STORED_OPTIONS}
+            have = {k: getattr(opts, k) for k in STORED_OPTIONS}
+            if wanted != have:
+                differ = ", ".join(f"{k}={have[k]} (not {wanted[k]})"
+                                   for k in STORED_OPTIONS if wanted[k] != have[k])  # fmt: skip
+                raise StoreError(
+                    f"{self.path} was made with {differ}; options are fixed when an index is "
+                    "made: use a new index file for other options"
+                )
+        canary = self._meta("canary")
+        if canary is not None and canary != self._canary(opts):
+            raise StoreError(
+                f"{self.path} holds fingerprints made by another n-gram hashing than this "
+                f"copydesk {__version__} uses: add the articles again to a new index file"
+            )
+        return opts
+
+    @staticmethod
+    def _canary(options: ScanOptions) -> str:
+        return str(_as_rows(ngram_hashes(CANARY, options.ngram))[:1])
+
+    @staticmethod
+    def _schema_version(conn: sqlite3.Connection) -> int | None:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" not in names:
+            if names:
+                raise StoreError(
+                    "this SQLite database is not a copydesk index (it has tables "
+                    + ", ".join(sorted(names)[:5])
+                    + "); give another --db file"
+                )
+            return None
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            raise StoreError("this SQLite database is not a copydesk index (no schema version)")
+        return int(row[0])
+
+    def _create(self, conn: sqlite3.Connection, options: ScanOptions) -> None:
+        # One statement at a time: executescript would commit the open transaction first.
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        stored = {k: getattr(options, k) for k in STORED_OPTIONS}
+        meta = {
+            "schema_version": str(SCHEMA_VERSION),
+            "created_by": __version__,
+            "created_at": str(time.time()),
+            "options": json.dumps(stored),
+            "canary": self._canary(options),
+            "generation": "0",
+            "postings": "0",
+        }
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+
+    def _migrate(self, version: int) -> None:
+        missing = [v for v in range(version, SCHEMA_VERSION) if v not in MIGRATIONS]
+        if missing:
+            raise SchemaVersionError(
+                f"{self.path} has index schema {version}, which this copydesk {__version__} "
+                f"(schema {SCHEMA_VERSION}) cannot migrate: export it with the copydesk that "
+                "wrote it (copydesk index export) or add your articles again to a new index file"
+            )
+        with self._write() as conn:
+            current = self._schema_version(conn) or SCHEMA_VERSION
+            while current < SCHEMA_VERSION:
+                MIGRATIONS[current](conn)
+                current += 1
+                conn.execute(
+                    "UPDATE meta SET value=? WHERE key='schema_version'", (str(current),)
+                )
+
+    def _meta(self, key: str, conn: sqlite3.Connection | None = None) -> str | None:
+        row = (conn or self._conn()).execute("SELECT value FROM meta WHERE key=?", (key,))
+        found = row.fetchone()
+        return None if found is None else str(found[0])
+
+    def _bump(self, conn: sqlite3.Connection, key: str, delta: int) -> None:
+        conn.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key=?", (delta, key)
+        )
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open index."""
+        return int(self._meta("schema_version") or 0)
+
+    def generation(self) -> int:
+        """A number that grows with every committed change (for caches)."""
+        return int(self._meta("generation") or 0)
+
+    # --- adding --------------------------------------------------------------------------------
+
+    def add(
+        self,
+        inputs: Iterable[str | Path | Article] | str | Path | Article,
+        batch_size: int = DEFAULT_BATCH,
+        on_batch: Callable[[AddResult], None] | None = None,
+        progress: Progress | None = None,
+    ) -> AddResult:
+        """Add files, folders (`-` for JSONL on stdin) or `Article`s, `batch_size` a transaction.
+
+        Args:
+            inputs: what `scan` takes.
+            batch_size: articles per transaction; a batch is committed whole or not at all.
+            on_batch: called with each batch's result once it is committed.
+            progress: called as `progress(stage, done, total)` within a batch.
+        Returns:
+            What was added, replaced, left unchanged or refreshed, the new pairs, read errors.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if isinstance(inputs, (str, Path, Article)):
+            inputs = [inputs]
+        total = AddResult()
+        seen: set[str] = set()
+        batch: list[Article] = []
+
+        def commit() -> None:
+            done = self.add_articles(batch, progress)
+            total.merge(done)
+            if on_batch is not None:
+                on_batch(done)
+            batch.clear()
+
+        for item in _iter_inputs(inputs):
+            if isinstance(item, ReadError):
+                total.errors.append(item)
+                continue
+            if item.id in seen:
+                total.errors.append(
+                    ReadError(item.path or "-", f"duplicate id {item.id!r} (already in this run)")
+                )
+                continue
+            seen.add(item.id)
+            batch.append(item)
+            if len(batch) >= batch_size:
+                commit()
+        if batch:
+            commit()
+        return total
+
+    def add_articles(
+        self, articles: Sequence[Article], progress: Progress | None = None
+    ) -> AddResult:
+        """Add one batch of articles in one transaction (ids must be unique in the batch)."""
+        counts: dict[str, int] = defaultdict(int)
+        for article in articles:
+            validate(article)
+            counts[article.id] += 1
+        twice = sorted(i for i, n in counts.items() if n > 1)
+        if twice:
+            raise ValueError("duplicate ids in one batch: " + ", ".join(map(repr, twice[:5])))
+        with self._write() as conn:
+            result = self._add_batch(conn, list(articles), progress)
+            if result.added or result.replaced or result.refreshed:
+                self._bump(conn, "generation", 1)
+        return result
+
+    def _add_batch(
+        self, conn: sqlite3.Connection, articles: list[Article], progress: Progress | None
+    ) -> AddResult:
+        result = AddResult(batches=1)
+        existing = {
+            row[1]: (int(row[0]), row[2])
+            for row in conn.execute(
+                "SELECT doc, id, digest FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                (_json(a.id for a in articles),),
+            )
+        }
+        changed: list[Article] = []
+        slots: list[int | None] = []  # the doc number each changed article keeps, if any
+        for article in articles:
+            old = existing.get(article.id)
+            if old is None:
+                result.added.append(article.id)
+            elif old[1] == article_digest(article):
+                result.unchanged.append(article.id)
+                continue
+            else:
+                result.replaced.append(article.id)
+            changed.append(article)
+            slots.append(None if old is None else old[0])
+        if not changed:
+            return result
+        context = self._context(conn, changed, {s for s in slots if s is not None})
+        cleaned = clean_articles(changed + [c.article for c in context], progress)
+        refreshed = [
+            (ctx, doc)
+            for ctx, doc in zip(context, cleaned[len(changed) :], strict=True)
+            if _removed_json(doc.removed) != ctx.removed
+        ]
+        stale = [s for s in slots if s is not None] + [c.doc for c, _ in refreshed]
+        touched = set(stale) | self._neighbours(conn, stale)
+        self._forget(conn, stale)
+        fresh: dict[int, tuple[CleanArticle, Clues]] = {}
+        for article, slot, doc in zip(changed, slots, cleaned[: len(changed)], strict=True):
+            # As scan: clues from the text as cleaned, matching on spun words restored.
+            clues = read_clues(doc)
+            doc, spin = matchable(doc)
+            fresh[self._write_article(conn, article, doc, clues, spin, slot)] = (doc, clues)
+        for ctx, doc in refreshed:
+            clues = read_clues(doc)
+            doc, spin = matchable(doc)
+            conn.execute(
+                "UPDATE articles SET removed=?, content_chars=?, clean=?, clues=?, spin=? "
+                "WHERE doc=?",
+                (_removed_json(doc.removed), doc.content_chars, pack_clean(doc),
+                 _clues_json(clues), _spin_json(spin), ctx.doc),
+            )  # fmt: skip
+            fresh[ctx.doc] = (doc, clues)
+            result.refreshed.append(ctx.article.id)
+        result.pairs = self._link(conn, fresh, progress)
+        self._restitch(conn, touched | set(fresh))
+        return result
+
+    def _neighbours(self, conn: sqlite3.Connection, docs: Sequence[int]) -> set[int]:
+        listed = _json(docs)
+        return {
+            int(r[0])
+            for r in conn.execute(
+                "SELECT target FROM pairs WHERE source IN (SELECT value FROM json_each(?1)) "
+                "UNION SELECT source FROM pairs WHERE target IN (SELECT value FROM json_each(?1))",
+                (listed,),
+            )
+        }
+
+    def _restitch(self, conn: sqlite3.Connection, docs: Iterable[int]) -> None:
+        """Story membership of the stories these articles are (or were) in, found anew.
+
+        Every part of a story that lost an article's pairs holds one of its old neighbours,
+        so following pairs from `docs` reaches every article whose story may have changed.
+        """
+        seen: set[int] = set()
+        for doc in sorted(docs):
+            if doc in seen:
+                continue
+            component = {
+                int(r[0])
+                for r in conn.execute(
+                    "WITH RECURSIVE linked(doc) AS (SELECT ?1"
+                    " UNION SELECT p.target FROM pairs AS p JOIN linked ON p.source = linked.doc"
+                    " UNION SELECT p.source FROM pairs AS p JOIN linked ON p.target = linked.doc)"
+                    " SELECT doc FROM linked",
+                    (doc,),
+                )
+            }
+            seen |= component
+            if len(component) < 2:
+                conn.execute("DELETE FROM members WHERE doc=?", (doc,))
+                continue
+            root = min(component)
+            conn.executemany(
+                "INSERT OR REPLACE INTO members (doc, root) VALUES (?, ?)",
+                ((member, root) for member in sorted(component)),
+            )
+
+    def _context(
+        self, conn: sqlite3.Connection, batch: Sequence[Article], busy: set[int]
+    ) -> list[_Context]:
+        """The indexed articles of the batch's sources cleaned with it (the last ones added)."""
+        keys = sorted({k for k in (source_key(a) for a in batch) if k is not None})
+        found: list[_Context] = []
+        for key in keys:
+            rows = conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE source_key=? "
+                "ORDER BY doc DESC LIMIT ?",
+                (key, CONTEXT_PER_SOURCE + len(busy)),
+            ).fetchall()
+            rows = [r for r in rows if r[0] not in busy][:CONTEXT_PER_SOURCE]
+            found.extend(_Context(int(r[0]), _article_from_row(r), r[11]) for r in reversed(rows))
+        return found
+
+    def _write_article(
+        self,
+        conn: sqlite3.Connection,
+        article: Article,
+        doc: CleanArticle,
+        clues: Clues,
+        spin: SpinReport,
+        slot: int | None,
+    ) -> int:
+        values = (
+            article.id, article_digest(article), source_key(article), article.text,
+            *(getattr(article, name) for name in _ARTICLE_FIELDS[:6]),
+            int(article.extracted), article.canonical, _removed_json(doc.removed),
+            doc.content_chars, pack_clean(doc), _clues_json(clues), time.time(),
+            _spin_json(spin),
+        )  # fmt: skip
+        columns = (
+            "id, digest, source_key, text, path, title, source, url, published, author, "
+            "extracted, canonical, removed, content_chars, clean, clues, added_at, spin"
+        )
+        if slot is None:
+            cursor = conn.execute(
+                f"INSERT INTO articles ({columns}) VALUES ({', '.join('?' * len(values))})",
+                values,
+            )
+            assert cursor.lastrowid is not None
+            return int(cursor.lastrowid)
+        assignments = ", ".join(f"{c.strip()}=?" for c in columns.split(","))
+        conn.execute(f"UPDATE articles SET {assignments} WHERE doc=?", (*values, slot))
+        return slot
+
+    def _forget(self, conn: sqlite3.Connection, docs: Sequence[int]) -> None:
+        """Drop the fingerprints and pairs of articles about to be indexed anew."""
+        if not docs:
+            return
+        stored = self._load(conn, docs)
+        removed = 0
+        for doc, (clean, _) in stored.items():
+            hashes = ngram_hashes(clean.words, self.options.ngram)
+            cursor = conn.executemany(
+                "DELETE FROM postings WHERE hash=? AND doc=?",
+                ((h, doc) for h in _as_rows(hashes)),
+            )
+            removed += max(cursor.rowcount, 0)
+        self._bump(conn, "postings", -removed)
+        listed = _json(docs)
+        touching = (
+            "source IN (SELECT value FROM json_each(?1)) "
+            "OR target IN (SELECT value FROM json_each(?1))"
+        )
+        conn.execute(
+            f"DELETE FROM passages WHERE pair IN (SELECT pair FROM pairs WHERE {touching})",
+            (listed,),
+        )
+        conn.execute(f"DELETE FROM pairs WHERE {touching}", (listed,))
+
+    def _link(
+        self,
+        conn: sqlite3.Connection,
+        fresh: Mapping[int, tuple[CleanArticle, Clues]],
+        progress: Progress | None,
+    ) -> list[Pair]:
+        """Find and store the pairs of freshly indexed articles; store their fingerprints."""
+        opts = self.options
+        prints = {d: ngram_hashes(doc.words, opts.ngram) for d, (doc, _) in fresh.items()}
+        every = np.unique(np.concatenate(list(prints.values()))) if prints else _as_hashes([])
+        common = self._common(conn, every)
+        if len(common):
+            prints = {d: f[~np.isin(f, common)] for d, f in prints.items()}
+            every = every[~np.isin(every, common)]
+        old_hashes, old_docs = self._postings(conn, every)
+        pairs = self._pairs(conn, prints, fresh, old_hashes, old_docs, progress)
+        self._store_pairs(conn, pairs)
+        # Fingerprints of the fresh articles, in key order: B-tree pages filled one by one.
+        if prints:
+            hashes = np.concatenate(list(prints.values())).view(np.int64)
+            owners = np.repeat(
+                np.fromiter(prints, dtype=np.int64, count=len(prints)),
+                [len(f) for f in prints.values()],
+            )
+            order = np.lexsort((owners, hashes))
+            rows = zip(hashes[order].tolist(), owners[order].tolist(), strict=True)
+            conn.executemany("INSERT OR IGNORE INTO postings (hash, doc) VALUES (?, ?)", rows)
+            self._bump(conn, "postings", len(hashes))
+        # An n-gram now in more than max_df articles is a stock phrase: it links nothing more.
+        found = np.concatenate([old_hashes, *prints.values()]) if prints else old_hashes
+        values, counts = np.unique(found, return_counts=True)
+        stock = _as_rows(values[counts > opts.max_df])
+        if stock:
+            conn.executemany("INSERT OR IGNORE INTO common VALUES (?)", ((h,) for h in stock))
+            cursor = conn.executemany("DELETE FROM postings WHERE hash=?", ((h,) for h in stock))
+            self._bump(conn, "postings", -max(cursor.rowcount, 0))
+        return pairs
+
+    def _common(self, conn: sqlite3.Connection, hashes: np.ndarray) -> np.ndarray:
+        found: list[int] = []
+        rows = _as_rows(hashes)
+        for start in range(0, len(rows), LOOKUP_CHUNK):
+            chunk = _json(rows[start : start + LOOKUP_CHUNK])
+            found += [r[0] for r in conn.execute(
+                "SELECT c.hash FROM json_each(?) AS j CROSS JOIN common AS c ON c.hash = j.value",
+                (chunk,),
+            )]  # fmt: skip
+        return _as_hashes(found)
+
+    def _postings(
+        self, conn: sqlite3.Connection, hashes: np.ndarray, skip: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(hash, doc) of every indexed article holding one of `hashes` (sorted), but `skip`."""
+        found_h: list[int] = []
+        found_d: list[int] = []
+        rows = sorted(_as_rows(hashes))
+        for start in range(0, len(rows), LOOKUP_CHUNK):
+            chunk = _json(rows[start : start + LOOKUP_CHUNK])
+            for h, d in conn.execute(
+                "SELECT p.hash, p.doc FROM json_each(?) AS j "
+                "CROSS JOIN postings AS p ON p.hash = j.value",
+                (chunk,),
+            ):
+                if d != skip:
+                    found_h.append(h)
+                    found_d.append(d)
+        return _as_hashes(found_h), np.asarray(found_d, dtype=np.int64)
+
+    def _pairs(
+        self,
+        conn: sqlite3.Connection,
+        prints: Mapping[int, np.ndarray],
+        fresh: Mapping[int, tuple[CleanArticle, Clues]],
+        old_hashes: np.ndarray,
+        old_docs: np.ndarray,
+        progress: Progress | None,
+    ) -> list[Pair]:
+        """Candidates between the fresh articles and the index, aligned as `scan` aligns them.
+
+        The indexed articles enter the candidate step with only the hashes they share with the
+        fresh ones, which is all that step needs to count each n-gram's articles and each
+        pair's shared n-grams.
+        """
+        opts = self.options
+        by_doc = np.lexsort((old_hashes, old_docs))
+        docs_sorted, hashes_sorted = old_docs[by_doc], old_hashes[by_doc]
+        holders, firsts = np.unique(docs_sorted, return_index=True)
+        groups = np.split(hashes_sorted, firsts[1:]) if len(holders) else []
+        old = {
+            int(d): hashes
+            for d, hashes in zip(holders, groups, strict=True)
+            if int(d) not in prints
+        }
+        order = sorted(set(prints) | set(old))  # doc numbers are arrival order: scan's order
+        fingerprints = [prints[d] if d in prints else old[d] for d in order]
+        candidates = [
+            c for c in pairs_from_fingerprints(fingerprints, opts.max_df, opts.min_shared)
+            if order[c.a] in prints or order[c.b] in prints
+        ]  # fmt: skip
+        if not candidates:
+            return []
+        used = sorted({order[c.a] for c in candidates} | {order[c.b] for c in candidates})
+        loaded = self._load(conn, [d for d in used if d not in fresh])
+        loaded.update({d: fresh[d] for d in used if d in fresh})
+        docs = [loaded[d][0] for d in used]
+        clues = {loaded[d][0].id: loaded[d][1] for d in used}
+        at = {d: i for i, d in enumerate(used)}
+        remapped = [Candidate(at[order[c.a]], at[order[c.b]], c.shared) for c in candidates]
+        return align_candidates(docs, remapped, opts, progress, clues)
+
+    def _store_pairs(self, conn: sqlite3.Connection, pairs: Sequence[Pair]) -> None:
+        if not pairs:
+            return
+        ids = {p.source for p in pairs} | {p.target for p in pairs}
+        doc_of = self._docs_of(conn, ids)
+        for pair in pairs:
+            cursor = conn.execute(
+                "INSERT INTO pairs (source, target, relation, direction, score, coverage_source,"
+                " coverage_target) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc_of[pair.source], doc_of[pair.target], pair.relation, pair.direction,
+                 pair.score, pair.coverage_source, pair.coverage_target),
+            )  # fmt: skip
+            conn.executemany(
+                "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (cursor.lastrowid, n, p.source[0], p.source[1], p.target[0], p.target[1],
+                     p.kind, p.similarity, int(p.quote))
+                    for n, p in enumerate(pair.passages)
+                ),
+            )  # fmt: skip
+
+    def _docs_of(self, conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
+        return {
+            row[1]: int(row[0])
+            for row in conn.execute(
+                "SELECT doc, id FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                (_json(ids),),
+            )
+        }
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def _load(
+        self,
+        conn: sqlite3.Connection,
+        docs: Iterable[int],
+        spins: dict[str, SpinReport] | None = None,
+    ) -> dict[int, tuple[CleanArticle, Clues]]:
+        """Indexed articles as matched, with their clues, by doc number (and their spin
+        reports into `spins`, when given)."""
+        out: dict[int, tuple[CleanArticle, Clues]] = {}
+        for row in conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles "
+            "WHERE doc IN (SELECT value FROM json_each(?))",
+            (_json(docs),),
+        ):
+            article = _article_from_row(row)
+            out[int(row[0])] = (
+                unpack_clean(article, _removed_spans(row[11]), row[12]),
+                _clues(row[13]),
+            )
+            spin = _spin(row[14]) if spins is not None else None
+            if spins is not None and spin is not None:
+                spins[article.id] = spin
+        return out
+
+    def _pairs_where(
+        self,
+        conn: sqlite3.Connection,
+        where: str = "",
+        params: Sequence[Any] = (),
+        passages: bool = True,
+    ) -> list[Pair]:
+        """Stored pairs (all, or those `where` selects), best first; `passages=False` leaves
+        their passage lists empty."""
+        rows = conn.execute(
+            "SELECT p.pair, s.id, t.id, p.relation, p.direction, p.score, p.coverage_source, "
+            "p.coverage_target FROM pairs AS p JOIN articles AS s ON s.doc = p.source "
+            f"JOIN articles AS t ON t.doc = p.target {where}",
+            params,
+        ).fetchall()
+        found: dict[int, list[Passage]] = defaultdict(list)
+        if not rows or not passages:
+            return _sort_pairs([_pair_from_row(r, found[r[0]]) for r in rows])
+        wanted = None if not where else _json(r[0] for r in rows)
+        query = (
+            "SELECT pair, source_start, source_end, target_start, target_end, kind, similarity,"
+            " quote FROM passages"
+            + ("" if wanted is None else " WHERE pair IN (SELECT value FROM json_each(?))")
+            + " ORDER BY pair, n"
+        )
+        for r in conn.execute(query, () if wanted is None else (wanted,)):
+            found[r[0]].append(Passage((r[1], r[2]), (r[3], r[4]), r[5], r[6], bool(r[7])))
+        return _sort_pairs([_pair_from_row(r, found[r[0]]) for r in rows])
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """How many articles the index holds."""
+        with self._read() as conn:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def __contains__(self, article_id: object) -> bool:
+        with self._read() as conn:
+            row = conn.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone()
+            return row is not None
+
+    def ids(self, offset: int = 0, limit: int | None = None) -> list[str]:
+        """Indexed ids in arrival order."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT id FROM articles ORDER BY doc LIMIT ? OFFSET ?",
+                (-1 if limit is None else limit, offset),
+            )
+            return [r[0] for r in rows]
+
+    def articles(self, offset: int = 0, limit: int | None = None) -> list[Article]:
+        """Indexed articles in arrival order, as they were read."""
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY doc LIMIT ? OFFSET ?",
+                (-1 if limit is None else limit, offset),
+            )
+            return [_article_from_row(r) for r in rows]
+
+    def get(self, article_id: str) -> Article | None:
+        """The indexed article with this id, as it was read."""
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id=?", (article_id,)
+            ).fetchone()
+            return None if row is None else _article_from_row(row)
+
+    def reuse(self, article_id: str) -> list[Pair]:
+        """Every pair the article is part of (as source or as target), best first."""
+        with self._read() as conn:
+            doc = self._docs_of(conn, [article_id]).get(article_id)
+            if doc is None:
+                raise KeyError(article_id)
+            return self._pairs_where(conn, "WHERE p.source = ?1 OR p.target = ?1", (doc,))
+
+    def pair(self, first: str, second: str) -> Pair | None:
+        """The pair of two indexed articles (in either order), or `None` when they share none."""
+        with self._read() as conn:
+            docs = self._docs_of(conn, [first, second])
+            for article_id in (first, second):
+                if article_id not in docs:
+                    raise KeyError(article_id)
+            a, b = docs[first], docs[second]
+            found = self._pairs_where(
+                conn,
+                "WHERE (p.source = ?1 AND p.target = ?2) OR (p.source = ?2 AND p.target = ?1)",
+                (a, b),
+            )
+            return found[0] if found else None
+
+    def report(self, article_id: str) -> ArticleReport:
+        """What the index says of one article: its removals, clues, reuse and story.
+
+        `keep_text`-style output (`report.article_to_dict(r, True)`) gives the scan JSON entry.
+        """
+        with self._read() as conn:
+            doc = self._docs_of(conn, [article_id]).get(article_id)
+            if doc is None:
+                raise KeyError(article_id)
+            spins: dict[str, SpinReport] = {}
+            clean, clues = self._load(conn, [doc], spins)[doc]
+            pairs = self._pairs_where(conn, "WHERE p.source = ?1 OR p.target = ?1", (doc,))
+        spans = [p.source if pair.source == article_id else p.target
+                 for pair in pairs for p in pair.passages]  # fmt: skip
+        story = self.story_of(article_id)
+        return ArticleReport(
+            article=clean.article,
+            removed=clean.removed,
+            content_chars=clean.content_chars,
+            reused_fraction=round(coverage(clean, union_spans(spans)), 3),
+            story=None if story is None else story.id,
+            clues=clues,
+            unique=unique_spans(clean, spans) if story is not None else None,
+            spin=spin_dict(clean, spins[article_id]) if article_id in spins else None,
+        )
+
+    def story_count(self) -> int:
+        """How many stories (groups of two or more articles linked by reuse) the index holds."""
+        with self._read() as conn:
+            return int(conn.execute("SELECT count(DISTINCT root) FROM members").fetchone()[0])
+
+    def stories(self, offset: int = 0, limit: int | None = None) -> list[Story]:
+        """Stories in a scan's order and numbering (`s1` has the earliest first article)."""
+        with self._read() as conn:
+            roots = [r[0] for r in conn.execute(
+                "SELECT DISTINCT root FROM members ORDER BY root LIMIT ? OFFSET ?",
+                (-1 if limit is None else limit, offset),
+            )]  # fmt: skip
+            return [self._story(conn, root, offset + n) for n, root in enumerate(roots, 1)]
+
+    def story_of(self, article_id: str) -> Story | None:
+        """The story an article belongs to, or `None` when it shares passages with none."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT m.root FROM members AS m JOIN articles AS a ON a.doc = m.doc WHERE a.id=?",
+                (article_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            before = conn.execute(
+                "SELECT count(DISTINCT root) FROM members WHERE root < ?", (row[0],)
+            ).fetchone()[0]
+            return self._story(conn, row[0], before + 1)
+
+    def _story(self, conn: sqlite3.Connection, root: int, number: int) -> Story:
+        """Story number `number`, the one whose first article is `root`, as a scan makes it."""
+        rows = conn.execute(
+            "SELECT a.doc, a.id, substr(a.text, 1, ?), a.path, a.title, a.source, a.url,"
+            " a.published, a.author, a.extracted, a.canonical, a.clues FROM members AS m"
+            " JOIN articles AS a ON a.doc = m.doc WHERE m.root = ? ORDER BY a.doc",
+            (LABEL_CHARS, root),
+        ).fetchall()
+        pairs = self._pairs_where(
+            conn,
+            "WHERE p.source IN (SELECT doc FROM members WHERE root = ?1)",
+            (root,),
+            passages=False,
+        )
+        articles = [_article_from_row(r) for r in rows]
+        clues = {r[1]: _clues(r[11]) for r in rows}
+        (story,) = build_stories(articles, pairs, clues)
+        return replace(story, id=f"s{number}")
+
+    def export(self, keep_text: bool = False) -> ScanResult:
+        """The whole index as one scan's result (`report.scan_to_dict` gives the scan JSON)."""
+        with self._read() as conn:
+            docs: list[CleanArticle] = []
+            clues: dict[str, Clues] = {}
+            spins: dict[str, SpinReport] = {}
+            for row in conn.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY doc"):
+                article = _article_from_row(row)
+                docs.append(unpack_clean(article, _removed_spans(row[11]), row[12]))
+                clues[article.id] = _clues(row[13])
+                spin = _spin(row[14])
+                if spin is not None:
+                    spins[article.id] = spin
+            pairs = self._pairs_where(conn)
+        options = replace(self.options, keep_text=keep_text)
+        return assemble(docs, pairs, [], options, clues, spins)
+
+    def check(self, item: str | Article) -> ScanResult:
+        """What an article (text or `Article`) shares with the index, without adding it.
+
+        Returns a scan of the article and the indexed articles it shares passages with: the
+        article comes first in `articles`; `pairs` are its pairs with them (relation,
+        direction, passages) and the stored pairs among them, so that stories and what each
+        member adds are told as a scan of those articles would. An indexed article with the
+        same id is left out (the check is of a new version of it).
+        """
+        article = Article(id="checked", text=item) if isinstance(item, str) else item
+        validate(article)
+        opts = self.options
+        with self._read() as conn:
+            same = self._docs_of(conn, [article.id]).get(article.id)
+            context = self._context(conn, [article], set() if same is None else {same})
+            doc = clean_articles([article] + [c.article for c in context])[0]
+            clues = read_clues(doc)
+            doc, spin = matchable(doc)
+            spins = {article.id: spin}
+            prints = ngram_hashes(doc.words, opts.ngram)
+            common = self._common(conn, prints)
+            if len(common):
+                prints = prints[~np.isin(prints, common)]
+            old_hashes, old_docs = self._postings(conn, prints, skip=same)
+            pairs = self._pairs(
+                conn, {_CHECKED: prints}, {_CHECKED: (doc, clues)}, old_hashes, old_docs, None
+            )
+            linked = {p.source for p in pairs} | {p.target for p in pairs}
+            linked.discard(article.id)
+            loaded = self._load(conn, self._docs_of(conn, linked).values(), spins)
+            among = _json(loaded)
+            pairs += self._pairs_where(
+                conn,
+                "WHERE p.source IN (SELECT value FROM json_each(?1)) "
+                "AND p.target IN (SELECT value FROM json_each(?1))",
+                (among,),
+            )
+        members = [doc] + [loaded[d][0] for d in sorted(loaded)]
+        all_clues = {article.id: clues} | {c.id: k for c, k in loaded.values()}
+        return assemble(members, _sort_pairs(pairs), [], opts, all_clues, spins)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts and settings of the index."""
+        with self._read() as conn:
+            relations = dict(
+                conn.execute("SELECT relation, count(*) FROM pairs GROUP BY relation ORDER BY 1")
+            )
+            out: dict[str, Any] = {
+                "path": str(self.path),
+                "schema_version": int(self._meta("schema_version", conn) or 0),
+                "created_by": self._meta("created_by", conn),
+                "articles": conn.execute("SELECT count(*) FROM articles").fetchone()[0],
+                "sources": conn.execute(
+                    "SELECT count(DISTINCT source_key) FROM articles"
+                ).fetchone()[0],
+                "pairs": sum(relations.values()),
+                "relations": relations,
+                "passages": conn.execute("SELECT count(*) FROM passages").fetchone()[0],
+                "fingerprints": int(self._meta("postings", conn) or 0),
+                "common_ngrams": conn.execute("SELECT count(*) FROM common").fetchone()[0],
+                "generation": int(self._meta("generation", conn) or 0),
+            }
+        out["bytes"] = sum(
+            p.stat().st_size
+            for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
+            if p.exists()
+        )
+        out["options"] = {k: getattr(self.options, k) for k in STORED_OPTIONS}
+        return out
+
+    def integrity(self) -> str:
+        """SQLite's `PRAGMA integrity_check`: "ok" when the file is sound."""
+        with self._read() as conn:
+            return "; ".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
+
+
+#: The doc number a checked article takes: after every indexed one, as a new arrival would.
+_CHECKED = 1 << 62
+
+
+def _iter_inputs(inputs: Iterable[str | Path | Article]) -> Iterator[Article | ReadError]:
+    """Articles and read errors from `Article`s and paths, in the order given."""
+    paths: list[str | Path] = []
+    for item in inputs:
+        if isinstance(item, Article):
+            if paths:
+                yield from iter_articles(paths)
+                paths = []
+            yield item
+        else:
+            paths.append(item)
+    if paths:
+        yield from iter_articles(paths)

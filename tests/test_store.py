@@ -1,0 +1,573 @@
+"""The index: incremental adds agree with one scan, checks add nothing, crashes lose nothing."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import fields, replace
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+from click.testing import CliRunner, Result
+
+import copydesk
+from copydesk import Article, Index, ScanOptions
+from copydesk import store as store_module
+from copydesk.candidates import ngram_hashes
+from copydesk.cli import main
+from copydesk.read import read_articles
+from copydesk.report import scan_schema, scan_to_dict, story_to_dict
+from copydesk.store import SchemaVersionError, StoreError
+from copydesk.synthetic import make_corpus
+
+REPO = Path(__file__).parents[1]
+#: What the index reproduces exactly: a scan without the paraphrase stage, whose sentence
+#: sketches and corpus-wide idf the index does not keep yet (when the option exists).
+EXACT = ScanOptions(
+    **({"paraphrase": False} if "paraphrase" in {f.name for f in fields(ScanOptions)} else {})
+)
+
+
+def _scan_json(articles: list[Article], options: ScanOptions = EXACT) -> dict:
+    return scan_to_dict(copydesk.scan(articles, options))
+
+
+def _add_in_batches(index: Index, articles: list[Article], size: int) -> store_module.AddResult:
+    total = store_module.AddResult()
+    for start in range(0, len(articles), size):
+        total.merge(index.add_articles(articles[start : start + size]))
+    return total
+
+
+def _pairs(data: dict) -> list[dict]:
+    return data["pairs"]
+
+
+def _pair_keys(data: dict) -> list[tuple[str, str, str]]:
+    """Who is paired with whom, and how: what an index made with the default options (the
+    paraphrase stage on, weighed without the corpus-wide idf) shares with a scan."""
+    return sorted((p["source"], p["target"], p["relation"]) for p in data["pairs"])
+
+
+@pytest.fixture(scope="module")
+def examples(examples_dir: Path) -> list[Article]:
+    articles, errors = read_articles([examples_dir])
+    assert not errors
+    return articles
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> list[Article]:
+    return make_corpus(70, seed=11, words=(150, 350)).articles
+
+
+# --- incremental adds give what one scan gives -------------------------------------------------
+
+
+def test_seeds_added_one_by_one_export_as_one_scan(tmp_path: Path, seeds_dir: Path) -> None:
+    articles, _ = read_articles([seeds_dir])
+    with Index(tmp_path / "i.db", EXACT) as index:
+        _add_in_batches(index, articles, 1)
+        assert scan_to_dict(index.export()) == _scan_json(articles)
+
+
+def test_synthetic_added_in_batches_gives_the_pairs_of_one_scan(
+    tmp_path: Path, synthetic: list[Article]
+) -> None:
+    want = _scan_json(synthetic)
+    assert len(_pairs(want)) >= 20
+    with Index(tmp_path / "i.db", EXACT) as index:
+        result = _add_in_batches(index, synthetic, 9)
+        got = scan_to_dict(index.export())
+    assert _pairs(got) == _pairs(want)
+    assert got == want
+    with Index(tmp_path / "i.db", EXACT) as index:
+        stories = [story_to_dict(s) for s in index.stories()]
+        assert stories == want["stories"] and index.story_count() == len(stories)
+        assert [story_to_dict(s) for s in index.stories(offset=2, limit=3)] == stories[2:5]
+        member = want["stories"][3]["articles"][-1]
+        story = index.story_of(member)
+        assert story is not None and story_to_dict(story) == want["stories"][3]
+    assert sorted(p.source + p.target for p in result.pairs) == sorted(
+        p["source"] + p["target"] for p in _pairs(want)
+    )
+
+
+def test_boilerplate_learned_later_cleans_earlier_articles_again(
+    tmp_path: Path, examples: list[Article]
+) -> None:
+    """The Harbour Daily footer is furniture only once two daily articles are in: the first one
+    is then cleaned anew, and the index ends as one scan of all of them."""
+    with Index(tmp_path / "i.db", EXACT) as index:
+        result = _add_in_batches(index, examples, 1)
+        assert "daily-flood" in result.refreshed
+        assert scan_to_dict(index.export()) == _scan_json(examples)
+        footer = [s for s in index.report("daily-flood").removed if s.reason == "boilerplate"]
+        assert footer
+
+
+def test_export_follows_the_scan_schema(tmp_path: Path, examples: list[Article]) -> None:
+    with Index(tmp_path / "i.db", EXACT) as index:
+        index.add(examples)
+        data = scan_to_dict(index.export(keep_text=True))
+    jsonschema.validate(data, scan_schema())
+    assert all("text" in a for a in data["articles"])
+
+
+# --- replacing, no-ops, consistency ----------------------------------------------------------
+
+
+def _fingerprints_of(db: Path, doc_id: str) -> set[int]:
+    with sqlite3.connect(db) as conn:
+        (doc,) = conn.execute("SELECT doc FROM articles WHERE id=?", (doc_id,)).fetchone()
+        return {r[0] for r in conn.execute("SELECT hash FROM postings WHERE doc=?", (doc,))}
+
+
+def _orphans(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(
+            conn.execute(
+                "SELECT (SELECT count(*) FROM passages WHERE pair NOT IN (SELECT pair FROM pairs))"
+                " + (SELECT count(*) FROM pairs WHERE source NOT IN (SELECT doc FROM articles)"
+                " OR target NOT IN (SELECT doc FROM articles))"
+            ).fetchone()[0]
+        )
+
+
+def test_same_id_and_text_again_changes_nothing(tmp_path: Path, examples: list[Article]) -> None:
+    with Index(tmp_path / "i.db", EXACT) as index:
+        index.add(examples)
+        before, generation = index.stats(), index.generation()
+        again = index.add(examples)
+        assert again.unchanged == [a.id for a in examples]
+        assert not (again.added or again.replaced or again.pairs)
+        assert index.stats() == before and index.generation() == generation
+
+
+def test_new_text_replaces_the_article_and_its_pairs(
+    tmp_path: Path, examples: list[Article]
+) -> None:
+    db = tmp_path / "i.db"
+    by_id = {a.id: a for a in examples}
+    with Index(db, EXACT) as index:
+        index.add(examples)
+        assert index.pair("wire-flood", "daily-flood") is not None
+        rewritten = Article("daily-flood", by_id["notice-parking"].text.replace("parking", "bins"))
+        result = index.add_articles([rewritten])
+        assert result.replaced == ["daily-flood"]
+        assert index.pair("wire-flood", "daily-flood") is None
+        assert index.pair("daily-flood", "notice-parking") is not None
+        assert index.get("daily-flood") == rewritten
+        words = index.report("daily-flood")
+        assert words.article.text == rewritten.text
+        assert index.count() == len(examples)
+    stored = _fingerprints_of(db, "daily-flood")
+    clean = copydesk.clean_article(rewritten)
+    expected = set(ngram_hashes(clean.words, 5).view(np.int64).tolist())
+    assert stored == expected
+    assert _orphans(db) == 0
+    # The index still answers as one scan of what it now holds, stories included.
+    now = [rewritten if a.id == "daily-flood" else a for a in examples]
+    want = _scan_json(now)
+    with Index(db) as index:
+        assert _pairs(scan_to_dict(index.export())) == _pairs(want)
+        assert [story_to_dict(s) for s in index.stories()] == want["stories"]
+
+
+def test_duplicate_ids_in_one_batch_are_refused(tmp_path: Path) -> None:
+    with Index(tmp_path / "i.db") as index, pytest.raises(ValueError, match="duplicate ids"):
+        index.add_articles([Article("a", "one two"), Article("a", "three four")])
+
+
+def test_add_reports_duplicates_across_files_and_read_errors(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "one"}\n{"id": "x", "text": "two"}\n')
+    with Index(tmp_path / "i.db", EXACT) as index:
+        result = index.add([tmp_path / "a.jsonl", tmp_path / "missing.txt"])
+    assert result.added == ["x"]
+    reasons = [e.reason for e in result.errors]
+    assert any("duplicate id" in r for r in reasons) and any("no such file" in r for r in reasons)
+
+
+def test_stock_phrases_stop_linking(tmp_path: Path) -> None:
+    """With max_df=2 a sentence in three articles is common: set aside, its postings dropped."""
+    maker = make_corpus(4, seed=3, reuse_share=0.0, words=(60, 80)).articles
+    shared = "The harbour master said the pier would stay closed until further notice today."
+    articles = [Article(a.id, a.text + "\n\n" + shared) for a in maker]
+    options = replace(EXACT, max_df=2)
+    with Index(tmp_path / "one.db", options) as index:
+        index.add_articles(articles)
+        assert index.stats()["common_ngrams"] > 0
+        assert _pairs(scan_to_dict(index.export())) == _pairs(_scan_json(articles, options))
+    with Index(tmp_path / "two.db", options) as index:
+        index.add_articles(articles[:2])
+        assert index.pair(articles[0].id, articles[1].id) is not None  # rare while in two
+        index.add_articles(articles[2:])
+        assert index.reuse(articles[3].id) == []  # common from the third on
+        assert index.stats()["common_ngrams"] > 0
+
+
+# --- check -------------------------------------------------------------------------------------
+
+
+def test_check_reports_what_one_scan_would_pair_without_adding(
+    tmp_path: Path, examples: list[Article]
+) -> None:
+    newcomer = next(a for a in examples if a.id == "gazette-flood")
+    indexed = [a for a in examples if a is not newcomer]
+    with Index(tmp_path / "i.db", EXACT) as index:
+        index.add(indexed)
+        before = index.stats()
+        result = index.check(newcomer)
+        assert index.stats() == before
+    assert result.articles[0].article.id == "gazette-flood"
+    want = [p for p in _pairs(_scan_json(indexed + [newcomer]))
+            if "gazette-flood" in (p["source"], p["target"])]  # fmt: skip
+    checked = scan_to_dict(result)
+    got = [p for p in _pairs(checked) if "gazette-flood" in (p["source"], p["target"])]
+    assert got == want
+    # The other pairs are the stored ones among the articles it shares passages with.
+    others = {(p["source"], p["target"]) for p in _pairs(checked)} - {
+        (p["source"], p["target"]) for p in got
+    }
+    assert ("wire-flood", "daily-flood") in others
+    relations = {(p["source"], p["relation"], p["direction"]) for p in got}
+    assert ("wire-flood", "copy", "source_to_target") in relations
+
+
+def test_check_of_plain_text_and_of_an_indexed_id(tmp_path: Path, examples: list[Article]) -> None:
+    wire = next(a for a in examples if a.id == "wire-flood")
+    with Index(tmp_path / "i.db", EXACT) as index:
+        index.add(examples)
+        from_text = index.check(wire.text)
+        assert from_text.articles[0].article.id == "checked"
+        assert {p.source for p in from_text.pairs} >= {"daily-flood"} or {
+            p.target for p in from_text.pairs
+        } >= {"daily-flood"}
+        # Checking an indexed article leaves itself out and finds its stored pairs again.
+        again = index.check(wire)
+        own = [p for p in again.pairs if "wire-flood" in (p.source, p.target)]
+        stored = index.reuse("wire-flood")
+        assert [pair_key(p) for p in own] == [pair_key(p) for p in stored]
+        with pytest.raises(ValueError, match="no text"):
+            index.check("   ")
+
+
+def pair_key(pair: copydesk.Pair) -> tuple:
+    return (pair.source, pair.target, pair.relation, pair.direction, pair.score)
+
+
+def test_spun_copies_are_indexed_and_checked_as_scan_sees_them(tmp_path: Path) -> None:
+    """A spun copy is matched on its restored words: added or checked, it pairs with its
+    original as `spun_copy`, with the spin report of the scan JSON."""
+    from copydesk.spin import spin_swaps
+
+    news = REPO.parent / "shared" / "corpus" / "news" / "census.jsonl"
+    if not news.exists():
+        pytest.skip(f"news corpus not found at {news}")
+    records = [json.loads(line) for line in news.read_text(encoding="utf-8").splitlines()]
+    record = next(r for r in records if 800 <= len(r["text"].split()) <= 2500)
+    original = Article(record["id"], record["text"], published="2026-01-02")
+    spun = Article("spun", spin_swaps(original.text, rate=0.3, seed=7)[0], published="2026-01-01")
+    want = _scan_json([original, spun])
+    with Index(tmp_path / "i.db", EXACT) as index:
+        index.add_articles([original])
+        checked = scan_to_dict(index.check(spun))
+        index.add_articles([spun])
+        assert scan_to_dict(index.export()) == want
+    assert checked["articles"][0]["spin"] == next(
+        a["spin"] for a in want["articles"] if a["id"] == "spun"
+    )
+    assert _pairs(checked) == _pairs(want)
+    assert [(p["source"], p["relation"]) for p in _pairs(want)] == [(original.id, "spun_copy")]
+
+
+def test_check_on_an_empty_index(tmp_path: Path) -> None:
+    with Index(tmp_path / "i.db", EXACT) as index:
+        result = index.check("Nothing indexed yet, so nothing is shared with this text.")
+    assert result.pairs == [] and len(result.articles) == 1
+
+
+# --- opening, versions, options ----------------------------------------------------------------
+
+
+def test_missing_index_is_not_made_when_asked_not_to(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="copydesk index add"):
+        Index(tmp_path / "none.db", create=False)
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_files_that_are_not_indexes_are_refused(tmp_path: Path) -> None:
+    text = tmp_path / "notes.db"
+    text.write_text("just some text, long enough to not be a database header at all\n" * 20)
+    with pytest.raises(StoreError, match="not a copydesk index"):
+        Index(text)
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE things (x)")
+    with pytest.raises(StoreError, match="not a copydesk index"):
+        Index(other)
+
+
+def test_index_from_a_newer_copydesk_says_what_to_do(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    Index(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    with pytest.raises(SchemaVersionError, match=r"newer copydesk.*upgrade copydesk"):
+        Index(db)
+
+
+def test_index_of_schema_1_is_migrated(tmp_path: Path, examples: list[Article]) -> None:
+    """Schema 1 had no story membership table: opening it adds one, filled from the pairs."""
+    db = tmp_path / "i.db"
+    with Index(db) as index:
+        index.add(examples)
+        stories = index.stories()
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE members")
+        conn.execute("ALTER TABLE articles DROP COLUMN spin")
+        conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    with Index(db) as index:
+        assert index.schema_version == store_module.SCHEMA_VERSION
+        assert index.stories() == stories
+        assert index.story_of("wire-flood") == stories[0]
+
+
+def test_a_later_migration_runs_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, examples: list[Article]
+) -> None:
+    db = tmp_path / "i.db"
+    with Index(db) as index:
+        index.add(examples[:3])
+    current = store_module.SCHEMA_VERSION
+
+    def add_language(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE articles ADD COLUMN language TEXT")
+
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(store_module.MIGRATIONS, current, add_language)
+    with Index(db) as index:
+        assert index.schema_version == current + 1
+        index.add(examples[3:5])
+        assert index.count() == 5
+    with Index(db) as index:  # nothing left to migrate
+        assert index.count() == 5
+    with sqlite3.connect(db) as conn:
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(articles)")]
+    assert columns.count("language") == 1
+
+
+def test_older_index_without_a_migration_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "i.db"
+    Index(db).close()
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", store_module.SCHEMA_VERSION + 2)
+    with pytest.raises(SchemaVersionError, match="cannot migrate.*index export"):
+        Index(db)
+
+
+def test_options_are_fixed_when_the_index_is_made(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    Index(db, ScanOptions(max_df=50)).close()
+    with Index(db) as index:
+        assert index.options.max_df == 50
+    with pytest.raises(StoreError, match="max_df=50"):
+        Index(db, ScanOptions(max_df=60))
+
+
+def test_wal_mode_and_integrity(tmp_path: Path, examples: list[Article]) -> None:
+    db = tmp_path / "i.db"
+    with Index(db) as index:
+        index.add(examples)
+        assert index.integrity() == "ok"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# --- concurrency and crashes -------------------------------------------------------------------
+
+
+def _write_jsonl(path: Path, articles: list[Article]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for a in articles:
+            out.write(json.dumps({"id": a.id, "text": a.text, "source": a.source,
+                                  "published": a.published}) + "\n")  # fmt: skip
+
+
+def _cli(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "copydesk.cli", *map(str, args)]
+
+
+def _present(db: Path) -> tuple[str, set[str]]:
+    """Integrity and the ids in the index, read with a plain connection (changes nothing)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        ids = set()
+        if "articles" in tables:
+            ids = {r[0] for r in conn.execute("SELECT id FROM articles")}
+    finally:
+        conn.close()
+    return integrity, ids
+
+
+def test_add_killed_at_random_points_loses_no_committed_batch(
+    tmp_path: Path, synthetic: list[Article]
+) -> None:
+    """SIGKILL a real `copydesk index add` many times: the file stays sound, each batch is in
+    whole or not at all, every batch it said it committed is in, and the last run completes it
+    to what one scan gives."""
+    articles = synthetic[:32]
+    corpus, db = tmp_path / "corpus.jsonl", tmp_path / "i.db"
+    _write_jsonl(corpus, articles)
+    order = [a.id for a in articles]
+    batch = 4
+    rng = random.Random(7)
+    kills = 0
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline and kills < 8:
+        process = subprocess.Popen(
+            _cli("index", "add", corpus, "--db", db, "--batch-size", batch, "-v"),
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+        time.sleep(rng.uniform(0.3, 1.2))
+        process.send_signal(signal.SIGKILL)
+        out, _ = process.communicate()
+        kills += process.returncode == -signal.SIGKILL
+        said = [int(line.split()[1]) for line in out.splitlines() if line.startswith("committed")]
+        if not db.exists():
+            continue
+        integrity, present = _present(db)
+        assert integrity == "ok"
+        count = len(present)
+        assert present == set(order[:count]), "a batch is in only in part, or out of order"
+        assert count % batch == 0 or count == len(order)
+        assert not said or count >= said[-1], "a batch said committed is missing"
+    assert kills >= 3
+    done = subprocess.run(_cli("index", "add", corpus, "--db", db, "--batch-size", batch),
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    integrity, present = _present(db)
+    assert integrity == "ok" and present == set(order)
+    with Index(db) as index:
+        assert _pair_keys(scan_to_dict(index.export())) == _pair_keys(
+            _scan_json(articles, ScanOptions())
+        )
+
+
+def test_readers_keep_working_while_a_writer_adds(
+    tmp_path: Path, synthetic: list[Article]
+) -> None:
+    corpus, db = tmp_path / "corpus.jsonl", tmp_path / "i.db"
+    _write_jsonl(corpus, synthetic[:24])
+    Index(db).close()
+    writer = subprocess.Popen(
+        _cli("index", "add", corpus, "--db", db, "--batch-size", 2),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    seen: list[int] = []
+    probe = synthetic[45]
+    with Index(db) as reader:
+        while writer.poll() is None:
+            started = time.monotonic()
+            seen.append(reader.stats()["articles"])
+            reader.check(probe)
+            assert time.monotonic() - started < 5, "a reader waited for the writer"
+    assert writer.returncode == 0, writer.stderr.read() if writer.stderr else ""
+    assert seen == sorted(seen) and len(set(seen)) >= 2
+
+
+def test_threads_share_one_index_safely(tmp_path: Path, synthetic: list[Article]) -> None:
+    errors: list[BaseException] = []
+    with Index(tmp_path / "i.db", EXACT) as index:
+
+        def work(part: list[Article]) -> None:
+            try:
+                for a in part:
+                    index.add_articles([a])
+                    index.check(a.text[:400])
+                    index.stats()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        parts = [synthetic[i:24:4] for i in range(4)]
+        threads = [threading.Thread(target=work, args=(p,)) for p in parts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert index.count() == 24 and index.integrity() == "ok"
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    env = {"COLUMNS": "120", "NO_COLOR": "1"}
+    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:  # click < 8.2
+        return CliRunner(mix_stderr=False, env=env)
+    return CliRunner(env=env)
+
+
+def run(runner: CliRunner, *args: str | Path) -> Result:
+    return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_cli_index_add_check_stats_export(
+    runner: CliRunner, tmp_path: Path, examples_dir: Path, examples: list[Article]
+) -> None:
+    db, n = tmp_path / "news.db", len(examples)
+    want = scan_to_dict(copydesk.scan([examples_dir]))  # default options, as the CLI's index
+    added = run(runner, "index", "add", examples_dir, "--db", db)
+    assert added.exit_code == 0, added.stderr
+    assert f"{n} added" in added.stdout and f"{n} articles indexed" in added.stdout
+    again = run(runner, "index", "add", examples_dir, "--db", db)
+    assert f"{n} unchanged" in again.stdout and "0 pairs found" in again.stdout
+    stats = run(runner, "index", "stats", "--db", db, "--format", "json")
+    assert json.loads(stats.stdout)["pairs"] == len(want["pairs"])
+    table = run(runner, "index", "stats", "--db", db)
+    assert f"articles      {n}" in table.stdout
+    exported = json.loads(run(runner, "index", "export", "--db", db, "--format", "json").stdout)
+    assert _pair_keys(exported) == _pair_keys(want)
+    assert [a["id"] for a in exported["articles"]] == [a["id"] for a in want["articles"]]
+    letter = examples_dir / "letters" / "letter-bridge.txt"
+    checked = run(runner, "index", "check", letter, "--db", db, "--format", "json")
+    assert checked.exit_code == 0, checked.stderr
+    pairs = json.loads(checked.stdout)["pairs"]
+    assert {"wire-flood", "daily-flood", "gazette-flood"} <= {
+        p["source"] for p in pairs
+    } | {p["target"] for p in pairs}
+    shown = run(runner, "index", "check", letter, "--db", db)
+    assert "letter-bridge against" in shown.stdout and "partial_copy" in shown.stdout
+
+
+def test_cli_index_errors(runner: CliRunner, tmp_path: Path, examples_dir: Path) -> None:
+    missing = run(runner, "index", "stats", "--db", tmp_path / "none.db")
+    assert missing.exit_code == 1 and "copydesk index add" in missing.stderr
+    nothing = run(runner, "index", "add", tmp_path / "nope.txt", "--db", tmp_path / "i.db")
+    assert nothing.exit_code == 1 and "no such file" in nothing.stderr
+    usage = run(runner, "index", "add", examples_dir, "--batch-size", "0")
+    assert usage.exit_code == 2
+
+
+def test_cli_default_db_is_in_the_working_folder(
+    runner: CliRunner, tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run(runner, "index", "add", examples_dir / "letters").exit_code == 0
+    assert (tmp_path / "copydesk.db").exists()
+    assert os.path.getsize(tmp_path / "copydesk.db") > 0
