@@ -12,7 +12,7 @@ import base64
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -22,13 +22,6 @@ from . import __version__
 from .model import ScanResult
 from .read import read_articles
 from .report import scan_to_dict
-
-#: relation and passage-kind colours: the Okabe-Ito palette, readable with colour blindness,
-#: and every highlight also carries a label and a line style, so colour is never the only cue
-RELATION_COLOURS = {
-    "duplicate": "#0072B2", "copy": "#D55E00", "partial_copy": "#E69F00",
-    "paraphrase": "#CC79A7", "spun_copy": "#009E73", "same_story": "#999999",
-}  # fmt: skip
 
 
 def _asset(name: str) -> str:
@@ -85,26 +78,54 @@ def attach_texts(data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def render_report(data: dict[str, Any], title: str = "copydesk report") -> str:
-    """The report page for scan JSON `data` (as `scan_to_dict` gives it, with texts)."""
+def render_report(
+    data: dict[str, Any],
+    title: str = "copydesk report",
+    *,
+    served: bool = False,
+    page: str = "report",
+    lists: Sequence[str] = ("stories", "pairs", "articles"),
+    show_overview: bool = True,
+    view: str | None = None,
+    **extra: Any,
+) -> str:
+    """The report page for scan JSON `data` (as `scan_to_dict` gives it, with texts).
+
+    The same page serves the web UI (`served`): there links lead to other pages, a search
+    form and a check form appear, `view` ("article=ID", "pair=N", "story=ID") opens at once,
+    and `extra` fills the page's server-side parts (`query`, `results`, `message`, ...).
+    """
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     script = _asset("report.js")
     style = _asset("report.css")
-    page = env.from_string(_asset("report.html"))
-    csp = (
-        "default-src 'none'; img-src data:; "
-        f"style-src {_csp_hash(style)}; script-src {_csp_hash(script)}; "
-        "base-uri 'none'; form-action 'none'"
-    )
-    return page.render(
+    template = env.from_string(_asset("report.html"))
+    csp = page_policy(script, style, forms=served)
+    payload = {**data, "pages": served and page != "check", "view": view}
+    return template.render(
         title=title,
         version=data.get("copydesk_version", __version__),
-        overview=overview(data),
-        colours=RELATION_COLOURS,
-        data_json=embed_json(data),
+        overview=overview(data) if show_overview else None,
+        data_json=embed_json(payload),
         script=script,
         style=style,
         csp=csp,
+        served=served,
+        page=page,
+        lists=list(lists),
+        **extra,
+    )
+
+
+def page_policy(script: str | None = None, style: str | None = None, forms: bool = False) -> str:
+    """The Content-Security-Policy of a report page: only its own script and style, no network,
+    forms (on served pages) only to the same site."""
+    script_hash = _csp_hash(script if script is not None else _asset("report.js"))
+    style_hash = _csp_hash(style if style is not None else _asset("report.css"))
+    form_action = "'self'" if forms else "'none'"
+    return (
+        "default-src 'none'; img-src data:; "
+        f"style-src {style_hash}; script-src {script_hash}; "
+        f"base-uri 'none'; form-action {form_action}"
     )
 
 

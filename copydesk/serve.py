@@ -26,11 +26,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 try:
     from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, Request
     from fastapi.exception_handlers import http_exception_handler
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
     from fastapi.security import APIKeyHeader
     from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
     from starlette.concurrency import run_in_threadpool
@@ -46,6 +47,7 @@ from . import __version__
 from .model import Article, ReadError
 from .read import record_to_article
 from .report import article_to_dict, pair_to_dict, passage_dict, scan_to_dict, story_to_dict
+from .report_html import page_policy, render_report
 from .store import Index, StoreError
 
 DEFAULT_MAX_BODY = 5 * 2**20
@@ -311,6 +313,160 @@ def json_routes() -> APIRouter:
     return router
 
 
+# --- web pages ---------------------------------------------------------------------------------
+
+#: most members of a story shown on its page
+PAGE_MEMBERS = 100
+#: stories listed on the home page
+HOME_STORIES = 50
+
+
+def _html(page: str, status: int = 200) -> HTMLResponse:
+    """A page with the report's Content-Security-Policy also sent as a header (where
+    `frame-ancestors` counts), so the page's own script is the only one that may run."""
+    headers = {
+        "Content-Security-Policy": page_policy(forms=True) + "; frame-ancestors 'none'",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
+    return HTMLResponse(page, status_code=status, headers=headers)
+
+
+def _page_data(
+    index: Index, ids: list[str], pairs: list[Any], stories: list[Any]
+) -> dict[str, Any]:
+    """Scan JSON for a page: the named articles (with their texts), pairs and stories."""
+    articles = [article_to_dict(index.report(i), keep_text=True) for i in dict.fromkeys(ids)]
+    return {
+        "copydesk_version": __version__,
+        "articles": articles,
+        "pairs": [pair_to_dict(p) for p in pairs],
+        "stories": [story_to_dict(s) for s in stories],
+        "errors": [],
+    }
+
+
+def _missing(what: str) -> HTMLResponse:
+    page = render_report(
+        {"articles": [], "pairs": [], "stories": []}, "copydesk: not found", served=True,
+        page="search", lists=(), show_overview=False, query=what, results=[],
+    )  # fmt: skip
+    return _html(page, 404)
+
+
+def html_routes() -> APIRouter:
+    """The web pages: the report's views over the index, a search and a check form."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/")
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui")
+
+    @router.get("/ui")
+    def home(index: IndexDep) -> HTMLResponse:
+        stats = index.stats()
+        data = _page_data(index, [], [], index.stories(0, HOME_STORIES))
+        page = render_report(
+            data, f"copydesk: {stats.get('articles', 0)} articles indexed", served=True,
+            lists=("stories",), show_overview=False,
+        )  # fmt: skip
+        return _html(page)
+
+    @router.get("/ui/search")
+    def search(
+        index: IndexDep, q: Annotated[str, Query(min_length=1, max_length=200)]
+    ) -> HTMLResponse:
+        results = index.search(q)
+        page = render_report(
+            {"articles": [], "pairs": [], "stories": []}, "copydesk: search", served=True,
+            page="search", lists=(), show_overview=False, query=q, results=results,
+        )  # fmt: skip
+        return _html(page)
+
+    @router.get("/ui/article/{article_id}")
+    def article_page(index: IndexDep, article_id: str) -> HTMLResponse:
+        if index.get(article_id) is None:
+            return _missing(article_id)
+        pairs = index.reuse(article_id)
+        story = index.story_of(article_id)
+        ids = [article_id, *(x for p in pairs for x in (p.source, p.target))]
+        data = _page_data(index, ids, pairs, [story] if story else [])
+        page = render_report(
+            data, f"copydesk: {article_id}", served=True, lists=("pairs",),
+            show_overview=False, view=f"article={article_id}",
+        )  # fmt: skip
+        return _html(page)
+
+    @router.get("/ui/pair/{source}/{target}")
+    def pair_page(index: IndexDep, source: str, target: str) -> HTMLResponse:
+        pair = index.pair(source, target)
+        if pair is None:
+            return _missing(f"{source} / {target}")
+        story = index.story_of(pair.source)
+        data = _page_data(index, [pair.source, pair.target], [pair], [story] if story else [])
+        page = render_report(
+            data, f"copydesk: {pair.source} and {pair.target}", served=True, lists=(),
+            show_overview=False, view="pair=0",
+        )  # fmt: skip
+        return _html(page)
+
+    @router.get("/ui/story/{story_id}")
+    def story_page(index: IndexDep, story_id: str) -> HTMLResponse:
+        number = story_id[1:] if story_id[:1] == "s" else ""
+        found = index.stories(int(number) - 1, 1) if number.isdigit() and int(number) > 0 else []
+        if not found:
+            return _missing(story_id)
+        story = found[0]
+        members = story.articles[:PAGE_MEMBERS]
+        pairs = {(p.source, p.target): p for m in members for p in index.reuse(m)}
+        inside = [p for p in pairs.values() if p.source in members and p.target in members]
+        data = _page_data(index, members, inside, [story])
+        page = render_report(
+            data, f"copydesk: story {story.id}", served=True, lists=("articles",),
+            show_overview=False, view=f"story={story.id}",
+        )  # fmt: skip
+        return _html(page)
+
+    @router.get("/ui/check")
+    def check_form() -> HTMLResponse:
+        page = render_report(
+            {"articles": [], "pairs": [], "stories": []}, "copydesk: check an article",
+            served=True, page="check", lists=(), show_overview=False,
+        )  # fmt: skip
+        return _html(page)
+
+    @router.post("/ui/check")
+    async def check_page(request: Request, index: IndexDep) -> HTMLResponse:
+        form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
+        text = (form.get("text") or [""])[0]
+        title = (form.get("title") or [""])[0] or None
+        if not text.strip():
+            page = render_report(
+                {"articles": [], "pairs": [], "stories": []}, "copydesk: check an article",
+                served=True, page="check", lists=(), show_overview=False,
+                message="Paste the text of an article first.",
+            )  # fmt: skip
+            return _html(page, 400)
+        article = Article("checked-article", text, title=title)
+        result = await run_in_threadpool(index.check, article)
+        data = scan_to_dict(result)
+        for entry, report in zip(data["articles"], result.articles, strict=True):
+            entry["text"] = report.article.text
+        found = sum(article.id in (p.source, p.target) for p in result.pairs)
+        message = (
+            f"It shares material with {found} indexed article{'s' if found != 1 else ''}."
+            if found else "It shares no passage with the indexed articles."
+        )  # fmt: skip
+        page = render_report(
+            data, "copydesk: check an article", served=True, page="check",
+            lists=("pairs",), show_overview=False, view="article=checked-article",
+            message=message, form_text=text, form_title=title,
+        )  # fmt: skip
+        return _html(page)
+
+    return router
+
+
 def create_app(
     db_path: str | Path,
     *,
@@ -349,6 +505,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _explain_http_error)
     app.add_exception_handler(sqlite3.OperationalError, _busy)
     app.include_router(json_routes())
+    app.include_router(html_routes())
     return app
 
 

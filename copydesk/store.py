@@ -1042,6 +1042,20 @@ class Index:
             )
             return [_article_from_row(r) for r in rows]
 
+    def search(self, query: str, limit: int = 50) -> list[Article]:
+        """Articles whose id or title contains `query` (first), then those whose text does."""
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles"
+                " WHERE id LIKE ?1 ESCAPE '\\' OR title LIKE ?1 ESCAPE '\\'"
+                " OR text LIKE ?1 ESCAPE '\\'"
+                " ORDER BY (id LIKE ?1 ESCAPE '\\' OR title LIKE ?1 ESCAPE '\\') DESC, doc"
+                " LIMIT ?2",
+                (pattern, limit),
+            )
+            return [_article_from_row(r) for r in rows]
+
     def get(self, article_id: str) -> Article | None:
         """The indexed article with this id, as it was read."""
         with self._read() as conn:

@@ -174,3 +174,116 @@ def test_hostile_text_titles_and_urls_run_no_script(watched: Watched, tmp_path: 
     assert not [h for h in hrefs if h.lower().startswith("javascript:")]
     watched.shot("hostile")
     assert watched.errors == []
+
+
+# --- the served pages, on a real server ----------------------------------------------------------
+
+
+@pytest.fixture()
+def served(tmp_path: Path, seeds_dir: Path, seed_ids: dict[str, str]) -> Iterator[str]:
+    """`copydesk serve` over an index of the seeds without 002, plus a hostile article."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from copydesk import Index
+
+    db = tmp_path / "pages.db"
+    with Index(db) as index:
+        index.add([p for p in sorted(seeds_dir.glob("*.txt")) if not p.name.startswith("002")])
+        wire = " ".join(f"The river rose {i} centimetres by the old bridge." for i in range(12))
+        index.add([
+            Article("wire<script>alert(8)</script>", f"{wire}\n\n{HOSTILE_TEXT}",
+                    title=HOSTILE_TITLE, url="javascript:alert(9)"),
+            Article("copy", f"Our intro. {wire}", title=HOSTILE_TITLE),
+        ])  # fmt: skip
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "copydesk.cli", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=1) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("the server did not start: " + (process.communicate()[1] or "")[-2000:])
+        time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_pasting_seed_002_into_the_check_form_lists_000_and_001(
+    watched: Watched, served: str, seeds_dir: Path, seed_ids: dict[str, str]
+) -> None:
+    page = watched.page
+    answer = page.goto(served + "/ui")
+    assert answer is not None and "script-src 'sha256-" in answer.headers["content-security-policy"]
+    assert page.locator("#stories .card").count() >= 1
+    page.get_by_role("link", name="Check an article").click()
+    text = (seeds_dir / f"{seed_ids['002']}.txt").read_text(encoding="utf-8")
+    page.fill("#check-text", text)
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_selector("#view .text")
+    listed = page.locator("#pairs").inner_text()
+    assert seed_ids["000"] in listed and seed_ids["001"] in listed
+    assert seed_ids["004"] not in listed
+    assert "shares material with 2 indexed articles" in page.locator(".message").inner_text()
+    watched.shot("served-check")
+    # a pair of the check opens side by side, passages highlighted on both sides
+    page.locator("#pairs .card a").first.click()
+    assert page.locator('[data-side="source"] mark.passage').count() >= 1
+    assert page.locator('[data-side="target"] mark.passage').count() >= 1
+    assert watched.dialogs == [] and watched.errors == []
+
+
+def test_search_article_pair_and_story_pages(
+    watched: Watched, served: str, seed_ids: dict[str, str]
+) -> None:
+    page = watched.page
+    page.goto(served + "/ui")
+    page.fill("#q", "backing away")
+    page.get_by_role("button", name="Search").click()
+    results = page.locator(".results").inner_text()
+    assert seed_ids["000"] in results and seed_ids["001"] in results
+    page.get_by_role("link", name=seed_ids["000"]).click()
+    page.wait_for_selector("#view .text")
+    assert seed_ids["001"] in page.locator("#view").inner_text()  # what it shares text with
+    page.locator("#view a[href^='/ui/pair/']").first.click()
+    page.wait_for_selector('[data-side="target"] mark.passage')
+    page.goto(served + "/ui/article/" + seed_ids["000"])
+    page.locator("#view a[href^='/ui/story/']").first.click()
+    page.wait_for_selector("#view svg.graph")
+    assert seed_ids["001"] in page.locator("#view").inner_text()
+    watched.shot("served-story")
+    assert page.goto(served + "/ui/article/no-such-id").status == 404
+    assert watched.dialogs == []
+
+
+def test_served_pages_run_no_injected_script(watched: Watched, served: str) -> None:
+    page = watched.page
+    for path in ("/ui", "/ui/article/copy", "/ui/search?q=%3Cscript%3E",
+                 "/ui/article/wire%3Cscript%3Ealert(8)%3C%2Fscript%3E"):  # fmt: skip
+        page.goto(served + path)
+        page.wait_for_timeout(100)
+    assert watched.dialogs == []
+    assert page.locator("img").count() == 0
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    assert not [h for h in hrefs if h.lower().startswith("javascript:")]

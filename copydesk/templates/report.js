@@ -34,7 +34,17 @@
     for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, String(value));
     return node;
   }
-  function link(text, hash) { return el("a", { href: "#" + hash, text: text }); }
+  // Served pages link to other pages; a saved report links within itself.
+  function href(hash) {
+    if (!data.pages) return "#" + hash;
+    const [kind, value] = hash.split(/=(.*)/s);
+    if (kind === "pair") {
+      const p = data.pairs[Number(value)];
+      return "/ui/pair/" + encodeURIComponent(p.source) + "/" + encodeURIComponent(p.target);
+    }
+    return "/ui/" + kind + "/" + encodeURIComponent(value);
+  }
+  function link(text, hash) { return el("a", { href: href(hash), text: text }); }
   function safeUrl(url) {
     return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
   }
@@ -137,8 +147,11 @@
       const found = pairIndex.get(edge.source + "\u0000" + edge.target);
       const index = found === undefined ? -1 : found;
       edges.append(el("li", {}, el("span", { className: "swatch rel-" + edge.relation, "aria-hidden": "true" }),
-        link(edge.source + (index >= 0 && data.pairs[index].direction === "source_to_target" ? " → " : " ↔ ") +
-          edge.target, "pair=" + index),
+        el("a", { href: data.pages
+          ? "/ui/pair/" + encodeURIComponent(edge.source) + "/" + encodeURIComponent(edge.target)
+          : "#pair=" + index,
+          text: edge.source + (index >= 0 && data.pairs[index].direction === "source_to_target" ? " → " : " ↔ ") +
+            edge.target }),
         " " + edge.relation + (index >= 0 ? ", " + data.pairs[index].direction.replace(/_/g, " ") : "")));
     }
     return el("article", { className: "card", id: "story-" + story.id },
@@ -282,9 +295,11 @@
     if (kind === "pair") showPair(Number(value));
     else if (kind === "article") showArticle(value);
     else if (kind === "story") {
+      const story = data.stories.find((s) => s.id === value);
+      if (data.pages && story) openView("Story " + story.id).append(renderStory(story));
       const card = document.getElementById("story-" + value);
       if (card) card.scrollIntoView();
-      return;
+      if (!data.pages) return;
     } else return;
     const heading = document.querySelector("#view h2");
     heading.focus({ preventScroll: true });
@@ -300,8 +315,13 @@
     if (mark && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); showTwin(mark); }
   });
   window.addEventListener("hashchange", route);
-  paginate(document.querySelector('[data-list="stories"]'), data.stories, renderStory, "Stories");
-  paginate(document.querySelector('[data-list="pairs"]'), data.pairs.map((_, i) => i), renderPairRow, "Pairs");
-  paginate(document.querySelector('[data-list="articles"]'), data.articles, renderArticleRow, "Articles");
+  const lists = [["stories", data.stories, renderStory, "Stories"],
+    ["pairs", data.pairs.map((_, i) => i), renderPairRow, "Pairs"],
+    ["articles", data.articles, renderArticleRow, "Articles"]];
+  for (const [name, items, render, label] of lists) {
+    const box = document.querySelector('[data-list="' + name + '"]');
+    if (box) paginate(box, items, render, label);
+  }
+  if (!location.hash && data.view) location.replace("#" + data.view);
   route();
 })();
