@@ -15,22 +15,20 @@ ROOT = Path(__file__).resolve().parents[1]
 BLOCK_RE = re.compile(r"```console\n(.*?)```", re.DOTALL)
 
 
-def _examples() -> list[tuple[str, list[str]]]:
-    """(command, expected output lines) for every `$ ` line of the README's console blocks."""
-    found = []
+def _examples() -> list[list[tuple[str, list[str]]]]:
+    """Each console block of the README: its `$ command`s with the output shown under each.
+    The commands of one block run in order in one folder, so later ones may use earlier files."""
+    blocks = []
     for block in BLOCK_RE.findall((ROOT / "README.md").read_text(encoding="utf-8")):
-        command: str | None = None
-        expected: list[str] = []
+        found: list[tuple[str, list[str]]] = []
         for line in block.splitlines():
             if line.startswith("$ "):
-                if command is not None:
-                    found.append((command, expected))
-                command, expected = line[2:], []
-            else:
-                expected.append(line)
-        if command is not None:
-            found.append((command, expected))
-    return found
+                found.append((line[2:], []))
+            elif found:
+                found[-1][1].append(line)
+        if found:
+            blocks.append(found)
+    return blocks
 
 
 EXAMPLES = _examples()
@@ -44,33 +42,30 @@ def _lines(text: str) -> list[str]:
 
 
 def test_readme_shows_commands() -> None:
-    assert len(EXAMPLES) >= 5
-    assert any(cmd.startswith("copydesk scan examples") for cmd, _ in EXAMPLES)
+    commands = [cmd for block in EXAMPLES for cmd, _ in block]
+    assert len(commands) >= 5
+    assert any(cmd.startswith("copydesk scan examples") for cmd in commands)
 
 
-@pytest.mark.parametrize("command,expected", EXAMPLES, ids=[c for c, _ in EXAMPLES])
-def test_readme_command_prints_what_it_shows(
-    command: str, expected: list[str], tmp_path: Path
+@pytest.mark.parametrize("block", EXAMPLES, ids=[b[0][0] for b in EXAMPLES])
+def test_readme_commands_print_what_they_show(
+    block: list[tuple[str, list[str]]], tmp_path: Path
 ) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    for command, expected in block:
+        printed, code = _run(command, tmp_path)
+        assert code == 0, printed
+        assert _lines(printed) == _lines("\n".join(expected)), command
+
+
+def _run(command: str, where: Path) -> tuple[str, int]:
     env = dict(os.environ, COLUMNS="80", TERM="dumb", NO_COLOR="1")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     done = subprocess.run(
         ["bash", "-c", command + " 2>&1"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=where, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    assert done.returncode == 0, done.stdout
-    assert _lines(done.stdout) == _lines("\n".join(expected))
-
-
-def _run(command: str, where: Path) -> str:
-    shutil.copytree(ROOT / "examples", where / "examples")
-    env = dict(os.environ, COLUMNS="80", TERM="dumb", NO_COLOR="1")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    done = subprocess.run(
-        ["bash", "-c", command + " 2>&1"], cwd=where, env=env, capture_output=True, text=True
-    )
-    return "\n".join(_lines(done.stdout))
+    return "\n".join(_lines(done.stdout)), done.returncode
 
 
 def update_readme() -> None:
@@ -81,13 +76,14 @@ def update_readme() -> None:
 
     def redo(block: re.Match[str]) -> str:
         out: list[str] = []
-        for line in block.group(1).splitlines():
-            if line.startswith("$ "):
-                with tempfile.TemporaryDirectory() as tmp:
-                    printed = _run(line[2:], Path(tmp))
-                out.append(line)
-                if printed:
-                    out.append(printed)
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copytree(ROOT / "examples", Path(tmp) / "examples")
+            for line in block.group(1).splitlines():
+                if line.startswith("$ "):
+                    printed, _ = _run(line[2:], Path(tmp))
+                    out.append(line)
+                    if printed:
+                        out.append(printed)
         return "```console\n" + "\n".join(out) + "\n```"
 
     readme.write_text(BLOCK_RE.sub(redo, readme.read_text(encoding="utf-8")), encoding="utf-8")
