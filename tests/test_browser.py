@@ -249,6 +249,7 @@ def test_pasting_seed_002_into_the_check_form_lists_000_and_001(
     watched.shot("served-check")
     # a pair of the check opens side by side, passages highlighted on both sides
     page.locator("#pairs .card a").first.click()
+    page.wait_for_selector('[data-side="source"] mark.passage')
     assert page.locator('[data-side="source"] mark.passage').count() >= 1
     assert page.locator('[data-side="target"] mark.passage').count() >= 1
     assert watched.dialogs == [] and watched.errors == []
