@@ -253,6 +253,21 @@ def print_scan(result: ScanResult, console: Console) -> None:
             )
         if len(adding) > CLUE_LINES:
             console.print(f"  ... and {len(adding) - CLUE_LINES} more (see --format json)")
+    spun = [r for r in result.articles if r.spin and r.spin.get("spun")]
+    if spun:
+        console.print("[bold]spun[/bold] (words swapped for thesaurus entries to hide a copy):")
+        for r in spun[:CLUE_LINES]:
+            assert r.spin is not None
+            location = _locator(r.article)
+            restore = f"; restore it with: copydesk despin {location}" if location else ""
+            console.print(
+                f"  {r.article.id}: spin score {r.spin['score']:.2f}, about "
+                f"{r.spin.get('rate', 0):.0%} of replaceable words swapped{restore}",
+                markup=False,
+                soft_wrap=True,
+            )
+        if len(spun) > CLUE_LINES:
+            console.print(f"  ... and {len(spun) - CLUE_LINES} more (see --format json)")
     named = [r for r in result.articles if r.clues.credits or r.clues.declared_source]
     if named:
         console.print("[bold]sources named[/bold]:")

@@ -268,3 +268,14 @@ def test_semantic_method_without_its_extra_is_a_usage_error(
     done = runner.invoke(main, ["scan", str(seeds_dir), "--paraphrase-method", "semantic"])
     assert done.exit_code == 2
     assert "copydesk[semantic]" in done.output
+
+
+def test_scan_table_names_the_spun_article_and_how_to_restore_it(
+    runner: CliRunner, seeds_dir: Path, seed_ids: dict
+) -> None:
+    out = run(runner, "scan", seeds_dir).output
+    spun_lines = [line for line in out.splitlines() if seed_ids["004"] in line and "spin" in line]
+    assert len(spun_lines) == 1
+    assert "copydesk despin" in spun_lines[0] and seed_ids["004"] + ".txt" in spun_lines[0]
+    assert not any(seed_ids[n] in line and "spin score" in line
+                   for n in ("000", "001", "002", "003") for line in out.splitlines())  # fmt: skip
