@@ -102,6 +102,15 @@ def _scan_options(
     )  # fmt: skip
 
 
+#: `-o FILE` of every command that writes a result
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of standard output.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="copydesk")
 def main() -> None:
@@ -153,12 +162,7 @@ def _scan_on_spark(
 
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here instead of standard output.",
-)
+@output_option
 @click.option(
     "--format",
     "fmt",
@@ -329,12 +333,7 @@ def _read_one(path: str, console: Console) -> Article:
 @main.command("align")
 @click.argument("source")
 @click.argument("target")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here instead of standard output.",
-)
+@output_option
 @click.option(
     "--format",
     "fmt",
@@ -619,12 +618,7 @@ def serve_command(
 
 @main.command("despin")
 @click.argument("file")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here instead of standard output.",
-)
+@output_option
 @click.option(
     "--format",
     "fmt",
@@ -683,12 +677,7 @@ def despin_command(file: str, output: Path | None, fmt: str) -> None:
     help="Share of swaps taking a word's first thesaurus entry (sites favour it).",
 )
 @click.option("--capitalised", is_flag=True, help="Swap capitalised words too.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here instead of standard output.",
-)
+@output_option
 @click.option(
     "--format",
     "fmt",
