@@ -194,6 +194,42 @@ SKETCH_SIZE = 3
 MAX_SKETCH_WORDS = 40
 
 
+def sketches_of(
+    hashes: np.ndarray, sentences: np.ndarray, sketch_terms: int = 6
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sketches from rare content-word hashes and their sentence numbers: per sentence, every
+    `SKETCH_SIZE` combination of its `sketch_terms` lowest hashes, mixed into one uint64.
+    Returns `(sketches, sentences)`, one row per distinct (sketch, sentence), sorted."""
+    empty = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    if len(hashes) == 0:
+        return empty
+    order = np.lexsort((hashes, sentences))
+    hashes, sentences = hashes[order], sentences[order]
+    group_start = np.ones(len(sentences), dtype=bool)
+    group_start[1:] = sentences[1:] != sentences[:-1]
+    starts = np.flatnonzero(group_start)
+    sizes = np.diff(np.concatenate((starts, [len(sentences)])))
+    out_hashes: list[np.ndarray] = []
+    out_sentences: list[np.ndarray] = []
+    for ranks in combinations(range(sketch_terms), SKETCH_SIZE):
+        has = sizes > ranks[-1]
+        mixed = np.zeros(int(has.sum()), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for rank in ranks:
+                word = hashes[starts[has] + rank]
+                mixed = (mixed * _PAIR_MIX) ^ ((word << np.uint64(17)) | (word >> np.uint64(47)))
+        out_hashes.append(mixed)
+        out_sentences.append(sentences[starts[has]])
+    if not out_hashes:
+        return empty
+    all_hashes, all_sentences = np.concatenate(out_hashes), np.concatenate(out_sentences)
+    order = np.lexsort((all_sentences, all_hashes))
+    all_hashes, all_sentences = all_hashes[order], all_sentences[order]
+    distinct = np.ones(len(order), dtype=bool)
+    distinct[1:] = (all_hashes[1:] != all_hashes[:-1]) | (all_sentences[1:] != all_sentences[:-1])
+    return all_hashes[distinct], all_sentences[distinct]
+
+
 def sentence_sketches(
     docs: Sequence[CleanArticle], max_df: int = 100, sketch_terms: int = 6
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -233,31 +269,7 @@ def sentence_sketches(
     distinct, df = np.unique(h_sorted[first], return_counts=True)
     keep = df[np.searchsorted(distinct, hashes)] <= max_df
     hashes, sentences = hashes[keep], sentences[keep]
-    # The lowest `sketch_terms` hashes of each sentence.
-    order = np.lexsort((hashes, sentences))
-    hashes, sentences = hashes[order], sentences[order]
-    group_start = np.ones(len(sentences), dtype=bool)
-    group_start[1:] = sentences[1:] != sentences[:-1]
-    starts = np.flatnonzero(group_start)
-    sizes = np.diff(np.concatenate((starts, [len(sentences)])))
-    out_hashes: list[np.ndarray] = []
-    out_sentences: list[np.ndarray] = []
-    for ranks in combinations(range(sketch_terms), SKETCH_SIZE):
-        has = sizes > ranks[-1]
-        mixed = np.zeros(int(has.sum()), dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for rank in ranks:
-                word = hashes[starts[has] + rank]
-                mixed = (mixed * _PAIR_MIX) ^ ((word << np.uint64(17)) | (word >> np.uint64(47)))
-        out_hashes.append(mixed)
-        out_sentences.append(sentences[starts[has]])
-    all_hashes = np.concatenate(out_hashes) if out_hashes else np.empty(0, dtype=np.uint64)
-    all_sentences = np.concatenate(out_sentences) if out_sentences else empty
-    order = np.lexsort((all_sentences, all_hashes))
-    all_hashes, all_sentences = all_hashes[order], all_sentences[order]
-    distinct = np.ones(len(order), dtype=bool)
-    distinct[1:] = (all_hashes[1:] != all_hashes[:-1]) | (all_sentences[1:] != all_sentences[:-1])
-    all_hashes, all_sentences = all_hashes[distinct], all_sentences[distinct]
+    all_hashes, all_sentences = sketches_of(hashes, sentences, sketch_terms)
     return all_hashes, owner_doc[all_sentences], all_sentences
 
 

@@ -40,7 +40,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial, reduce
-from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -588,51 +587,6 @@ def _distinct_terms(item: tuple[int, Features]) -> tuple[int, list[int]]:
     return item[0], _signed(np.unique(item[1][0]))
 
 
-def _sketches_of(
-    hashes: np.ndarray, sentences: np.ndarray, sketch_terms: int = 6
-) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct (sketch, sentence) pairs of some sentences from their rare terms.
-
-    Args:
-        hashes: uint64 hashes of the terms kept (document frequency up to max_df).
-        sentences: the sentence of each term (any numbering that tells sentences apart).
-    Returns:
-        `(sketches, sentences)`: uint64 sketch hashes and their sentence numbers, as
-        `candidates.sentence_sketches` makes them.
-    """
-    # TODO(candidates.py): a public per-document function would replace this copy of the loop in
-    # `sentence_sketches` (lowest `sketch_terms` hashes per sentence, mixed per SKETCH_SIZE).
-    empty = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    if len(hashes) == 0:
-        return empty
-    order = np.lexsort((hashes, sentences))
-    hashes, sentences = hashes[order], sentences[order]
-    group_start = np.ones(len(sentences), dtype=bool)
-    group_start[1:] = sentences[1:] != sentences[:-1]
-    starts = np.flatnonzero(group_start)
-    sizes = np.diff(np.concatenate((starts, [len(sentences)])))
-    mix = np.uint64(candidate_index._PAIR_MIX)
-    out_hashes: list[np.ndarray] = []
-    out_sentences: list[np.ndarray] = []
-    for ranks in combinations(range(sketch_terms), candidate_index.SKETCH_SIZE):
-        has = sizes > ranks[-1]
-        mixed = np.zeros(int(has.sum()), dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for rank in ranks:
-                word = hashes[starts[has] + rank]
-                mixed = (mixed * mix) ^ ((word << np.uint64(17)) | (word >> np.uint64(47)))
-        out_hashes.append(mixed)
-        out_sentences.append(sentences[starts[has]])
-    if not out_hashes:
-        return empty
-    all_hashes, all_sentences = np.concatenate(out_hashes), np.concatenate(out_sentences)
-    order = np.lexsort((all_sentences, all_hashes))
-    all_hashes, all_sentences = all_hashes[order], all_sentences[order]
-    distinct = np.ones(len(order), dtype=bool)
-    distinct[1:] = (all_hashes[1:] != all_hashes[:-1]) | (all_sentences[1:] != all_sentences[:-1])
-    return all_hashes[distinct], all_sentences[distinct]
-
-
 #: articles whose sketches are made together (NumPy works best on long arrays)
 SKETCH_BATCH = 512
 #: sentence numbers of one article stay below this (an article has far fewer)
@@ -671,7 +625,7 @@ def _sketch_batch(
     if len(stock) and len(hashes):
         rare = ~np.isin(hashes, stock)
         hashes, sentences = hashes[rare], sentences[rare]
-    sketches, numbers = _sketches_of(hashes, sentences, sketch_terms)
+    sketches, numbers = candidate_index.sketches_of(hashes, sentences, sketch_terms)
     docs = np.array([item[0] for item in batch], dtype=np.int64)[numbers // _SENTENCE_SPAN]
     return docs.tolist(), _signed(sketches), (numbers % _SENTENCE_SPAN).tolist()
 
