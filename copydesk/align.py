@@ -343,6 +343,17 @@ def _token_term(token: str) -> tuple[str, float] | None:
     return stem(lower), 1.0
 
 
+def word_term(word: str) -> str | None:
+    """The content term of one word (as `sentence_terms` reads it); `None` for function words."""
+    if word in _token_terms:
+        found = _token_terms[word]
+    else:
+        found = _token_term(word)
+        if len(_token_terms) < 500_000:
+            _token_terms[word] = found
+    return None if found is None else found[0]
+
+
 def sentence_terms(text: str) -> dict[str, float]:
     """The content terms of one sentence, each with its weight before idf.
 
@@ -396,16 +407,17 @@ _BOUNDARY_RE = re.compile(r"[.!?…][.!?…\"'”’)\]]*\s+|[\n\r]")
 _LAST_WORD_RE = re.compile(r"([^\W_]+)[.!?…]*$")
 
 
-def split_sentences(doc: CleanArticle) -> list[Sentence]:
-    """The sentences of an article's kept text, never running across removed text or lines.
+def sentence_bounds(doc: CleanArticle) -> list[int]:
+    """Where the sentences of an article's kept text start, as word indices, and one past the
+    last word: sentence `k` is words `bounds[k]..bounds[k + 1]`.
 
     A sentence ends at `.`, `!`, `?` or `…` followed by white space (not after a known
     abbreviation or a single capital, which are initials), at a line end, and where removed
-    text lay. Offsets run from the first word's start to the last word's end.
+    text lay.
     """
     text = doc.article.text
     if not doc.words:
-        return []
+        return [0]
     ends = []
     for match in _BOUNDARY_RE.finditer(text):
         if match.group()[0] not in "\n\r":
@@ -420,7 +432,17 @@ def split_sentences(doc: CleanArticle) -> list[Sentence]:
     first[1:] = sentence_of[1:] != sentence_of[:-1]
     if doc.breaks:
         first[np.asarray(doc.breaks, dtype=np.int64)] = True
-    bounds = [*np.flatnonzero(first).tolist(), len(starts)]
+    bounds: list[int] = [*np.flatnonzero(first).tolist(), len(starts)]
+    return bounds
+
+
+def split_sentences(doc: CleanArticle) -> list[Sentence]:
+    """The sentences of an article's kept text (see `sentence_bounds`), never running across
+    removed text or lines. Offsets run from the first word's start to the last word's end."""
+    text = doc.article.text
+    if not doc.words:
+        return []
+    bounds = sentence_bounds(doc)
     sentences = []
     for w0, w1 in zip(bounds[:-1], bounds[1:], strict=True):
         start, end = doc.starts[w0], doc.ends[w1 - 1]
@@ -460,9 +482,12 @@ def build_idf(docs: Sequence[CleanArticle]) -> dict[str, float]:
 
     Terms absent from it (and every term when no idf is given) weigh as much as the rarest.
     """
-    return idf_from_term_sets(
-        (term for sentence in cached_sentences(doc) for term in sentence.terms) for doc in docs
-    )
+    return idf_from_term_sets(article_terms(doc) for doc in docs)
+
+
+def article_terms(doc: CleanArticle) -> set[str]:
+    """The distinct content terms (words and phrases) of an article, as `build_idf` counts them."""
+    return {term for sentence in cached_sentences(doc) for term in sentence.terms}
 
 
 def _pair_idf(a: Sequence[Sentence], b: Sequence[Sentence]) -> dict[str, float]:

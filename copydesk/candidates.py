@@ -25,11 +25,12 @@ import hashlib
 import re
 from collections.abc import Sequence
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 
-from .align import cached_sentences
-from .model import Candidate, CleanArticle
+from .align import sentence_bounds, word_term
+from .model import Candidate, CleanArticle, Fingerprint
 
 _MASK = (1 << 64) - 1
 _MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a's prime: odd, so the rolling hash mixes
@@ -48,10 +49,15 @@ def word_hash(word: str) -> int:
 
 def ngram_hashes(words: Sequence[str], n: int) -> np.ndarray:
     """The distinct hashes of the word n-grams of `words` (sorted, uint64)."""
-    if len(words) < n:
-        return np.empty(0, dtype=np.uint64)
     hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words))
-    count = len(words) - n + 1
+    return _ngrams_of(hashes, n)
+
+
+def _ngrams_of(hashes: np.ndarray, n: int) -> np.ndarray:
+    """The distinct n-gram hashes of a run of word hashes (sorted)."""
+    if len(hashes) < n:
+        return np.empty(0, dtype=np.uint64)
+    count = len(hashes) - n + 1
     combined = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for offset in range(n):
@@ -61,9 +67,58 @@ def ngram_hashes(words: Sequence[str], n: int) -> np.ndarray:
     return np.unique(combined)
 
 
+_term_hashes: dict[str, int] = {}
+
+
+def _term_hash(word: str) -> int:
+    """The hash of a normalised word's content term (`align.word_term`); 0 for function words."""
+    value = _term_hashes.get(word)
+    if value is None:
+        term = word_term(word)
+        value = 0 if term is None else word_hash(term)
+        if len(_term_hashes) < 2_000_000:
+            _term_hashes[word] = value
+    return value
+
+
+def fingerprint(doc: CleanArticle, ngram: int = 5) -> Fingerprint:
+    """What the candidate search needs of one article: its rare-n-gram keys, the content terms
+    of its sentences (for sketches) and its names. Costs well under a millisecond an article."""
+    words = doc.words
+    count = len(words)
+    hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=count)
+    terms = np.fromiter((_term_hash(w) for w in words), dtype=np.uint64, count=count)
+    bounds = np.asarray(sentence_bounds(doc), dtype=np.int64)
+    sentence_of = np.repeat(np.arange(len(bounds) - 1, dtype=np.int32), np.diff(bounds))
+    content = terms != 0
+    terms, sentence_of = terms[content], sentence_of[content]
+    # Each term once per sentence; sentences with too many distinct terms are not sketched.
+    order = np.lexsort((terms, sentence_of))
+    terms, sentence_of = terms[order], sentence_of[order]
+    distinct = np.ones(len(terms), dtype=bool)
+    distinct[1:] = (terms[1:] != terms[:-1]) | (sentence_of[1:] != sentence_of[:-1])
+    terms, sentence_of = terms[distinct], sentence_of[distinct]
+    if len(sentence_of):
+        per_sentence = np.bincount(sentence_of)
+        short = per_sentence[sentence_of] <= MAX_SKETCH_WORDS
+        terms, sentence_of = terms[short], sentence_of[short]
+    return Fingerprint(_ngrams_of(hashes, ngram), terms, sentence_of, name_hashes(doc))
+
+
 def find_candidates(
     docs: Sequence[CleanArticle],
     ngram: int = 5,
+    max_df: int = 100,
+    min_shared: int = 2,
+    **settings: Any,
+) -> list[Candidate]:
+    """Pairs of articles (by index in `docs`) worth aligning, sorted by `(a, b)`: the
+    `fingerprint` of each, then `candidates_of` (which the keyword `settings` go to)."""
+    return candidates_of([fingerprint(d, ngram) for d in docs], max_df, min_shared, **settings)
+
+
+def candidates_of(
+    prints: Sequence[Fingerprint],
     max_df: int = 100,
     min_shared: int = 2,
     *,
@@ -73,7 +128,7 @@ def find_candidates(
     names: bool = True,
     min_shared_names: int = 4,
 ) -> list[Candidate]:
-    """Pairs of articles (by index in `docs`) worth aligning, sorted by `(a, b)`.
+    """Pairs of articles (by index in `prints`) worth aligning, sorted by `(a, b)`.
 
     A pair is a candidate when it shares at least `min_shared` rare n-grams, or (with
     `sketches`) when at least `min_sketch_sentences` of its sentence pairs share a sketch of
@@ -82,16 +137,15 @@ def find_candidates(
     naming at least `min_shared_names` of the same rare names and numbers are candidates too:
     two reports of one event written apart (`same_story`).
     """
-    fingerprints = [ngram_hashes(d.words, ngram) for d in docs]
-    pair_keys, counts = _pair_counts(fingerprints, max_df)
-    n_docs = np.int64(max(len(docs), 1))
+    pair_keys, counts = _pair_counts([p.ngrams for p in prints], max_df)
+    n_docs = np.int64(max(len(prints), 1))
     chosen = counts >= min_shared
     keys, shared = pair_keys[chosen], counts[chosen]
     more = []
-    if sketches and len(docs) >= 2:
-        more.append(sketch_pairs(docs, max_df, sketch_terms, min_sketch_sentences))
-    if names and len(docs) >= 2:
-        name_keys, name_counts = _pair_counts([name_hashes(d) for d in docs], max_df)
+    if sketches and len(prints) >= 2:
+        more.append(sketch_pairs(prints, max_df, sketch_terms, min_sketch_sentences))
+    if names and len(prints) >= 2:
+        name_keys, name_counts = _pair_counts([p.names for p in prints], max_df)
         more.append(name_keys[name_counts >= min_shared_names])
     if more:
         extra = np.unique(np.concatenate(more))
@@ -109,7 +163,7 @@ def find_candidates(
             keys, shared = keys[order], shared[order]
     return [
         Candidate(int(k // n_docs), int(k % n_docs), int(c))
-        for k, c in zip(keys, shared, strict=True)
+        for k, c in zip(keys.tolist(), shared.tolist(), strict=True)
     ]
 
 
@@ -231,57 +285,47 @@ def sketches_of(
 
 
 def sentence_sketches(
-    docs: Sequence[CleanArticle], max_df: int = 100, sketch_terms: int = 6
+    prints: Sequence[Fingerprint], max_df: int = 100, sketch_terms: int = 6
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The sketches of every sentence of `docs`: `(hashes, doc_index, sentence_index)`, one row
-    per distinct (sketch, sentence); sentence indices count across all docs, in order.
+    """The sketches of every sentence of the fingerprinted articles: `(hashes, doc_index,
+    sentence_index)`, one row per distinct (sketch, sentence); sentence indices count across
+    all articles, in order.
 
     A sketch is an unordered triple (`SKETCH_SIZE`) among the `sketch_terms` content words of
     a sentence with the lowest hashes, leaving out words found in more than `max_df` articles
-    and sentences of more than `MAX_SKETCH_WORDS` distinct content words.
+    (`fingerprint` has left out sentences of more than `MAX_SKETCH_WORDS` distinct words).
     """
-    term_hashes: list[int] = []
-    term_sentence: list[int] = []
-    sentence_doc: list[int] = []
-    for d, doc in enumerate(docs):
-        for sentence in cached_sentences(doc):
-            number = len(sentence_doc)
-            sentence_doc.append(d)
-            words = [term for term in sentence.terms if "+" not in term]  # not phrases
-            if len(words) > MAX_SKETCH_WORDS:
-                continue  # no sentence: a list, a table or unpunctuated text
-            for term in words:
-                value = _word_hashes.get(term)
-                term_hashes.append(word_hash(term) if value is None else value)
-                term_sentence.append(number)
     empty = np.empty(0, dtype=np.int64)
-    if not term_hashes:
+    lengths = np.fromiter((len(p.terms) for p in prints), dtype=np.int64, count=len(prints))
+    if lengths.sum() == 0:
         return np.empty(0, dtype=np.uint64), empty, empty
-    hashes = np.array(term_hashes, dtype=np.uint64)
-    sentences = np.array(term_sentence, dtype=np.int64)
-    owner_doc = np.array(sentence_doc, dtype=np.int64)
-    term_docs = owner_doc[sentences]
-    # Document frequency of each word: distinct (word, doc) pairs, counted per word.
-    order = np.lexsort((term_docs, hashes))
-    h_sorted, d_sorted = hashes[order], term_docs[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (h_sorted[1:] != h_sorted[:-1]) | (d_sorted[1:] != d_sorted[:-1])
-    distinct, df = np.unique(h_sorted[first], return_counts=True)
-    keep = df[np.searchsorted(distinct, hashes)] <= max_df
-    hashes, sentences = hashes[keep], sentences[keep]
-    all_hashes, all_sentences = sketches_of(hashes, sentences, sketch_terms)
-    return all_hashes, owner_doc[all_sentences], all_sentences
+    hashes = np.concatenate([p.terms for p in prints])
+    term_docs = np.repeat(np.arange(len(prints), dtype=np.int64), lengths)
+    spans = np.fromiter(
+        (int(p.sentences[-1]) + 1 if len(p.sentences) else 0 for p in prints),
+        dtype=np.int64, count=len(prints),
+    )  # fmt: skip
+    first_sentence = np.concatenate(([0], np.cumsum(spans)[:-1]))
+    sentences = np.concatenate([p.sentences for p in prints]).astype(np.int64)
+    sentences += first_sentence[term_docs]
+    # Document frequency of each word: its distinct articles (a word recurs across sentences).
+    distinct_terms = np.concatenate([np.unique(p.terms) for p in prints])
+    words, df = np.unique(distinct_terms, return_counts=True)
+    keep = df[np.searchsorted(words, hashes)] <= max_df
+    all_hashes, all_sentences = sketches_of(hashes[keep], sentences[keep], sketch_terms)
+    owner = np.repeat(np.arange(len(prints), dtype=np.int64), spans)
+    return all_hashes, owner[all_sentences], all_sentences
 
 
 def sketch_pairs(
-    docs: Sequence[CleanArticle],
+    prints: Sequence[Fingerprint],
     max_df: int = 100,
     sketch_terms: int = 6,
     min_sketch_sentences: int = 2,
 ) -> np.ndarray:
-    """Pairs of articles (as sorted keys `a * len(docs) + b`) with at least
+    """Pairs of articles (as sorted keys `a * len(prints) + b`) with at least
     `min_sketch_sentences` sentence pairs sharing a sketch."""
-    hashes, doc_of, sentences = sentence_sketches(docs, max_df, sketch_terms)
+    hashes, doc_of, sentences = sentence_sketches(prints, max_df, sketch_terms)
     if len(hashes) == 0:
         return np.empty(0, dtype=np.int64)
     n_sentences = int(sentences.max()) + 1
@@ -304,7 +348,7 @@ def sketch_pairs(
     first, second = sentence_pairs // n_sentences, sentence_pairs % n_sentences
     doc_a, doc_b = sentence_doc[first], sentence_doc[second]
     across = doc_a != doc_b
-    n_docs = np.int64(len(docs))
+    n_docs = np.int64(len(prints))
     doc_keys = np.minimum(doc_a, doc_b)[across] * n_docs + np.maximum(doc_a, doc_b)[across]
     pair_keys, counts = np.unique(doc_keys, return_counts=True)
     return pair_keys[counts >= min_sketch_sentences]

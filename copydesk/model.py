@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 #: Relation names of the output contract (later stages add paraphrase, spun_copy, same_story).
 RELATIONS = ("duplicate", "copy", "partial_copy", "paraphrase", "spun_copy", "same_story")
 DIRECTIONS = ("source_to_target", "unknown", "common_source")
@@ -80,6 +82,21 @@ class CleanArticle:
     @property
     def content_chars(self) -> int:
         return sum(b.end - b.start for b in self.blocks)
+
+
+@dataclass
+class Fingerprint:
+    """What the candidate search keeps of one article (see `candidates.fingerprint`): small
+    arrays, so that a million of them fit in memory and travel cheaply between processes."""
+
+    #: distinct hashes of its word n-grams, sorted (uint64)
+    ngrams: np.ndarray
+    #: hashes of the distinct content terms of each sketchable sentence (uint64)...
+    terms: np.ndarray
+    #: ...and the number of that sentence in the article (int32), one per entry of `terms`
+    sentences: np.ndarray
+    #: distinct hashes of the names and numbers it mentions, sorted (uint64)
+    names: np.ndarray
 
 
 @dataclass(frozen=True)

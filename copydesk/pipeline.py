@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .align import align_paraphrases, align_passages, build_idf, resolve_method
-from .candidates import find_candidates
+from .candidates import candidates_of, fingerprint
 from .classify import (
     SAME_STORY_SIMILARITY,
     coverage,
@@ -30,6 +30,7 @@ from .model import (
     Candidate,
     CleanArticle,
     Clues,
+    Fingerprint,
     Pair,
     ReadError,
     ScanOptions,
@@ -184,13 +185,27 @@ def scan(
         opts = replace(opts, paraphrase_method=resolve_method(opts.paraphrase_method))
     clues = {doc.id: read_clues(doc) for doc in docs}
     docs, spins = _see_through_spin(docs, opts, progress)
-    candidates = find_candidates(
-        docs, opts.ngram, opts.max_df, opts.min_shared,
-        sketches=opts.paraphrase, names=opts.paraphrase,
+    prints = in_processes(
+        _fingerprint_chunk, (docs, opts.ngram), range(len(docs)), opts.workers, 256,
+        "fingerprint", progress,
     )  # fmt: skip
+    candidates = candidates_of(prints, opts.max_df, opts.min_shared, **candidate_settings(opts))
     idf = build_idf(docs) if opts.paraphrase else None
     pairs = align_candidates(docs, candidates, opts, progress, clues, idf)
     return assemble(docs, pairs, errors, opts, clues, spins)
+
+
+def candidate_settings(options: ScanOptions) -> dict[str, Any]:
+    """`candidates_of`' keyword arguments for a scan with `options` (every engine uses them):
+    sketches and shared names reach rewrites, so they are sought with paraphrases."""
+    return {"sketches": options.paraphrase, "names": options.paraphrase}
+
+
+def _fingerprint_chunk(
+    work: tuple[Sequence[CleanArticle], int], indices: Sequence[int]
+) -> list[Fingerprint]:
+    docs, ngram = work
+    return [fingerprint(docs[i], ngram) for i in indices]
 
 
 def _see_through_spin(

@@ -14,10 +14,10 @@ driver. Both run the stages in the local engine's order, with its functions:
    `learn_boilerplate` (lines seen, lines off the edges, versions of one story) is keyed by the
    source, so a group learns exactly what the whole run would learn about that source. Each
    article's clues (`read_clues`) and spin (`pipeline.matchable`) follow in the same task.
-3. candidates: each article's n-gram hashes (`candidates.ngram_hashes`), sentence sketches and
-   names (`candidates.name_hashes`) are computed in the executors; the document frequencies,
-   posting lists (2..max_df articles) and the pairs sharing enough of them are Spark DataFrame
-   operations, equal to `candidates.find_candidates` as `pipeline.scan` calls it.
+3. candidates: each article's `candidates.fingerprint` (n-gram hashes, sentence terms, names)
+   is computed in the executors; the document frequencies, posting lists (2..max_df articles)
+   and the pairs sharing enough of them are Spark DataFrame operations, equal to
+   `candidates.candidates_of` as `pipeline.scan` calls it.
 4. align: the run's idf (`align.build_idf`) is counted the same way and joined to each article;
    each candidate pair is joined with its two articles and `compare_clean` runs in the
    executors.
@@ -46,23 +46,23 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from . import candidates as candidate_index
 from . import read
-from .align import cached_sentences, resolve_method
-from .candidates import find_candidates, ngram_hashes, word_hash
+from .align import article_terms, resolve_method
+from .candidates import candidates_of, fingerprint, sketches_of, word_hash
 from .clean import clean_articles, source_key
 from .model import (
     Article,
     Candidate,
     CleanArticle,
     Clues,
+    Fingerprint,
     Pair,
     ReadError,
     ScanOptions,
     ScanResult,
     SpinReport,
 )
-from .pipeline import Progress, assemble, compare_clean, matchable
+from .pipeline import Progress, assemble, candidate_settings, compare_clean, matchable
 from .provenance import read_clues
 from .report import pair_to_dict
 
@@ -543,48 +543,33 @@ def _signed(values: np.ndarray) -> list[int]:
     return signed
 
 
-def _fingerprint(ngram: int, item: tuple[int, CleanArticle]) -> tuple[int, list[int]]:
-    index, doc = item
-    return index, _signed(ngram_hashes(doc.words, ngram))
+#: what `_features` gives for one article: its fingerprint and, for the idf, its distinct
+#: terms (sorted; empty when the idf is not wanted)
+Features = tuple[Fingerprint, list[str]]
 
 
-#: what `_sentence_features` gives for one article: (hashes, sentences, terms)
-Features = tuple[np.ndarray, np.ndarray, list[str]]
+def _article_features(ngram: int, with_terms: bool, doc: CleanArticle) -> Features:
+    return fingerprint(doc, ngram), sorted(article_terms(doc)) if with_terms else []
 
 
-def _sentence_features(with_terms: bool, doc: CleanArticle) -> Features:
-    """What one article gives the sketch and idf statistics, from one sentence split:
-    `(hashes, sentences, terms)`: the hashes of each sentence's single-word content terms as
-    `sentence_sketches` takes them (one entry per term, sentences numbered in the article),
-    and (`with_terms`) the article's distinct terms as `build_idf` counts them, sorted."""
-    # TODO(candidates.py, align.py): public per-document functions (the term hashes of
-    # `sentence_sketches`, the term set of `build_idf`) would replace this adapter.
-    longest = getattr(candidate_index, "MAX_SKETCH_WORDS", None)
-    hashes: list[int] = []
-    numbers: list[int] = []
-    terms: set[str] = set()
-    for number, sentence in enumerate(cached_sentences(doc)):
-        if with_terms:
-            terms.update(sentence.terms)
-        words = [term for term in sentence.terms if "+" not in term]  # not the aligner's phrases
-        if longest is not None and len(words) > longest:
-            continue  # no sentence: a list, a table or unpunctuated text
-        hashes.extend(word_hash(term) for term in words)
-        numbers.extend([number] * len(words))
-    found = np.array(hashes, dtype=np.uint64), np.array(numbers, dtype=np.int64)
-    return *found, sorted(terms)
-
-
-def _features(docs: RDD[Any], with_terms: bool) -> RDD[Any]:
+def _features(docs: RDD[Any], ngram: int, with_terms: bool) -> RDD[Any]:
     """(index, Features) for (index, CleanArticle), partitioned as `docs` is."""
     from pyspark import StorageLevel
 
-    found = docs.mapValues(partial(_sentence_features, with_terms))
+    found = docs.mapValues(partial(_article_features, ngram, with_terms))
     return found.persist(StorageLevel.MEMORY_AND_DISK)
 
 
+def _ngrams(item: tuple[int, Features]) -> tuple[int, list[int]]:
+    return item[0], _signed(item[1][0].ngrams)
+
+
+def _names(item: tuple[int, Features]) -> tuple[int, list[int]]:
+    return item[0], _signed(item[1][0].names)
+
+
 def _distinct_terms(item: tuple[int, Features]) -> tuple[int, list[int]]:
-    return item[0], _signed(np.unique(item[1][0]))
+    return item[0], _signed(np.unique(item[1][0].terms))
 
 
 #: articles whose sketches are made together (NumPy works best on long arrays)
@@ -616,34 +601,30 @@ def _sketch_batch(
     sketch_terms: int,
     batch: Sequence[tuple[int, Features]],
 ) -> tuple[list[int], list[int], list[int]]:
-    hashes = np.concatenate([item[1][0] for item in batch])
+    hashes = np.concatenate([item[1][0].terms for item in batch])
     # Sentences of the batch numbered apart: article position * _SENTENCE_SPAN + sentence.
     base = np.repeat(
-        np.arange(len(batch), dtype=np.int64) * _SENTENCE_SPAN, [len(i[1][0]) for i in batch]
+        np.arange(len(batch), dtype=np.int64) * _SENTENCE_SPAN,
+        [len(i[1][0].terms) for i in batch],
     )
-    sentences = base + np.concatenate([item[1][1] for item in batch])
+    sentences = base + np.concatenate([item[1][0].sentences for item in batch]).astype(np.int64)
     if len(stock) and len(hashes):
         rare = ~np.isin(hashes, stock)
         hashes, sentences = hashes[rare], sentences[rare]
-    sketches, numbers = candidate_index.sketches_of(hashes, sentences, sketch_terms)
+    sketches, numbers = sketches_of(hashes, sentences, sketch_terms)
     docs = np.array([item[0] for item in batch], dtype=np.int64)[numbers // _SENTENCE_SPAN]
     return docs.tolist(), _signed(sketches), (numbers % _SENTENCE_SPAN).tolist()
 
 
 def _candidate_settings(options: ScanOptions) -> dict[str, Any]:
-    """`find_candidates`' keyword arguments as `pipeline.scan` passes them: sketches and shared
-    names when paraphrases are sought, everything else at the function's defaults."""
-    # TODO(pipeline.py): one function that turns ScanOptions into find_candidates' arguments,
-    # used by `scan` and here, would keep the two engines from drifting apart.
+    """`candidates_of`' keyword arguments as `pipeline.scan` passes them: its defaults, and
+    `pipeline.candidate_settings` for these options."""
     settings = {
         name: p.default
-        for name, p in inspect.signature(find_candidates).parameters.items()
+        for name, p in inspect.signature(candidates_of).parameters.items()
         if p.kind is inspect.Parameter.KEYWORD_ONLY
     }
-    for signal in ("sketches", "names"):
-        if signal in settings:
-            settings[signal] = bool(options.paraphrase)
-    return settings
+    return settings | candidate_settings(options)
 
 
 def _all_pairs(members: Column) -> Column:
@@ -679,10 +660,6 @@ def _posting_pairs(keys: DataFrame, max_df: int) -> DataFrame:
         .groupBy(F.col("p.a").alias("a"), F.col("p.b").alias("b"))
         .agg(F.count("*").alias("shared"))
     )
-
-
-def _names(item: tuple[int, CleanArticle]) -> tuple[int, list[int]]:
-    return item[0], _signed(candidate_index.name_hashes(item[1]))
 
 
 def _sketch_pairs(
@@ -746,13 +723,15 @@ def _candidate_frame(
     n_docs: int,
     features: RDD[Any] | None = None,
 ) -> DataFrame:
-    """(a, b, shared): the pairs `find_candidates` gives for `docs` ((index, CleanArticle)),
+    """(a, b, shared): the pairs `candidates_of` gives for `docs` ((index, CleanArticle)),
     as `pipeline.scan` calls it; `features` are the docs' `_features`, when made already."""
     from pyspark.sql import functions as F
 
     max_df, min_shared = options.max_df, options.min_shared
+    if features is None:
+        features = _features(docs, options.ngram, with_terms=False)
     prints = spark.createDataFrame(
-        docs.map(partial(_fingerprint, options.ngram)),
+        features.map(_ngrams),
         "doc long, hashes array<long>",
         verifySchema=False,
     )
@@ -760,12 +739,11 @@ def _candidate_frame(
     settings = _candidate_settings(options)
     more: list[DataFrame] = []
     if settings.get("sketches") and n_docs >= 2:
-        found = features if features is not None else _features(docs, with_terms=False)
         sketch_terms, min_sentences = settings["sketch_terms"], settings["min_sketch_sentences"]
-        more.append(_sketch_pairs(spark, found, max_df, sketch_terms, min_sentences))
+        more.append(_sketch_pairs(spark, features, max_df, sketch_terms, min_sentences))
     if settings.get("names") and n_docs >= 2:
         names = spark.createDataFrame(
-            docs.map(_names), "doc long, hashes array<long>", verifySchema=False
+            features.map(_names), "doc long, hashes array<long>", verifySchema=False
         )
         enough = F.col("shared") >= settings["min_shared_names"]
         more.append(_posting_pairs(names, max_df).filter(enough).select("a", "b"))
@@ -789,7 +767,7 @@ def find_candidates_spark(
     """
     opts = options or ScanOptions()
     rdd = spark.sparkContext.parallelize(list(enumerate(docs)))
-    features = _features(rdd, with_terms=False)
+    features = _features(rdd, opts.ngram, with_terms=False)
     rows = _candidate_frame(spark, rdd, opts, len(docs), features).collect()
     features.unpersist()
     rdd.unpersist()
@@ -814,7 +792,7 @@ _RAREST = "\x00rarest"
 def _term_hashes(item: tuple[int, Features]) -> tuple[int, list[int]]:
     """An article's distinct terms as hashes (in the order of its sorted terms): the counting
     is done on numbers, the terms themselves never leave the Python workers."""
-    return item[0], _signed(np.array([word_hash(t) for t in item[1][2]], dtype=np.uint64))
+    return item[0], _signed(np.array([word_hash(t) for t in item[1][1]], dtype=np.uint64))
 
 
 def _counts_in_order(row: Row) -> tuple[int, list[int]]:
@@ -823,7 +801,7 @@ def _counts_in_order(row: Row) -> tuple[int, list[int]]:
 
 def _weights(n_docs: int, value: tuple[Features, list[int]]) -> dict[str, float]:
     """The run's idf of an article's terms (`build_idf`'s weights)."""
-    (_, _, terms), counts = value
+    (_, terms), counts = value
     return {term: _idf_weight(df, n_docs) for term, df in zip(terms, counts, strict=True)}
 
 
@@ -961,7 +939,7 @@ def _run(
         progress("clean", found.count, found.count)
         progress("spin", found.count, found.count)
     docs = cleaned.mapValues(_doc_only)
-    features = _features(docs, with_terms=True) if options.paraphrase else None
+    features = _features(docs, options.ngram, with_terms=options.paraphrase)
     frame = _candidate_frame(spark, docs, options, found.count, features).persist()
     held.append(frame)
     if progress is not None:
@@ -969,7 +947,7 @@ def _run(
         progress("candidates", n_candidates, n_candidates)
         progress("align", 0, n_candidates)
     rarest = None
-    if features is not None:
+    if options.paraphrase:
         weights, rarest, per_term = _document_frequencies(spark, features, partitions, found.count)
         held += [features, per_term]
         for_align = cleaned.leftOuterJoin(weights, partitions).mapValues(_with_weights)

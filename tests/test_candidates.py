@@ -10,6 +10,7 @@ from fixtures.stories import FESTIVAL, FLOOD_REPORT, TRADERS_REPORT
 
 from copydesk.candidates import (
     find_candidates,
+    fingerprint,
     ngram_hashes,
     sentence_sketches,
     sketch_pairs,
@@ -169,8 +170,8 @@ def test_sketches_find_a_rewrite_that_shares_no_5_gram() -> None:
 
 def test_sketches_are_stable_and_deterministic() -> None:
     docs = clean_articles(rewrite_corpus())
-    hashes, doc_of, sentences = sentence_sketches(docs)
-    again = sentence_sketches(clean_articles(rewrite_corpus()))
+    hashes, doc_of, sentences = sentence_sketches([fingerprint(d) for d in docs])
+    again = sentence_sketches([fingerprint(d) for d in clean_articles(rewrite_corpus())])
     assert hashes.dtype == np.uint64 and len(hashes) > 0
     for mine, other in zip((hashes, doc_of, sentences), again, strict=True):
         assert np.array_equal(mine, other)
@@ -182,7 +183,7 @@ def test_sketches_are_stable_and_deterministic() -> None:
 def test_common_words_make_no_sketch() -> None:
     docs = clean_articles(rewrite_corpus())
     # with max_df=1 every word shared by two articles is too common: nothing links
-    assert len(sketch_pairs(docs, max_df=1)) == 0
+    assert len(sketch_pairs([fingerprint(d) for d in docs], max_df=1)) == 0
     assert find_candidates(docs, max_df=1) == []
 
 
