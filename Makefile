@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/copydesk scan examples
 	$(BIN)/copydesk scan examples --format json -o demo-scan.json
-	@echo "wrote demo-scan.json"
+	$(BIN)/copydesk scan examples --format html -o demo-report.html
+	@echo "wrote demo-scan.json and demo-report.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check copydesk tests benchmarks
@@ -24,8 +25,15 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
+# Figures, not tests: each script prints what it measured (see benchmarks/*.py for options).
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
 	$(BIN)/python benchmarks/bench_accuracy.py
+	$(BIN)/python benchmarks/bench_paraphrase.py
+	$(BIN)/python benchmarks/bench_spin.py
+	$(BIN)/python benchmarks/bench_index.py
+	$(BIN)/python benchmarks/bench_serve.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-scan.json
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-scan.json demo-report.html

@@ -5,11 +5,14 @@ known reuse: whole copies, three-sentence quotes inside long articles and reorde
 half of them verbatim and half with 10 % of the words edited, every article carrying its outlet's
 footer. Then, in one process run, it prints
 
-- copydesk: articles per second end to end and for the candidate stage alone, peak memory (RSS),
-  candidate and final pair recall/precision against the truth, and where the time went;
-- datasketch MinHash + MinHashLSH (num_perm 128, the same word 5-gram shingles, the threshold that
-  gives it its best pair recall): signatures per second, candidate recall/precision;
-- the throughput ratio of the two candidate stages.
+- `copydesk scan` on the corpus as JSON lines (a child process, as a user runs it): articles per
+  second end to end, the seconds of each stage (`--timings`), peak memory (RSS, the largest
+  process), reported pair and passage precision/recall against the truth;
+- the candidate stage alone (`pipeline.candidate_pairs` on the cleaned articles, with all cores
+  and with one): articles per second and candidate pair precision/recall;
+- datasketch MinHash + MinHashLSH (num_perm 128, the same word 5-gram shingles of the same
+  cleaned words, the threshold that gives it its best pair recall): articles per second
+  (signatures and LSH), candidate precision/recall; and the throughput ratio of the two.
 
 Run: .venv/bin/python benchmarks/bench_scale.py --sizes 10000,30000,100000 [--peer-max 30000]
 (`make bench` runs it with the default sizes). Needs the `bench` extra (datasketch).
@@ -20,19 +23,21 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import pickle
 import resource
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
 
 import copydesk
-from copydesk.candidates import find_candidates
 from copydesk.clean import clean_articles
-from copydesk.model import Article, ScanOptions
-from copydesk.pipeline import align_candidates, assemble
-from copydesk.provenance import read_clues
+from copydesk.model import Pair, Passage, ScanOptions
+from copydesk.pipeline import candidate_pairs
 from copydesk.synthetic import SyntheticCorpus, evaluate, make_corpus
 
 CACHE = Path(__file__).parent / ".cache"
@@ -64,6 +69,19 @@ def corpus_of(size: int) -> SyntheticCorpus:
     return corpus
 
 
+def corpus_file(size: int, corpus: SyntheticCorpus) -> Path:
+    """The corpus as JSON lines, the input `copydesk scan` reads."""
+    path = CACHE / f"scale-{size}.jsonl"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        with partial.open("w", encoding="utf-8") as out:
+            for article in corpus.articles:
+                fields = {k: v for k, v in asdict(article).items() if v not in (None, "", False)}
+                out.write(json.dumps(fields, ensure_ascii=False) + "\n")
+        partial.replace(path)
+    return path
+
+
 def timed(what: Callable[[], T]) -> tuple[T, float]:
     started = time.perf_counter()
     value = what()
@@ -79,38 +97,47 @@ def pair_scores(found: set[tuple[str, str]], truth: set[tuple[str, str]]) -> tup
     return hit / max(1, len(found)), hit / max(1, len(truth))
 
 
-def run_copydesk(corpus: SyntheticCorpus, workers: int) -> dict[str, Any]:
-    options = ScanOptions(workers=workers)
-    articles: list[Article] = corpus.articles
-    docs, t_clean = timed(lambda: clean_articles(articles))
-    clues, t_clues = timed(lambda: {d.id: read_clues(d) for d in docs})
-    cands, t_cand = timed(lambda: find_candidates(docs, options.ngram, options.max_df))
-    pairs, t_align = timed(lambda: align_candidates(docs, cands, options, None, clues))
-    result, t_assemble = timed(lambda: assemble(docs, pairs, [], options, clues))
-    total = t_clean + t_clues + t_cand + t_align + t_assemble
-    truth = corpus.truth_pairs
-    cand_pairs = {tuple(sorted((docs[c.a].id, docs[c.b].id))) for c in cands}
-    accuracy = evaluate(corpus, result.pairs)
+def run_scan(path: Path, corpus: SyntheticCorpus, workers: int) -> dict[str, Any]:
+    """`copydesk scan` in a child process: wall time, stage timings, peak RSS, accuracy."""
+    out = CACHE / f"{path.stem}.scan.json"
+    command = [str(Path(sys.executable).parent / "copydesk"), "scan", str(path), "--format", "json",
+               "-o", str(out), "--workers", str(workers), "--timings"]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    timings = next((line for line in done.stderr.splitlines() if line.startswith("timings:")), "")
+    found = json.loads(out.read_text(encoding="utf-8"))
+    pairs = [
+        Pair(p["source"], p["target"], p["relation"], p["direction"], p["score"],
+             p["coverage_source"], p["coverage_target"],
+             [Passage(tuple(x["source"]), tuple(x["target"]), x["kind"], x["similarity"])
+              for x in p["passages"]])
+        for p in found["pairs"]
+    ]  # fmt: skip
+    accuracy = evaluate(corpus, pairs)
     return {
-        "seconds": total,
-        "stages": {"clean": t_clean, "clues": t_clues, "candidates": t_cand, "align": t_align,
-                   "assemble": t_assemble},
-        "candidate_seconds": t_cand,
-        "candidates": len(cands),
-        "candidate_pr": pair_scores(cand_pairs, truth),  # type: ignore[arg-type]
-        "pair_pr": (accuracy.pair_precision, accuracy.pair_recall),
+        "seconds": seconds, "timings": timings.removeprefix("timings: "), "peak_mib": peak,
+        "pairs": len(pairs), "pair_pr": (accuracy.pair_precision, accuracy.pair_recall),
         "char_pr": (accuracy.precision, accuracy.recall),
     }  # fmt: skip
+
+
+def run_candidates(docs: list[Any], corpus: SyntheticCorpus, workers: int) -> dict[str, Any]:
+    """The candidate stage alone, on articles cleaned already."""
+    found, seconds = timed(lambda: candidate_pairs(docs, ScanOptions(workers=workers)))
+    pairs = {tuple(sorted((docs[c.a].id, docs[c.b].id))) for c in found}
+    return {"seconds": seconds, "candidates": len(found),
+            "pr": pair_scores(pairs, corpus.truth_pairs)}  # type: ignore[arg-type]  # fmt: skip
 
 
 def shingles(words: list[str], n: int = 5) -> set[bytes]:
     return {" ".join(words[i : i + n]).encode() for i in range(len(words) - n + 1)}
 
 
-def run_datasketch(corpus: SyntheticCorpus) -> dict[str, Any]:
+def run_datasketch(docs: list[Any], corpus: SyntheticCorpus) -> dict[str, Any]:
     from datasketch import MinHash, MinHashLSH
 
-    docs = clean_articles(corpus.articles)  # the same words copydesk matches on
     sets = [shingles(d.words) for d in docs]
 
     def signatures() -> list[Any]:
@@ -146,45 +173,52 @@ def run_datasketch(corpus: SyntheticCorpus) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10000,30000", help="corpus sizes, comma-separated")
+    parser.add_argument("--sizes", default="10000,30000,100000", help="corpus sizes (a,b,...)")
     parser.add_argument("--peer-max", type=int, default=30000,
                         help="largest size also run with datasketch (it is slow)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=0, help="copydesk workers (0: all cores)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    workers = args.workers or len(__import__("os").sched_getaffinity(0))
+    workers = args.workers or len(os.sched_getaffinity(0))
     print(f"copydesk {copydesk.__version__}, {workers} worker(s)")
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         corpus, t_make = timed(lambda size=size: corpus_of(size))
+        path = corpus_file(size, corpus)
         words = sum(len(a.text.split()) for a in corpus.articles)
         print(f"\n== {size} articles, {words / 1e6:.1f} M words (corpus ready in {t_make:.0f} s)")
-        mine = run_copydesk(corpus, workers)
-        stages = ", ".join(f"{k} {v:.1f} s" for k, v in mine["stages"].items())
-        print(f"copydesk   end to end {size / mine['seconds']:7.0f} art/s ({mine['seconds']:.1f} s;"
-              f" {stages})")
-        print(f"           candidates {size / mine['candidate_seconds']:7.0f} art/s,"
-              f" {mine['candidates']} candidate pairs, pair P/R"
-              f" {mine['candidate_pr'][0]:.3f}/{mine['candidate_pr'][1]:.3f};"
-              f" reported pairs P/R {mine['pair_pr'][0]:.3f}/{mine['pair_pr'][1]:.3f};"
-              f" passage chars P/R {mine['char_pr'][0]:.3f}/{mine['char_pr'][1]:.3f};"
-              f" peak RSS {peak_mib():.0f} MiB")  # fmt: skip
-        row: dict[str, Any] = {"size": size, "words": words, "copydesk": mine,
-                               "peak_mib": peak_mib()}  # fmt: skip
+        scan = run_scan(path, corpus, workers)
+        rate = size / scan["seconds"]
+        print(f"copydesk scan  {rate:7.0f} art/s end to end ({scan['seconds']:.1f} s),"
+              f" peak RSS {scan['peak_mib']:.0f} MiB; reported pairs P/R"
+              f" {scan['pair_pr'][0]:.3f}/{scan['pair_pr'][1]:.3f}, passage chars P/R"
+              f" {scan['char_pr'][0]:.3f}/{scan['char_pr'][1]:.3f}")
+        print(f"               {scan['timings']}")  # fmt: skip
+        docs = clean_articles(corpus.articles)
+        mine = run_candidates(docs, corpus, workers)
+        single = run_candidates(docs, corpus, 1) if workers > 1 else mine
+        print(f"candidates     {size / mine['seconds']:7.0f} art/s ({workers} workers;"
+              f" {size / single['seconds']:.0f} art/s on one), {mine['candidates']} candidates,"
+              f" pair P/R {mine['pr'][0]:.3f}/{mine['pr'][1]:.3f}")  # fmt: skip
+        row: dict[str, Any] = {"size": size, "words": words, "scan": scan, "candidates": mine,
+                               "candidates_one_worker": single}  # fmt: skip
         if size <= args.peer_max:
-            peer = run_datasketch(corpus)
-            ratio = (size / mine["candidate_seconds"]) / (size / peer["seconds"])
-            print(f"datasketch candidates {size / peer['seconds']:7.0f} art/s (MinHash 128 +"
-                  f" LSH threshold {peer['threshold']}), {peer['candidates']} candidate pairs,"
+            peer = run_datasketch(docs, corpus)
+            peer_rate = size / peer["seconds"]
+            print(f"datasketch     {peer_rate:7.0f} art/s (MinHash 128 + LSH threshold"
+                  f" {peer['threshold']}, one process), {peer['candidates']} candidate pairs,"
                   f" pair P/R {peer['pr'][0]:.3f}/{peer['pr'][1]:.3f}")
-            print(f"ratio      copydesk candidate stage is {ratio:.1f}x datasketch's throughput;"
-                  f" pair recall {mine['candidate_pr'][1]:.3f} vs {peer['pr'][1]:.3f}")  # fmt: skip
+            ratio = size / mine["seconds"] / peer_rate
+            print(f"ratio          copydesk candidate stage {ratio:.1f}x"
+                  f" datasketch's throughput ({size / single['seconds'] / peer_rate:.1f}x on one"
+                  f" core); pair recall {mine['pr'][1]:.3f} vs {peer['pr'][1]:.3f}")  # fmt: skip
             row["datasketch"] = peer
         rows.append(row)
+        del docs
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
-        per_first = first["copydesk"]["seconds"] / first["size"]
-        per_last = last["copydesk"]["seconds"] / last["size"]
+        per_first = first["scan"]["seconds"] / first["size"]
+        per_last = last["scan"]["seconds"] / last["size"]
         print(f"\ntime per article at {last['size']} is {per_last / per_first:.2f}x that at"
               f" {first['size']}; linear extrapolation to 1,000,000 articles:"
               f" {per_last * 1e6 / 60:.0f} min")  # fmt: skip

@@ -521,8 +521,11 @@ def _matrices(
             postings[term].append((i, tf * w))
         a_norm[i] = math.sqrt(total)
         a_words[i] = sum("+" not in t for t in terms)
-    dot = np.zeros((len(a_terms), len(b_terms)))
-    shared = np.zeros((len(a_terms), len(b_terms)))
+    # Every (i, j, product, is-a-word) hit, summed per cell at the end by one bincount.
+    cells: list[int] = []
+    products: list[float] = []
+    words: list[float] = []
+    width = len(b_terms)
     b_norm = np.zeros(len(b_terms))
     b_words = np.zeros(len(b_terms))
     for j, terms in enumerate(b_terms):
@@ -534,13 +537,16 @@ def _matrices(
             total += (tf * w) ** 2
             hits = postings.get(term)
             if hits:
-                single = "+" not in term
+                single = 0.0 if "+" in term else 1.0
                 for i, value in hits:
-                    dot[i, j] += value * tf * w
-                    if single:
-                        shared[i, j] += 1
+                    cells.append(i * width + j)
+                    products.append(value * tf * w)
+                    words.append(single)
         b_norm[j] = math.sqrt(total)
         b_words[j] = sum("+" not in t for t in terms)
+    size, shape = len(a_terms) * width, (len(a_terms), width)
+    dot = np.bincount(cells, weights=products, minlength=size).reshape(shape)
+    shared = np.bincount(cells, weights=words, minlength=size).reshape(shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         cosine = np.nan_to_num(dot / np.outer(a_norm, b_norm))
         dice = np.nan_to_num(2.0 * shared / (a_words[:, None] + b_words[None, :]))
@@ -872,10 +878,12 @@ def align_paraphrase_words(
     a_sent, b_sent = cached_sentences(source), cached_sentences(target)
     if not a_sent or not b_sent:
         return []
-    weights = idf if idf else _pair_idf(a_sent, b_sent)
-    cosine, dice, shared = _matrices([s.terms for s in a_sent], [s.terms for s in b_sent], weights)
     a_covered = _covered(a_sent, [*covered_source, *(p.source for p in known)])
     b_covered = _covered(b_sent, [*covered_target, *(p.target for p in known)])
+    if a_covered.all() or b_covered.all():
+        return []  # a whole copy: nothing left to be reworded
+    weights = idf if idf else _pair_idf(a_sent, b_sent)
+    cosine, dice, shared = _matrices([s.terms for s in a_sent], [s.terms for s in b_sent], weights)
     eligible: np.ndarray = ~a_covered[:, None] & ~b_covered[None, :]
     if method == "semantic":
         # Embeddings judge meaning; the words must still overlap somewhat, or every sentence

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -34,6 +34,10 @@ from .model import Candidate, CleanArticle, Fingerprint
 
 _MASK = (1 << 64) - 1
 _MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a's prime: odd, so the rolling hash mixes
+#: bits of a content term's hash kept in fingerprints (a million terms collide about once)
+TERM_BITS = 40
+#: words whose hashes are remembered (a few hundred MB at most)
+TABLE_LIMIT = 2_000_000
 _word_hashes: dict[str, int] = {}
 
 
@@ -42,7 +46,7 @@ def word_hash(word: str) -> int:
     value = _word_hashes.get(word)
     if value is None:
         value = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-        if len(_word_hashes) < 2_000_000:
+        if len(_word_hashes) < TABLE_LIMIT:
             _word_hashes[word] = value
     return value
 
@@ -76,9 +80,20 @@ def _term_hash(word: str) -> int:
     if value is None:
         term = word_term(word)
         value = 0 if term is None else word_hash(term)
-        if len(_term_hashes) < 2_000_000:
+        if len(_term_hashes) < TABLE_LIMIT:
             _term_hashes[word] = value
     return value
+
+
+def _looked_up(
+    words: Sequence[str], table: dict[str, int], compute: Callable[[str], int]
+) -> Iterable[int]:
+    """`compute(w)` for each word, read from `table` (where `compute` keeps its values)."""
+    for word in set(words).difference(table):
+        compute(word)
+    if len(table) < TABLE_LIMIT:
+        return map(table.__getitem__, words)
+    return map(compute, words)  # the table is full: some words are not in it
 
 
 def fingerprint(doc: CleanArticle, ngram: int = 5) -> Fingerprint:
@@ -86,21 +101,23 @@ def fingerprint(doc: CleanArticle, ngram: int = 5) -> Fingerprint:
     of its sentences (for sketches) and its names. Costs well under a millisecond an article."""
     words = doc.words
     count = len(words)
-    hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=count)
-    terms = np.fromiter((_term_hash(w) for w in words), dtype=np.uint64, count=count)
+    hashes = np.fromiter(_looked_up(words, _word_hashes, word_hash), dtype=np.uint64, count=count)
+    terms = np.fromiter(_looked_up(words, _term_hashes, _term_hash), dtype=np.uint64, count=count)
     bounds = np.asarray(sentence_bounds(doc), dtype=np.int64)
-    sentence_of = np.repeat(np.arange(len(bounds) - 1, dtype=np.int32), np.diff(bounds))
+    sentence_of = np.repeat(np.arange(len(bounds) - 1, dtype=np.uint64), np.diff(bounds))
     content = terms != 0
-    terms, sentence_of = terms[content], sentence_of[content]
-    # Each term once per sentence; sentences with too many distinct terms are not sketched.
-    order = np.lexsort((terms, sentence_of))
-    terms, sentence_of = terms[order], sentence_of[order]
-    distinct = np.ones(len(terms), dtype=bool)
-    distinct[1:] = (terms[1:] != terms[:-1]) | (sentence_of[1:] != sentence_of[:-1])
-    terms, sentence_of = terms[distinct], sentence_of[distinct]
+    # Each term once per sentence, in order of sentence then term: one sort of one array,
+    # sentence number in the high bits, the term's top TERM_BITS bits below (its hash from
+    # here on). An article of 20 MiB has far fewer than 2 ** (64 - TERM_BITS) sentences.
+    keys = (sentence_of[content] << np.uint64(TERM_BITS)) | (
+        terms[content] >> np.uint64(64 - TERM_BITS)
+    )
+    keys = np.unique(keys)
+    sentence_of = (keys >> np.uint64(TERM_BITS)).astype(np.int32)
+    terms = (keys & np.uint64((1 << TERM_BITS) - 1)) << np.uint64(64 - TERM_BITS)
     if len(sentence_of):
-        per_sentence = np.bincount(sentence_of)
-        short = per_sentence[sentence_of] <= MAX_SKETCH_WORDS
+        # Sentences with too many distinct terms are lists or tables: not sketched.
+        short = np.bincount(sentence_of)[sentence_of] <= MAX_SKETCH_WORDS
         terms, sentence_of = terms[short], sentence_of[short]
     return Fingerprint(_ngrams_of(hashes, ngram), terms, sentence_of, name_hashes(doc))
 
@@ -200,14 +217,26 @@ def pairs_from_fingerprints(
     ]
 
 
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal `values` (sorted) starts, and its length."""
+    if len(values) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    new = np.empty(len(values), dtype=bool)
+    new[0] = True
+    np.not_equal(values[1:], values[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    return starts, np.diff(np.append(starts, len(values)))
+
+
 def _run_pairs(
-    hashes: np.ndarray, owners: np.ndarray, max_size: int, n_owners: int
+    run_starts: np.ndarray,
+    run_lengths: np.ndarray,
+    owners: np.ndarray,
+    max_size: int,
+    n_owners: int,
 ) -> list[np.ndarray]:
-    """For runs of equal `hashes` (sorted) of 2..`max_size` entries: every pair of their
-    `owners`, each as `low * n_owners + high` (owners sorted within each run)."""
-    boundaries = np.flatnonzero(np.diff(hashes)) + 1
-    run_starts = np.concatenate(([0], boundaries))
-    run_lengths = np.diff(np.concatenate((run_starts, [len(hashes)])))
+    """For runs (see `_runs`) of 2..`max_size` entries: every pair of their `owners`, each as
+    `low * n_owners + high` (owners sorted within each run)."""
     keys: list[np.ndarray] = []
     n = np.int64(n_owners)
     for size in np.unique(run_lengths):
@@ -220,24 +249,53 @@ def _run_pairs(
     return keys
 
 
+def _counted(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of `keys` (sorted) and how often each occurs."""
+    if not keys:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    every = np.concatenate(keys)
+    every.sort()
+    starts, counts = _runs(every)
+    return every[starts], counts
+
+
 def _pair_counts(fingerprints: Sequence[np.ndarray], max_df: int) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of articles sharing a hash found in 2..`max_df` of them: pair keys
-    (`a * n + b`, sorted) and how many distinct such hashes each pair shares."""
+    (`a * n + b`, sorted) and how many distinct such hashes each pair shares.
+
+    The posting lists come from one sort of one array: each hash with its low bits replaced by
+    its article's number. Sorting plain integers is several times faster than sorting by two
+    keys, and needs no second array. Hashes that differ only in those low bits (at least 44
+    bits are kept up to a million articles) count as one n-gram: a rare, harmless extra link.
+    """
     empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
-    if len(fingerprints) < 2:
+    n_docs = len(fingerprints)
+    total = sum(len(f) for f in fingerprints)
+    if n_docs < 2 or total == 0:
         return empty
-    lengths = np.fromiter((len(f) for f in fingerprints), dtype=np.int64, count=len(fingerprints))
-    if lengths.sum() == 0:
+    bits = max(1, (n_docs - 1).bit_length())
+    low = np.uint64((1 << bits) - 1)
+    keys = np.empty(total, dtype=np.uint64)
+    position = 0
+    for owner, hashes in enumerate(fingerprints):
+        segment = keys[position : position + len(hashes)]
+        np.bitwise_and(hashes, ~low, out=segment)
+        segment |= np.uint64(owner)
+        position += len(hashes)
+    keys.sort()
+    starts, lengths = _runs(keys)
+    keys = keys[starts]  # an article holding two hashes that agree in the kept bits
+    # Runs of equal kept bits are the posting lists; their length is the document frequency.
+    starts, lengths = _runs(keys >> np.uint64(bits))
+    wanted = (lengths >= 2) & (lengths <= max_df)
+    starts, lengths = starts[wanted], lengths[wanted]
+    if len(starts) == 0:
         return empty
-    hashes = np.concatenate(fingerprints)
-    owners = np.repeat(np.arange(len(fingerprints), dtype=np.int64), lengths)
-    order = np.lexsort((owners, hashes))
-    # Runs of equal hashes are the posting lists; their length is the n-gram's document frequency.
-    keys = _run_pairs(hashes[order], owners[order], max_df, len(fingerprints))
-    if not keys:
-        return empty
-    pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
-    return pair_keys, counts.astype(np.int64)
+    # Only the entries of wanted runs, renumbered: keeps the owner array small.
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    picked = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+    owners = (keys[picked] & low).astype(np.int64)
+    return _counted(_run_pairs(offsets, lengths, owners, max_df, n_docs))
 
 
 _PAIR_MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -257,12 +315,10 @@ def sketches_of(
     empty = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     if len(hashes) == 0:
         return empty
-    order = np.lexsort((hashes, sentences))
-    hashes, sentences = hashes[order], sentences[order]
-    group_start = np.ones(len(sentences), dtype=bool)
-    group_start[1:] = sentences[1:] != sentences[:-1]
-    starts = np.flatnonzero(group_start)
-    sizes = np.diff(np.concatenate((starts, [len(sentences)])))
+    if not _sorted_by(sentences, hashes):
+        order = np.lexsort((hashes, sentences))
+        hashes, sentences = hashes[order], sentences[order]
+    starts, sizes = _runs(sentences)
     out_hashes: list[np.ndarray] = []
     out_sentences: list[np.ndarray] = []
     for ranks in combinations(range(sketch_terms), SKETCH_SIZE):
@@ -277,11 +333,30 @@ def sketches_of(
     if not out_hashes:
         return empty
     all_hashes, all_sentences = np.concatenate(out_hashes), np.concatenate(out_sentences)
-    order = np.lexsort((all_sentences, all_hashes))
+    # Sorted by hash, then by sentence where hashes agree: one plain sort, then the (few) runs
+    # of equal hashes sorted again on their own.
+    order = np.argsort(all_hashes)
     all_hashes, all_sentences = all_hashes[order], all_sentences[order]
-    distinct = np.ones(len(order), dtype=bool)
+    run_starts, run_lengths = _runs(all_hashes)
+    shared = run_lengths > 1
+    if shared.any():
+        lengths = run_lengths[shared]
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        at = np.repeat(run_starts[shared] - offsets, lengths) + np.arange(int(lengths.sum()))
+        again = np.lexsort((all_sentences[at], all_hashes[at]))
+        all_sentences[at] = all_sentences[at][again]
+    distinct = np.ones(len(all_hashes), dtype=bool)
     distinct[1:] = (all_hashes[1:] != all_hashes[:-1]) | (all_sentences[1:] != all_sentences[:-1])
     return all_hashes[distinct], all_sentences[distinct]
+
+
+def _sorted_by(first: np.ndarray, second: np.ndarray) -> bool:
+    """Whether rows are in order of `first`, then of `second`."""
+    if len(first) < 2:
+        return True
+    rising = first[1:] > first[:-1]
+    level = first[1:] == first[:-1]
+    return bool(np.all(rising | level) and np.all(second[1:][level] >= second[:-1][level]))
 
 
 def sentence_sketches(
@@ -308,13 +383,30 @@ def sentence_sketches(
     first_sentence = np.concatenate(([0], np.cumsum(spans)[:-1]))
     sentences = np.concatenate([p.sentences for p in prints]).astype(np.int64)
     sentences += first_sentence[term_docs]
-    # Document frequency of each word: its distinct articles (a word recurs across sentences).
-    distinct_terms = np.concatenate([np.unique(p.terms) for p in prints])
-    words, df = np.unique(distinct_terms, return_counts=True)
-    keep = df[np.searchsorted(words, hashes)] <= max_df
+    bits, stock = _common_terms(prints, max_df)
+    keep = np.ones(len(hashes), dtype=bool)
+    if len(stock):
+        high = hashes >> np.uint64(bits)
+        where = np.minimum(np.searchsorted(stock, high), len(stock) - 1)
+        keep = stock[where] != high
     all_hashes, all_sentences = sketches_of(hashes[keep], sentences[keep], sketch_terms)
     owner = np.repeat(np.arange(len(prints), dtype=np.int64), spans)
     return all_hashes, owner[all_sentences], all_sentences
+
+
+def _common_terms(prints: Sequence[Fingerprint], max_df: int) -> tuple[int, np.ndarray]:
+    """The content terms found in more than `max_df` articles: `(bits, stock)`, where `stock`
+    holds their hashes shifted right by `bits` (sorted). As in `_pair_counts`, the low bits
+    make room for the article numbers in one sortable array."""
+    n_docs = len(prints)
+    bits = max(1, (n_docs - 1).bit_length())
+    low = np.uint64((1 << bits) - 1)
+    keys = np.concatenate([(p.terms & ~low) | np.uint64(d) for d, p in enumerate(prints)])
+    keys.sort()
+    starts, _ = _runs(keys)
+    keys = keys[starts] >> np.uint64(bits)  # each (term, article) once
+    starts, df = _runs(keys)
+    return bits, keys[starts[df > max_df]]
 
 
 def sketch_pairs(
@@ -331,24 +423,20 @@ def sketch_pairs(
     n_sentences = int(sentences.max()) + 1
     sentence_doc = np.zeros(n_sentences, dtype=np.int64)
     sentence_doc[sentences] = doc_of
-    # A sketch in too many articles is a stock pairing; skip those before pairing sentences.
-    order = np.lexsort((doc_of, hashes))
-    hashes, doc_of, sentences = hashes[order], doc_of[order], sentences[order]
+    # Rows come sorted by (sketch, sentence), hence by (sketch, article): sentences are numbered
+    # article after article. A sketch in too many articles is a stock pairing: skipped.
     new_doc = np.ones(len(hashes), dtype=bool)
     new_doc[1:] = (hashes[1:] != hashes[:-1]) | (doc_of[1:] != doc_of[:-1])
     run = np.concatenate(([0], np.cumsum(hashes[1:] != hashes[:-1])))
     docs_per_run = np.bincount(run, weights=new_doc).astype(np.int64)
     common = docs_per_run[run] > max_df
     hashes, sentences = hashes[~common], sentences[~common]
-    order = np.lexsort((sentences, hashes))
-    keys = _run_pairs(hashes[order], sentences[order], 2 * max_df, n_sentences)
-    if not keys:
-        return np.empty(0, dtype=np.int64)
-    sentence_pairs = np.unique(np.concatenate(keys))
+    starts, lengths = _runs(hashes)
+    sentence_pairs, _ = _counted(_run_pairs(starts, lengths, sentences, 2 * max_df, n_sentences))
     first, second = sentence_pairs // n_sentences, sentence_pairs % n_sentences
     doc_a, doc_b = sentence_doc[first], sentence_doc[second]
     across = doc_a != doc_b
     n_docs = np.int64(len(prints))
     doc_keys = np.minimum(doc_a, doc_b)[across] * n_docs + np.maximum(doc_a, doc_b)[across]
-    pair_keys, counts = np.unique(doc_keys, return_counts=True)
+    pair_keys, counts = _counted([doc_keys])
     return pair_keys[counts >= min_sketch_sentences]

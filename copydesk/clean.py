@@ -17,8 +17,10 @@ What is removed, paragraph by paragraph:
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
-from collections import defaultdict
+from array import array
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -68,10 +70,12 @@ REPEAT_MIN_WORDS = 4
 
 
 def normalise_word(word: str) -> str:
-    """The form under which two words count as the same."""
+    """The form under which two words count as the same (one shared copy of each: a corpus
+    of a hundred thousand articles holds fifty million words, but a few hundred thousand
+    distinct ones)."""
     if not word.isascii():
         word = unicodedata.normalize("NFKC", word).replace("’", "'")
-    return word.casefold()
+    return sys.intern(word.casefold())
 
 
 @dataclass
@@ -79,15 +83,15 @@ class _Block:
     span: Span
     first: int  # index of its first word
     last: int  # one past its last word
-    key: str  # its normalised words, joined
+    key: int  # hash of its normalised words (its text costs memory; only equality matters)
 
 
 @dataclass
 class _Tokenised:
     article: Article
     words: list[str]
-    starts: list[int]
-    ends: list[int]
+    starts: array[int]
+    ends: array[int]
     blocks: list[_Block]
 
 
@@ -176,11 +180,12 @@ def _map_run(
                 last.append(offset + i2)
 
 
-def _words(text: str) -> tuple[list[str], list[int], list[int]]:
-    """The normalised words of `text` and their `[start, end)` offsets into it."""
+def _words(text: str) -> tuple[list[str], array[int], array[int]]:
+    """The normalised words of `text` and their `[start, end)` offsets into it (arrays of C
+    ints: a list of Python ints costs nine times the memory)."""
     words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts: array[int] = array("i")
+    ends: array[int] = array("i")
     if text.isascii() or not MOJIBAKE_HINT_RE.search(text):
         for m in WORD_RE.finditer(text):
             words.append(normalise_word(m.group()))
@@ -222,7 +227,8 @@ def _tokenise(article: Article) -> _Tokenised:
         first = index
         while index < len(starts) and starts[index] < end:
             index += 1
-        blocks.append(_Block(Span(start, end), first, index, " ".join(words[first:index])))
+        key = hash(" ".join(words[first:index])) if index > first else 0
+        blocks.append(_Block(Span(start, end), first, index, key))
     return _Tokenised(article, words, starts, ends, blocks)
 
 
@@ -236,7 +242,7 @@ def source_key(article: Article) -> str | None:
     return None
 
 
-def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, str]]:
+def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, int]]:
     """(source, line) pairs that recur across articles of one source: site furniture.
 
     A short line at the head or tail of two or more articles of one source is furniture, unless
@@ -244,20 +250,29 @@ def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, str]]:
     they share is text, not boilerplate. A line recurring mid-article counts only when it is in
     many articles (`LEARN_MANY_DOCS`).
     """
-    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
-    off_edge: set[tuple[str, str]] = set()
+    # Most lines are in one article only: count first, then keep who holds the others.
+    counts: Counter[tuple[str, int]] = Counter()
+    for doc in tokenised:
+        source = source_key(doc.article)
+        if source is not None:
+            counts.update((source, block.key) for block in doc.blocks if block.last > block.first)
+    seen: dict[tuple[str, int], set[int]] = defaultdict(set)
+    off_edge: set[tuple[str, int]] = set()
+    too_long: set[tuple[str, int]] = set()
     for doc_index, doc in enumerate(tokenised):
         source = source_key(doc.article)
         if source is None:
             continue
         count = len(doc.blocks)
         for position, block in enumerate(doc.blocks):
-            if not block.key:
+            if block.last == block.first or counts[(source, block.key)] < 2:
                 continue
             key = (source, block.key)
             seen[key].add(doc_index)
             if EDGE_HEAD <= position < count - EDGE_TAIL:
                 off_edge.add(key)
+            if block.last - block.first > LEARN_MAX_WORDS:
+                too_long.add(key)
     # Articles that share a body line are versions of one text: their shared edges are text too.
     versions: set[tuple[int, int]] = set()
     for key in off_edge:
@@ -266,7 +281,7 @@ def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, str]]:
             versions.update((a, b) for i, a in enumerate(sharing) for b in sharing[i + 1 :])
     learned = set()
     for key, docs in seen.items():
-        if len(docs) < 2 or key[1].count(" ") + 1 > LEARN_MAX_WORDS:
+        if len(docs) < 2 or key in too_long:
             continue
         if len(docs) >= LEARN_MANY_DOCS:
             learned.add(key)
@@ -313,7 +328,7 @@ def _repeated_blocks(doc: _Tokenised, skip: set[int]) -> set[int]:
     return repeated
 
 
-def _clean_one(doc: _Tokenised, learned: set[tuple[str, str]]) -> CleanArticle:
+def _clean_one(doc: _Tokenised, learned: set[tuple[str, int]]) -> CleanArticle:
     blocks = doc.blocks
     reasons: dict[int, str] = {}
     source = source_key(doc.article)
@@ -343,8 +358,8 @@ def _clean_one(doc: _Tokenised, learned: set[tuple[str, str]]) -> CleanArticle:
             break
     removed = _merge_removed(blocks, reasons)
     words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts: array[int] = array("i")
+    ends: array[int] = array("i")
     kept: list[Span] = []
     breaks: list[int] = []
     after_removed = False
@@ -383,10 +398,17 @@ def clean_articles(
     tokenised = []
     for done, article in enumerate(articles, start=1):
         tokenised.append(_tokenise(article))
-        if progress is not None and done % 500 == 0:
+        if progress is not None and done % 500 == 0 and done < len(articles):
             progress("clean", done, len(articles))
     learned = learn_boilerplate(tokenised)
-    return [_clean_one(doc, learned) for doc in tokenised]
+    tokenised.reverse()
+    cleaned = []
+    while tokenised:  # each article's tokens freed once it is cleaned
+        cleaned.append(_clean_one(tokenised.pop(), learned))
+
+    if progress is not None:
+        progress("clean", len(articles), len(articles))
+    return cleaned
 
 
 def clean_article(article: Article) -> CleanArticle:

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -76,6 +77,8 @@ class _ProgressBar:
             disable=not console.is_terminal,
         )
         self.tasks: dict[str, TaskID] = {}
+        self.started = time.perf_counter()
+        self.last_call: dict[str, float] = {}  # stages in the order they began
 
     def __enter__(self) -> Callable[[str, int, int], None]:
         self.progress.__enter__()
@@ -84,7 +87,16 @@ class _ProgressBar:
     def __exit__(self, *exc: object) -> None:
         self.progress.__exit__(None, None, None)
 
+    def timings(self) -> str:
+        """Seconds per stage: from the end of the stage before to the stage's last report."""
+        parts, previous = [], self.started
+        for stage, last in self.last_call.items():
+            parts.append(f"{stage} {last - previous:.1f} s")
+            previous = last
+        return f"timings: {', '.join(parts)}; total {time.perf_counter() - self.started:.1f} s"
+
     def update(self, stage: str, done: int, total: int) -> None:
+        self.last_call[stage] = time.perf_counter()
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total)
         self.progress.update(self.tasks[stage], completed=done, total=total)
@@ -228,6 +240,11 @@ def _scan_on_spark(
     help="Processes for alignment; 0 (the default) uses every core. Same output for any N.",
 )
 @click.option(
+    "--timings",
+    is_flag=True,
+    help="Print the seconds each stage took on standard error: where the time goes.",
+)
+@click.option(
     "--spark-master",
     metavar="URL",
     help="Spark master for --engine spark (default: spark-submit's, else local[*]).",
@@ -248,7 +265,7 @@ def scan_command(
     paths: tuple[str, ...], output: Path | None, fmt: str, engine: str, min_words: int,
     ngram: int, max_df: int, min_shared: int, keep_text: bool, workers: int,
     spark_master: str | None, spark_output: str | None, spark_output_format: str,
-    paraphrase: bool, paraphrase_method: str,
+    paraphrase: bool, paraphrase_method: str, timings: bool,
 ) -> None:  # fmt: skip
     """Find every pair of articles that share passages, how, and in which direction.
 
@@ -280,8 +297,11 @@ def scan_command(
             return
         result = on_spark
     else:
-        with _ProgressBar(err) as progress:
+        bar = _ProgressBar(err)
+        with bar as progress:
             result = scan(list(paths), options, progress=progress)
+        if timings:
+            err.print(bar.timings(), markup=False, highlight=False, soft_wrap=True)
     _report_errors(result.errors, err)
     if not result.articles:
         err.print("copydesk: error: no article could be read", markup=False)

@@ -3,6 +3,7 @@ classify -> provenance -> stories -> report. Every stage takes and returns these
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,8 +69,9 @@ class CleanArticle:
     article: Article
     removed: list[Span]
     words: list[str]
-    starts: list[int]
-    ends: list[int]
+    #: offsets, as compact arrays of ints from `clean` (any sequence of ints will do)
+    starts: Sequence[int]
+    ends: Sequence[int]
     blocks: list[Span]
     breaks: list[int] = field(default_factory=list)
     #: indices of words whose matching form was restored from a synonym-spun word

@@ -179,26 +179,45 @@ def scan(
     opts = options or ScanOptions()
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
+
+    def finished(stage: str, count: int) -> None:
+        if progress is not None:
+            progress(stage, count, count)
+
     articles, errors = _gather(inputs)
+    finished("read", len(articles))
     docs = clean_articles(articles, progress)
     if opts.paraphrase:
         opts = replace(opts, paraphrase_method=resolve_method(opts.paraphrase_method))
     clues = {doc.id: read_clues(doc) for doc in docs}
+    finished("clues", len(docs))
     docs, spins = _see_through_spin(docs, opts, progress)
-    prints = in_processes(
-        _fingerprint_chunk, (docs, opts.ngram), range(len(docs)), opts.workers, 256,
-        "fingerprint", progress,
-    )  # fmt: skip
-    candidates = candidates_of(prints, opts.max_df, opts.min_shared, **candidate_settings(opts))
+    candidates = candidate_pairs(docs, opts, progress)
+    finished("candidates", len(docs))
     idf = build_idf(docs) if opts.paraphrase else None
+    finished("idf", len(docs))
     pairs = align_candidates(docs, candidates, opts, progress, clues, idf)
-    return assemble(docs, pairs, errors, opts, clues, spins)
+    result = assemble(docs, pairs, errors, opts, clues, spins)
+    finished("assemble", len(docs))
+    return result
 
 
 def candidate_settings(options: ScanOptions) -> dict[str, Any]:
     """`candidates_of`' keyword arguments for a scan with `options` (every engine uses them):
     sketches and shared names reach rewrites, so they are sought with paraphrases."""
     return {"sketches": options.paraphrase, "names": options.paraphrase}
+
+
+def candidate_pairs(
+    docs: Sequence[CleanArticle], options: ScanOptions, progress: Progress | None = None
+) -> list[Candidate]:
+    """The candidate stage: each article's fingerprint (in `options.workers` processes), then
+    the pairs worth aligning (`candidates.candidates_of`)."""
+    prints = in_processes(
+        _fingerprint_chunk, (docs, options.ngram), range(len(docs)), options.workers, 256,
+        "fingerprint", progress,
+    )  # fmt: skip
+    return candidates_of(prints, options.max_df, options.min_shared, **candidate_settings(options))
 
 
 def _fingerprint_chunk(

@@ -292,7 +292,7 @@ def test_mojibake_words_match_the_clean_words_and_point_at_the_damage() -> None:
     assert "CafÃ©" in as_read and "masterâ€™s" in as_read and "BrandÃ£o" in as_read
     for word, piece in zip(broken.words, as_read, strict=True):
         assert word == normalise_word(piece) or "Ã" in piece or "â" in piece or "Â" in piece
-    assert broken.starts == sorted(broken.starts)
+    assert list(broken.starts) == sorted(broken.starts)
     assert all(s < e for s, e in zip(broken.starts, broken.ends, strict=True))
     assert all(e <= s for e, s in zip(broken.ends, broken.starts[1:], strict=False))
 
