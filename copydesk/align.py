@@ -477,14 +477,6 @@ def idf_from_term_sets(term_sets: Iterable[Iterable[str]]) -> dict[str, float]:
     return {term: 1.0 + math.log((count + 1) / (d + 1)) for term, d in df.items()}
 
 
-def build_idf(docs: Sequence[CleanArticle]) -> dict[str, float]:
-    """The idf of content terms over a run's articles (an article is one document).
-
-    Terms absent from it (and every term when no idf is given) weigh as much as the rarest.
-    """
-    return idf_from_term_sets(article_terms(doc) for doc in docs)
-
-
 def article_terms(doc: CleanArticle) -> set[str]:
     """The distinct content terms (words and phrases) of an article, as `build_idf` counts them."""
     return {term for sentence in cached_sentences(doc) for term in sentence.terms}
@@ -506,7 +498,7 @@ def _matrices(
     Sparse by hand: only terms found on both sides are visited (no BLAS call, which costs more
     than it saves on matrices this small and sparse).
     """
-    default = _max_idf(idf)
+    default = rarest_weight(idf)
     weight: dict[str, float] = {}
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     a_norm = np.zeros(len(a_terms))
@@ -553,18 +545,21 @@ def _matrices(
     return cosine, dice, shared
 
 
-_max_idf_cache: dict[int, tuple[Mapping[str, float], float]] = {}
+_rarest_cache: dict[int, tuple[Mapping[str, float], float]] = {}
 
 
-def _max_idf(idf: Mapping[str, float]) -> float:
-    """The largest weight in `idf` (what unseen terms get), remembered per mapping."""
-    cached = _max_idf_cache.get(id(idf))
+def rarest_weight(idf: Mapping[str, float]) -> float:
+    """The largest weight of `idf`, which terms it does not hold get (they are rarer still)."""
+    rarest = getattr(idf, "rarest", None)  # a `candidates.Idf` knows it
+    if rarest is not None:
+        return float(rarest)
+    cached = _rarest_cache.get(id(idf))
     if cached is not None and cached[0] is idf:
         return cached[1]
     value = max(idf.values(), default=1.0)
-    if len(_max_idf_cache) > 64:
-        _max_idf_cache.clear()
-    _max_idf_cache[id(idf)] = (idf, value)
+    if len(_rarest_cache) > 64:
+        _rarest_cache.clear()
+    _rarest_cache[id(idf)] = (idf, value)
     return value
 
 
@@ -948,7 +943,7 @@ def align_paraphrases(
 
     Args:
         source, target: cleaned articles.
-        idf: term weights over the run (`build_idf(docs)`); without it, the two articles'
+        idf: term weights over the run (`candidates.build_idf(docs)`); without it, the two articles'
             sentences are the documents.
         covered_source, covered_target: character spans already in verbatim or edited
             passages; sentences mostly inside them are left out.

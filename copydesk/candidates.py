@@ -22,8 +22,9 @@ the same candidates, in the same order, on any machine.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -106,6 +107,7 @@ def fingerprint(doc: CleanArticle, ngram: int = 5) -> Fingerprint:
     bounds = np.asarray(sentence_bounds(doc), dtype=np.int64)
     sentence_of = np.repeat(np.arange(len(bounds) - 1, dtype=np.uint64), np.diff(bounds))
     content = terms != 0
+    vocabulary = _vocabulary(terms[content], sentence_of[content])
     # Each term once per sentence, in order of sentence then term: one sort of one array,
     # sentence number in the high bits, the term's top TERM_BITS bits below (its hash from
     # here on). An article of 20 MiB has far fewer than 2 ** (64 - TERM_BITS) sentences.
@@ -119,7 +121,165 @@ def fingerprint(doc: CleanArticle, ngram: int = 5) -> Fingerprint:
         # Sentences with too many distinct terms are lists or tables: not sketched.
         short = np.bincount(sentence_of)[sentence_of] <= MAX_SKETCH_WORDS
         terms, sentence_of = terms[short], sentence_of[short]
-    return Fingerprint(_ngrams_of(hashes, ngram), terms, sentence_of, name_hashes(doc))
+    return Fingerprint(
+        _ngrams_of(hashes, ngram), terms, sentence_of, name_hashes(doc), vocabulary
+    )
+
+
+def _vocabulary(terms: np.ndarray, sentences: np.ndarray) -> np.ndarray:
+    """The distinct `term_key`s of an article's terms and phrases (two content terms in a row
+    in one sentence, as `align.sentence_terms` pairs them), from its terms in text order."""
+    follows = (sentences[1:] == sentences[:-1]) & (terms[1:] != terms[:-1])
+    phrases = _phrase_keys(terms[:-1][follows], terms[1:][follows])
+    return np.unique(np.concatenate((terms, phrases)))
+
+
+_PHRASE_MIX = 0xD6E8FEB86659FD93
+
+
+def _phrase_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The key of each phrase of two term hashes, the same in either order."""
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    with np.errstate(over="ignore"):
+        return (low * np.uint64(_PHRASE_MIX)) ^ ((high << np.uint64(29)) | (high >> np.uint64(35)))
+
+
+def term_key(term: str) -> int:
+    """The hash under which `Idf` counts a term of `align.sentence_terms`: a word's own hash,
+    or for a phrase `a+b` a mix of its two words' hashes, in either order."""
+    first, plus, second = term.partition("+")
+    if not plus:
+        return word_hash(term)
+    a, b = word_hash(first), word_hash(second)
+    low, high = min(a, b), max(a, b)
+    return ((low * _PHRASE_MIX) & _MASK) ^ (((high << 29) | (high >> 35)) & _MASK)
+
+
+def idf_weight(df: int, n_docs: int) -> float:
+    """The weight of a term found in `df` of `n_docs` articles (`align.idf_from_term_sets`)."""
+    return 1.0 + math.log((n_docs + 1) / (df + 1))
+
+
+class Idf(Mapping[str, float]):
+    """The inverse document frequency of a run's terms, `1 + ln((N + 1) / (df + 1))` as
+    `align.idf_from_term_sets` gives it, kept as two arrays (term keys, sorted, and document
+    counts): a dict of the millions of word pairs of a large run would not fit in memory.
+
+    Look terms up by name (`idf[term]`, `idf.get(term)`); the names themselves are not kept,
+    so the mapping cannot list them. `rarest` is the largest weight, given to unknown terms.
+    """
+
+    def __init__(
+        self, keys: np.ndarray, counts: np.ndarray, n_docs: int, rarest: float | None = None
+    ) -> None:
+        self.term_keys, self.counts, self.n_docs = keys, counts, n_docs
+        fewest = int(counts.min()) if len(counts) else None
+        self.rarest = rarest if rarest is not None or fewest is None else self.weight(fewest)
+        if self.rarest is None:
+            self.rarest = 1.0
+        self._known: dict[str, float | None] = {}
+
+    def weight(self, df: int) -> float:
+        return idf_weight(df, self.n_docs)
+
+    def _find(self, term: str) -> float | None:
+        if term in self._known:
+            return self._known[term]
+        key = np.uint64(term_key(term))
+        at = int(np.searchsorted(self.term_keys, key))
+        found = None
+        if at < len(self.term_keys) and self.term_keys[at] == key:
+            found = self.weight(int(self.counts[at]))
+        if len(self._known) < TABLE_LIMIT:
+            self._known[term] = found
+        return found
+
+    def __getitem__(self, term: str) -> float:
+        found = self._find(term)
+        if found is None:
+            raise KeyError(term)
+        return found
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self._find(term) is not None
+
+    def __len__(self) -> int:
+        return len(self.term_keys)
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("an Idf keeps hashes of its terms, not their names: look terms up")
+
+    def values(self) -> Iterator[float]:  # type: ignore[override]
+        return (self.weight(int(c)) for c in self.counts)
+
+    @staticmethod
+    def joined(first: Idf, second: Idf) -> Idf:
+        """The weights of two `Idf`s of one run (each for one article's terms) together."""
+        keys = np.concatenate((first.term_keys, second.term_keys))
+        counts = np.concatenate((first.counts, second.counts))
+        keys, at = np.unique(keys, return_index=True)
+        return Idf(keys, counts[at], first.n_docs, first.rarest)
+
+
+class DocumentFrequencies:
+    """Counts, article after article, how many articles hold each term (`Fingerprint.
+    vocabulary`), in sorted arrays folded as they grow: memory follows the distinct terms."""
+
+    #: keys gathered before they are sorted and counted
+    FOLD = 4_000_000
+
+    def __init__(self) -> None:
+        self.n_docs = 0
+        self._pending: list[np.ndarray] = []
+        self._pending_size = 0
+        self._parts: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(self, vocabulary: np.ndarray) -> None:
+        self.n_docs += 1
+        self._pending.append(vocabulary)
+        self._pending_size += len(vocabulary)
+        if self._pending_size >= self.FOLD:
+            self._fold()
+
+    def _fold(self) -> None:
+        if self._pending:
+            keys = np.concatenate(self._pending)
+            keys.sort()
+            starts, counts = _runs(keys)
+            self._parts.append((keys[starts], counts))
+            self._pending, self._pending_size = [], 0
+        if len(self._parts) > 8:
+            self._parts = [_merged(self._parts)]
+
+    def idf(self) -> Idf:
+        self._fold()
+        keys, counts = _merged(self._parts)
+        return Idf(keys, counts, self.n_docs)
+
+
+def build_idf(docs: Sequence[CleanArticle]) -> Idf:
+    """The idf of content terms over a run's articles (an article is one document).
+
+    Terms absent from it (and every term when no idf is given) weigh as much as the rarest.
+    """
+    counts = DocumentFrequencies()
+    for doc in docs:
+        counts.add(fingerprint(doc).vocabulary)
+    return counts.idf()
+
+
+def _merged(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted (key, count) lists summed into one."""
+    if not parts:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    if len(parts) == 1:
+        return parts[0]
+    keys = np.concatenate([k for k, _ in parts])
+    counts = np.concatenate([c for _, c in parts])
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    starts, _ = _runs(keys)
+    return keys[starts], np.add.reduceat(counts, starts)
 
 
 def find_candidates(

@@ -93,12 +93,15 @@ class Fingerprint:
 
     #: distinct hashes of its word n-grams, sorted (uint64)
     ngrams: np.ndarray
-    #: hashes of the distinct content terms of each sketchable sentence (uint64)...
+    #: hashes (top `candidates.TERM_BITS` bits) of the distinct content terms of each
+    #: sketchable sentence (uint64)...
     terms: np.ndarray
     #: ...and the number of that sentence in the article (int32), one per entry of `terms`
     sentences: np.ndarray
     #: distinct hashes of the names and numbers it mentions, sorted (uint64)
     names: np.ndarray
+    #: distinct keys of its terms and phrases, for the run's idf (`candidates.term_key`)
+    vocabulary: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .align import align_paraphrases, align_passages, build_idf, resolve_method
-from .candidates import candidates_of, fingerprint
+import numpy as np
+
+from .align import align_paraphrases, align_passages, resolve_method
+from .candidates import DocumentFrequencies, candidates_of, fingerprint
 from .classify import (
     SAME_STORY_SIMILARITY,
     coverage,
@@ -192,9 +194,10 @@ def scan(
     clues = {doc.id: read_clues(doc) for doc in docs}
     finished("clues", len(docs))
     docs, spins = _see_through_spin(docs, opts, progress)
-    candidates = candidate_pairs(docs, opts, progress)
+    counts = DocumentFrequencies() if opts.paraphrase else None
+    candidates = candidate_pairs(docs, opts, progress, counts)
     finished("candidates", len(docs))
-    idf = build_idf(docs) if opts.paraphrase else None
+    idf = counts.idf() if counts is not None else None
     finished("idf", len(docs))
     pairs = align_candidates(docs, candidates, opts, progress, clues, idf)
     result = assemble(docs, pairs, errors, opts, clues, spins)
@@ -209,15 +212,28 @@ def candidate_settings(options: ScanOptions) -> dict[str, Any]:
 
 
 def candidate_pairs(
-    docs: Sequence[CleanArticle], options: ScanOptions, progress: Progress | None = None
+    docs: Sequence[CleanArticle],
+    options: ScanOptions,
+    progress: Progress | None = None,
+    counts: DocumentFrequencies | None = None,
 ) -> list[Candidate]:
     """The candidate stage: each article's fingerprint (in `options.workers` processes), then
-    the pairs worth aligning (`candidates.candidates_of`)."""
-    prints = in_processes(
+    the pairs worth aligning (`candidates.candidates_of`). With `counts`, each article's terms
+    are counted there for the run's idf (and dropped from its fingerprint: they are many)."""
+    prints = []
+    for found in stream_in_processes(
         _fingerprint_chunk, (docs, options.ngram), range(len(docs)), options.workers, 256,
         "fingerprint", progress,
-    )  # fmt: skip
+    ):  # fmt: skip
+        for fingerprint_ in found:
+            if counts is not None:
+                counts.add(fingerprint_.vocabulary)
+            fingerprint_.vocabulary = _NOTHING
+            prints.append(fingerprint_)
     return candidates_of(prints, options.max_df, options.min_shared, **candidate_settings(options))
+
+
+_NOTHING = np.empty(0, dtype=np.uint64)
 
 
 def _fingerprint_chunk(
@@ -308,30 +324,45 @@ def in_processes(
     """`function(shared, part)` over `items` in parts of `chunk`, results in the order of
     `items`. With `workers` > 1 the parts go to forked processes, which see `shared` (the
     cleaned articles, say) without copying it; elsewhere, or with one worker, it runs here."""
+    out: list[R] = []
+    for found in stream_in_processes(function, shared, items, workers, chunk, stage, progress):
+        out.extend(found)
+    return out
+
+
+def stream_in_processes(
+    function: Callable[[Any, Sequence[Any]], list[R]],
+    shared: Any,
+    items: Sequence[Any],
+    workers: int,
+    chunk: int,
+    stage: str,
+    progress: Progress | None = None,
+) -> Iterator[list[R]]:
+    """`in_processes`, yielding each part's results as it comes (in order): the caller may
+    fold them into something smaller before the next arrives."""
     global _forked
     parts = [items[i : i + chunk] for i in range(0, len(items), chunk)]
     workers = min(workers, len(parts))
-    out: list[R] = []
     done = 0
     _forked = (function, shared)
     try:
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = pool.imap(_run_forked, parts)
-                for part, found in zip(parts, results, strict=True):
-                    out.extend(found)
+                for part, found in zip(parts, pool.imap(_run_forked, parts), strict=True):
                     done += len(part)
                     if progress is not None:
                         progress(stage, done, len(items))
+                    yield found
         else:
             for part in parts:
-                out.extend(function(shared, part))
+                found = function(shared, part)
                 done += len(part)
                 if progress is not None:
                     progress(stage, done, len(items))
+                yield found
     finally:
         _forked = None
-    return out
 
 
 def assemble(

@@ -18,7 +18,7 @@ driver. Both run the stages in the local engine's order, with its functions:
    is computed in the executors; the document frequencies, posting lists (2..max_df articles)
    and the pairs sharing enough of them are Spark DataFrame operations, equal to
    `candidates.candidates_of` as `pipeline.scan` calls it.
-4. align: the run's idf (`align.build_idf`) is counted the same way and joined to each article;
+4. align: the run's idf (`candidates.build_idf`) is counted the same way and joined to each article;
    each candidate pair is joined with its two articles and `compare_clean` runs in the
    executors.
 5. assemble: the pairs and cleaned articles come back to the driver for `pipeline.assemble`.
@@ -32,7 +32,6 @@ from __future__ import annotations
 import inspect
 import io
 import json
-import math
 import os
 import re
 import sys
@@ -48,7 +47,7 @@ import numpy as np
 
 from . import read
 from .align import article_terms, resolve_method
-from .candidates import candidates_of, fingerprint, sketches_of, word_hash
+from .candidates import Idf, candidates_of, fingerprint, idf_weight, sketches_of, term_key
 from .clean import clean_articles, source_key
 from .model import (
     Article,
@@ -543,13 +542,16 @@ def _signed(values: np.ndarray) -> list[int]:
     return signed
 
 
-#: what `_features` gives for one article: its fingerprint and, for the idf, its distinct
-#: terms (sorted; empty when the idf is not wanted)
-Features = tuple[Fingerprint, list[str]]
+#: what `_features` gives for one article: its fingerprint and, when the idf is wanted, the
+#: keys of every term its sentences may look up (`candidates.term_key` of `article_terms`)
+Features = tuple[Fingerprint, np.ndarray]
 
 
 def _article_features(ngram: int, with_terms: bool, doc: CleanArticle) -> Features:
-    return fingerprint(doc, ngram), sorted(article_terms(doc)) if with_terms else []
+    looked_up = np.unique(
+        np.fromiter((term_key(t) for t in article_terms(doc)) if with_terms else (), np.uint64)
+    )
+    return fingerprint(doc, ngram), looked_up
 
 
 def _features(docs: RDD[Any], ngram: int, with_terms: bool) -> RDD[Any]:
@@ -778,54 +780,49 @@ def find_candidates_spark(
 # --- idf ------------------------------------------------------------------------------------
 
 
-def _idf_weight(df: int, n_docs: int) -> float:
-    """The weight `align.idf_from_term_sets` gives a term found in `df` of `n_docs` articles."""
-    # TODO(align.py): a public weight function that idf_from_term_sets uses would replace this.
-    return 1.0 + math.log((n_docs + 1) / (df + 1))
+def _vocabulary(item: tuple[int, Features]) -> tuple[int, list[int]]:
+    return item[0], _signed(item[1][0].vocabulary)
 
 
-#: A key that no term can be, holding the run's largest weight: the aligner gives that weight
-#: to terms it does not find (`align._max_idf`), so a pair's idf must know it.
-_RAREST = "\x00rarest"
+def _looked_up(item: tuple[int, Features]) -> tuple[int, list[int]]:
+    return item[0], _signed(item[1][1])
 
 
-def _term_hashes(item: tuple[int, Features]) -> tuple[int, list[int]]:
-    """An article's distinct terms as hashes (in the order of its sorted terms): the counting
-    is done on numbers, the terms themselves never leave the Python workers."""
-    return item[0], _signed(np.array([word_hash(t) for t in item[1][1]], dtype=np.uint64))
-
-
-def _counts_in_order(row: Row) -> tuple[int, list[int]]:
-    return int(row.doc), [int(entry.n) for entry in row.df]
-
-
-def _weights(n_docs: int, value: tuple[Features, list[int]]) -> dict[str, float]:
-    """The run's idf of an article's terms (`build_idf`'s weights)."""
-    (_, terms), counts = value
-    return {term: _idf_weight(df, n_docs) for term, df in zip(terms, counts, strict=True)}
+def _restricted(n_docs: int, rarest: float | None, row: Row) -> tuple[int, Idf]:
+    """The run's idf of the terms one article looks up."""
+    keys = np.array([e.t for e in row.df], dtype=np.int64).view(np.uint64)
+    counts = np.array([e.n for e in row.df], dtype=np.int64)
+    order = np.argsort(keys)
+    return int(row.doc), Idf(keys[order], counts[order], n_docs, rarest)
 
 
 def _document_frequencies(
     spark: SparkSession, features: RDD[Any], partitions: int, n_docs: int
 ) -> tuple[RDD[Any], float | None, DataFrame]:
-    """The run's idf of each article's terms ((index, {term: weight}), partitioned as the
-    cleaned articles are); the largest weight (`None`: no term at all); and a frame held in
-    memory until the caller unpersists it."""
-    from pyspark.sql import Window
+    """The run's idf (`candidates.build_idf`: articles holding each term of their
+    `Fingerprint.vocabulary`), restricted for each article to the terms it looks up
+    ((index, Idf), partitioned as the cleaned articles are); the largest weight (`None`: no
+    term at all); and a frame held in memory until the caller unpersists it."""
     from pyspark.sql import functions as F
 
-    frame = spark.createDataFrame(
-        features.map(_term_hashes), "doc long, terms array<long>", verifySchema=False
+    held = spark.createDataFrame(
+        features.map(_vocabulary), "doc long, terms array<long>", verifySchema=False
     )
-    rows = frame.select("doc", F.posexplode("terms").alias("pos", "t"))
-    counted = rows.withColumn("n", F.count("*").over(Window.partitionBy("t"))).persist()
+    counted = held.select(F.explode("terms").alias("t")).groupBy("t").count()
+    counted = counted.withColumnRenamed("count", "n").persist()
     fewest = counted.agg(F.min("n")).first()
-    per_doc = counted.groupBy("doc").agg(
-        F.array_sort(F.collect_list(F.struct("pos", "n"))).alias("df")
+    rarest = None
+    if fewest is not None and fewest[0] is not None:
+        rarest = idf_weight(int(fewest[0]), n_docs)
+    wanted = spark.createDataFrame(
+        features.map(_looked_up), "doc long, terms array<long>", verifySchema=False
+    ).select("doc", F.explode("terms").alias("t"))
+    per_doc = (
+        wanted.join(counted, "t")
+        .groupBy("doc")
+        .agg(F.collect_list(F.struct("t", "n")).alias("df"))
     )
-    counts = per_doc.rdd.map(_counts_in_order).partitionBy(partitions)
-    weights = features.join(counts, partitions).mapValues(partial(_weights, n_docs))
-    rarest = None if fewest is None or fewest[0] is None else _idf_weight(int(fewest[0]), n_docs)
+    weights = per_doc.rdd.map(partial(_restricted, n_docs, rarest)).partitionBy(partitions)
     return weights, rarest, counted
 
 
@@ -841,11 +838,15 @@ def _without_counts(value: tuple[CleanArticle, Clues, SpinReport]) -> tuple[Any,
 
 
 def _with_weights(
-    value: tuple[tuple[CleanArticle, Clues, SpinReport], dict[str, float] | None],
+    n_docs: int,
+    rarest: float | None,
+    value: tuple[tuple[CleanArticle, Clues, SpinReport], Idf | None],
 ) -> tuple[Any, ...]:
     """An article for alignment with the run's idf of its terms."""
     (doc, clues, _), weights = value
-    return doc, clues, weights or {}
+    if weights is None:  # none of its terms is in the run's vocabulary
+        weights = Idf(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), n_docs, rarest)
+    return doc, clues, weights
 
 
 def _by_first(row: Row) -> tuple[int, int]:
@@ -857,15 +858,13 @@ def _by_second(item: tuple[int, tuple[int, Any]]) -> tuple[int, tuple[int, Any]]
     return second, (first, cleaned)
 
 
-def _align(options: ScanOptions, rarest: float | None, item: tuple[int, Any]) -> Iterator[Pair]:
+def _align(options: ScanOptions, item: tuple[int, Any]) -> Iterator[Pair]:
     """`compare_clean` on one candidate pair, with the idf the local engine would pass."""
     _, ((_, (doc_a, clues_a, weights_a)), (doc_b, clues_b, weights_b)) = item
-    idf: dict[str, float] | None = None
+    idf: Idf | None = None
     if weights_a is not None and weights_b is not None:
         # The run's idf, for the terms of these two articles: all the aligner looks up.
-        idf = {**weights_a, **weights_b}
-        if rarest is not None:
-            idf[_RAREST] = rarest
+        idf = Idf.joined(weights_a, weights_b)
     clues = {doc_a.id: clues_a, doc_b.id: clues_b}
     pair = compare_clean(doc_a, doc_b, options, clues=clues, idf=idf)
     if pair is not None:
@@ -877,7 +876,6 @@ def _pairs(
     candidate_frame: DataFrame,
     options: ScanOptions,
     partitions: int,
-    rarest: float | None,
 ) -> RDD[Any]:
     """Every candidate pair aligned in the executors (with its lower index as `a`, as locally).
 
@@ -888,7 +886,7 @@ def _pairs(
 
     by_a = candidate_frame.rdd.map(_by_first).partitionBy(partitions).join(for_align, partitions)
     both = by_a.map(_by_second).partitionBy(partitions).join(for_align, partitions)
-    aligned = both.flatMap(partial(_align, options, rarest))
+    aligned = both.flatMap(partial(_align, options))
     return aligned.persist(StorageLevel.MEMORY_AND_DISK)
 
 
@@ -950,12 +948,13 @@ def _run(
     if options.paraphrase:
         weights, rarest, per_term = _document_frequencies(spark, features, partitions, found.count)
         held += [features, per_term]
-        for_align = cleaned.leftOuterJoin(weights, partitions).mapValues(_with_weights)
+        with_weights = partial(_with_weights, found.count, rarest)
+        for_align = cleaned.leftOuterJoin(weights, partitions).mapValues(with_weights)
     else:
         for_align = cleaned.mapValues(_without_counts)
     for_align = for_align.persist(StorageLevel.MEMORY_AND_DISK)
     held.append(for_align)
-    pairs = _pairs(for_align, frame, options, partitions, rarest)
+    pairs = _pairs(for_align, frame, options, partitions)
     if progress is not None:
         pairs.count()
         progress("align", n_candidates, n_candidates)

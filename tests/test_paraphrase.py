@@ -18,7 +18,6 @@ from copydesk.align import (
     align_paraphrase_words,
     align_paraphrases,
     available_methods,
-    build_idf,
     is_paraphrase,
     resolve_method,
     semantic_available,
@@ -27,7 +26,7 @@ from copydesk.align import (
     split_sentences,
     stem,
 )
-from copydesk.candidates import find_candidates
+from copydesk.candidates import build_idf, find_candidates
 from copydesk.classify import coverage
 from copydesk.clean import clean_article, clean_articles
 from copydesk.model import Article, CleanArticle, Pair, Passage
@@ -144,6 +143,10 @@ def test_build_idf_weighs_common_terms_less(fictional: list[CleanArticle]) -> No
     # "kellmouth" is in all three articles, "falvey" in two, "pontoon" in two, "kayak" in one
     assert idf[stem("kellmouth")] < idf[stem("falvey")] < idf[stem("kayakers")]
     assert min(idf.values()) > 0
+    # phrases (two content words in a row) are counted too, in either order
+    annika, falvey = stem("annika"), stem("falvey")
+    assert idf[f"{annika}+{falvey}"] == idf[f"{falvey}+{annika}"] > idf[stem("kellmouth")]
+    assert "no+such+term" not in idf and idf.get("zzzz", -1.0) == -1.0
 
 
 # ---------------------------------------------------------------------------------------------
