@@ -9,7 +9,14 @@ copy before and after `restore_words` (what candidate pairing sees); millisecond
 then the seed articles and, when present, the human and machine rewrites of
 ../shared/corpus/rewrites/ as extra negatives. Asserts nothing.
 
-Usage: python benchmarks/bench_spin.py [--rates 0.1,0.3,0.5] [--seeds 2] [--first 0,0.6]
+`--corpus train` runs the same figures on a training corpus kept apart from the news used for
+evaluation: the news originals of ../shared/corpus/rewrites/mixset.jsonl and the first sentences
+of ../shared/corpus/paraphrase/msr_paraphrase_train.tsv (news), grouped into article-length
+texts. Tune copydesk.spin's constants there, and report the evaluation figures (`--corpus news`,
+the default) only.
+
+Usage: python benchmarks/bench_spin.py [--corpus news|train] [--rates 0.1,0.3,0.5] [--seeds 2]
+       [--first 0,0.6] [--limit N]
 """
 
 from __future__ import annotations
@@ -95,6 +102,29 @@ def read_news(folder: Path = CORPUS / "news") -> list[tuple[str, str]]:
             if line.strip():
                 record = json.loads(line)
                 articles.append((record["id"], record["text"]))
+    return articles
+
+
+#: sentences of the paraphrase corpus grouped into one training text
+SENTENCES_PER_TEXT = 30
+
+
+def read_training() -> list[tuple[str, str]]:
+    """(id, text) of the training corpus: mixset's news originals and paraphrase-corpus texts."""
+    articles = []
+    mixset = CORPUS / "rewrites" / "mixset.jsonl"
+    if mixset.exists():
+        for number, line in enumerate(mixset.read_text(encoding="utf-8").splitlines()):
+            record = json.loads(line) if line.strip() else {}
+            if record.get("category") == "news" and record.get("original"):
+                articles.append((f"mixset-{number}", record["original"]))
+    msr = CORPUS / "paraphrase" / "msr_paraphrase_train.tsv"
+    if msr.exists():
+        rows = msr.read_text(encoding="utf-8-sig").splitlines()[1:]
+        sentences = [row.split("\t")[3] for row in rows if row.count("\t") >= 4]
+        for first in range(0, len(sentences), SENTENCES_PER_TEXT):
+            chunk = sentences[first : first + SENTENCES_PER_TEXT]
+            articles.append((f"msr-{first}", " ".join(chunk)))
     return articles
 
 
@@ -184,15 +214,22 @@ def main() -> None:
         " (0: any entry at random; sites favour the first), comma-separated",
     )
     parser.add_argument("--misses", type=int, default=0, help="list the most missed swaps")
+    parser.add_argument(
+        "--corpus", choices=("news", "train"), default="news",
+        help="news: the evaluation corpus; train: the training corpus (tune on this one)",
+    )  # fmt: skip
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N texts")
     args = parser.parse_args()
     started = time.perf_counter()
     model()
     print(f"model loaded in {time.perf_counter() - started:.1f} s")
-    articles = read_news()
+    articles = read_news() if args.corpus == "news" else read_training()
+    if args.limit:
+        articles = articles[: args.limit]
     if not articles:
-        raise SystemExit(f"no news articles under {CORPUS / 'news'}")
+        raise SystemExit(f"no {args.corpus} articles under {CORPUS}")
     negatives = [a for a in articles if spin_score(a[1]).spun]
-    print(f"{len(articles)} news originals; flagged as spun: {[a[0] for a in negatives]}")
+    print(f"{len(articles)} {args.corpus} originals; flagged as spun: {[a[0] for a in negatives]}")
     rates = [float(r) for r in args.rates.split(",")]
     for first in (float(f) for f in args.first.split(",")):
         print(f"spinner: first entry in {first:.0%} of swaps, else any entry;"

@@ -498,17 +498,14 @@ def _matrices(
     Sparse by hand: only terms found on both sides are visited (no BLAS call, which costs more
     than it saves on matrices this small and sparse).
     """
-    default = rarest_weight(idf)
-    weight: dict[str, float] = {}
+    weight = weights_of(idf, {t for terms in (*a_terms, *b_terms) for t in terms})
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     a_norm = np.zeros(len(a_terms))
     a_words = np.zeros(len(a_terms))
     for i, terms in enumerate(a_terms):
         total = 0.0
         for term, tf in terms.items():
-            w = weight.get(term)
-            if w is None:
-                w = weight[term] = idf.get(term, default)
+            w = weight[term]
             total += (tf * w) ** 2
             postings[term].append((i, tf * w))
         a_norm[i] = math.sqrt(total)
@@ -523,9 +520,7 @@ def _matrices(
     for j, terms in enumerate(b_terms):
         total = 0.0
         for term, tf in terms.items():
-            w = weight.get(term)
-            if w is None:
-                w = weight[term] = idf.get(term, default)
+            w = weight[term]
             total += (tf * w) ** 2
             hits = postings.get(term)
             if hits:
@@ -543,6 +538,16 @@ def _matrices(
         cosine = np.nan_to_num(dot / np.outer(a_norm, b_norm))
         dice = np.nan_to_num(2.0 * shared / (a_words[:, None] + b_words[None, :]))
     return cosine, dice, shared
+
+
+def weights_of(idf: Mapping[str, float], terms: Iterable[str]) -> dict[str, float]:
+    """The weight of each term; terms `idf` does not hold weigh as the rarest."""
+    together = getattr(idf, "weights_of", None)  # a `candidates.Idf` looks them up at once
+    if together is not None:
+        found: dict[str, float] = together(terms)
+        return found
+    default = rarest_weight(idf)
+    return {t: idf.get(t, default) for t in terms}
 
 
 _rarest_cache: dict[int, tuple[Mapping[str, float], float]] = {}

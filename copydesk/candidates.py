@@ -35,6 +35,8 @@ from .model import Candidate, CleanArticle, Fingerprint
 
 _MASK = (1 << 64) - 1
 _MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a's prime: odd, so the rolling hash mixes
+#: terms whose weights an `Idf` remembers (per process)
+KNOWN_TERMS = 500_000
 #: bits of a content term's hash kept in fingerprints (a million terms collide about once)
 TERM_BITS = 40
 #: words whose hashes are remembered (a few hundred MB at most)
@@ -173,26 +175,39 @@ class Idf(Mapping[str, float]):
         self, keys: np.ndarray, counts: np.ndarray, n_docs: int, rarest: float | None = None
     ) -> None:
         self.term_keys, self.counts, self.n_docs = keys, counts, n_docs
-        fewest = int(counts.min()) if len(counts) else None
-        self.rarest = rarest if rarest is not None or fewest is None else self.weight(fewest)
-        if self.rarest is None:
-            self.rarest = 1.0
+        if rarest is None:
+            rarest = self.weight(int(counts.min())) if len(counts) else 1.0
+        self.rarest: float = rarest
         self._known: dict[str, float | None] = {}
 
     def weight(self, df: int) -> float:
         return idf_weight(df, self.n_docs)
 
     def _find(self, term: str) -> float | None:
-        if term in self._known:
-            return self._known[term]
-        key = np.uint64(term_key(term))
-        at = int(np.searchsorted(self.term_keys, key))
-        found = None
-        if at < len(self.term_keys) and self.term_keys[at] == key:
-            found = self.weight(int(self.counts[at]))
-        if len(self._known) < TABLE_LIMIT:
-            self._known[term] = found
-        return found
+        if term not in self._known:
+            self.weights_of([term])
+        return self._known[term]
+
+    def weights_of(self, terms: Iterable[str]) -> dict[str, float]:
+        """The weight of each term, `rarest` for those the run does not hold: looked up
+        together (one search of the key array for all the terms not seen before)."""
+        known = self._known
+        if len(known) > KNOWN_TERMS:
+            known.clear()
+        terms = list(terms)
+        new = [t for t in set(terms) if t not in known]
+        if new:
+            keys = np.fromiter(map(term_key, new), dtype=np.uint64, count=len(new))
+            at = np.searchsorted(self.term_keys, keys)
+            inside = at < len(self.term_keys)
+            hit = np.zeros(len(new), dtype=bool)
+            hit[inside] = self.term_keys[at[inside]] == keys[inside]
+            found = np.full(len(new), np.nan)
+            found[hit] = 1.0 + np.log((self.n_docs + 1) / (self.counts[at[hit]] + 1.0))
+            for term, value in zip(new, found.tolist(), strict=True):
+                known[term] = None if math.isnan(value) else value
+        rarest = self.rarest
+        return {t: rarest if (w := known[t]) is None else w for t in terms}
 
     def __getitem__(self, term: str) -> float:
         found = self._find(term)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from .align import cached_sentences, rarest_weight
+from .align import cached_sentences, weights_of
 from .clean import WORD_RE
 from .model import CleanArticle, Passage, Span
 
@@ -274,5 +274,5 @@ def _story_vector(doc: CleanArticle, idf: Mapping[str, float]) -> dict[str, floa
         for term, weight in sentence.terms.items():
             if " " not in term:  # single words; word pairs would count phrasing, not topic
                 counts[term] = counts.get(term, 0.0) + weight
-    rarest = rarest_weight(idf)
-    return {t: (1.0 + math.log(c)) * idf.get(t, rarest) for t, c in counts.items() if c > 0}
+    weights = weights_of(idf, counts)
+    return {t: (1.0 + math.log(c)) * weights[t] for t, c in counts.items() if c > 0}

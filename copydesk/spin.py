@@ -7,7 +7,9 @@ word it may stand for. This module treats spinning as a noisy channel:
 
 - the original text comes from a word-pair (bigram) language model, from web counts of words and
   word pairs (the `wordsegment` package, Apache-2.0, read at run time; nothing derived from it is
-  shipped);
+  shipped). Numbers in digits are one class ("<num> percent" stands for "two percent", "five
+  percent"...), and a capitalised word inside a sentence is a name: as the first word of a pair
+  it is looked up as written ("smith said") or as any WordNet name, as the second it says nothing;
 - a spinner swapped each word that its thesaurus lists with probability `rate`, for one of the
   word's entries (`data/spin-thesaurus.json.gz`, built from WordNet 3.0 by
   `scripts/build_spin_data.py`; plus one-word swaps seen in real "tortured phrases"), the first
@@ -17,8 +19,15 @@ word it may stand for. This module treats spinning as a noisy channel:
 `rate` by EM over that two-part mixture: element names in function-word slots ("helium told"),
 "successful the" for "in the", rare words where a common neighbour fits far better. `despin`
 finds the most likely original sentence by sentence (Viterbi over {keep, candidate originals}
-per word, every change paying for itself under the estimated rate), and `restore_words` does the
-same on a cleaned article's normalised words, one word for one word, so offsets stay valid.
+per word, every change paying for itself under the estimated rate: putting that word alone back
+must cost the path at least `MIN_MARGIN`), and `restore_words` does the same on a cleaned
+article's normalised words, one word for one word, so offsets stay valid. The cost per change
+was tuned on a training corpus kept apart from the news used for evaluation (see
+`benchmarks/bench_spin.py --corpus train`).
+
+Restoration is bounded by the language model: most word pairs are missing from the web counts
+(only pairs seen 100,000 times are listed), so a swap between two plausible words ("contract" for
+"policy", "same" for "said" after a name) often leaves no trace a word-pair model can see.
 """
 
 from __future__ import annotations
@@ -28,11 +37,12 @@ import json
 import math
 import random
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from importlib import resources
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -58,6 +68,19 @@ PRIOR_WEIGHT = 0.8
 #: share of the unigram probability taken from the words of the text itself (a cache)
 CACHE_WEIGHT = 0.1
 SENTENCE = "<s>"
+#: the class of numbers written in digits, and the spelled numbers whose word pairs stand for it
+NUMBER = "<num>"
+NUMBER_WORDS = (
+    "two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty"
+    " fifty sixty hundred"
+).split()
+#: the class of proper names (the shipped WordNet names), as the first word of a pair
+NAME = "<name>"
+#: a capitalised word inside a sentence: its key is this mark and its lower-case form. As the
+#: first word of a pair it is looked up as written, else as any name ("Smith said"); as the
+#: second word it says nothing (the lists hold few pairs whose second word was capitalised:
+#: "in April" is missing)
+NAME_MARK = "^"
 
 # --- the channel --------------------------------------------------------------------------------
 #: share of a spinner's picks that go to a word's first thesaurus entry (the rest: any entry)
@@ -72,12 +95,16 @@ MIN_ORIGINAL_LOGP = math.log(2e5) - LOG_TOTAL
 CAPITAL_COST = 2.0
 #: rates assumed when restoring: never below / above these
 MIN_RATE, MAX_RATE = 0.002, 0.5
+#: originals listed per spun word; beyond MAX_CANDIDATES, restoring weighs those the text uses
+MAX_REVERSE = 40
 #: restoration passes (the second sees the first's restored words in the text's word counts)
 RESTORE_PASSES = 2
 #: the estimated rate counts only the swaps that show; restoring assumes this many times more
 RATE_FACTOR = 2.0
-#: changes whose best path beats the best path without them by less than this are dropped
-MIN_MARGIN = 1.5
+#: a change stays only if putting that word alone back costs the best path at least this much
+#: (nats): the cost per change, tuned on the training corpus of `benchmarks/bench_spin.py
+#: --corpus train` (never on the news used for evaluation) to keep false changes under 1%
+MIN_MARGIN = 1.7
 
 # --- the decision -------------------------------------------------------------------------------
 #: estimated rate at which a text counts as spun, and the evidence (log-likelihood ratio) needed
@@ -121,10 +148,10 @@ class SpinModel:
         }
         self.log_counts: dict[str, float] = {}
         self.pairs: dict[str, float] = {}
-        self._load_counts()
+        self._load_counts(frozenset(data.get("names", "").split()))
         self.reverse = self._reverse(data.get("tortured", {}))
 
-    def _load_counts(self) -> None:
+    def _load_counts(self, names: frozenset[str]) -> None:
         package = resources.files("wordsegment")
         counts: dict[str, float] = {}
         with package.joinpath("unigrams.txt").open(encoding="utf-8") as handle:
@@ -147,11 +174,30 @@ class SpinModel:
         # Each listed pair's association, ready: log(seen / expected by chance), capped.
         log_counts = self.log_counts
         self.pairs = {}
+        numbers = frozenset(NUMBER_WORDS)
+        names = frozenset(name for name in names if name in log_counts)
+        # Classes: a pair with a class stands for the pairs of its members, by the count-weighted
+        # mean of their associations (an unlisted member pair adds nothing): "<num> percent"
+        # from "two percent", "five percent"...; "<name> said" from "clinton said"...
+        weights = {NUMBER: sum(counts[w] for w in numbers if w in counts),
+                   NAME: sum(counts[w] for w in names)}  # fmt: skip
+        class_pairs: dict[str, float] = {}
         for pair, seen in pairs.items():
             a, _, b = pair.partition(" ")
             if a in log_counts and b in log_counts:
                 expected = log_counts[a] + log_counts[b] - LOG_TOTAL
-                self.pairs[pair] = min(MAX_ASSOC, math.log(seen) - expected)
+                value = min(MAX_ASSOC, math.log(seen) - expected)
+                self.pairs[pair] = value
+                shares = []
+                if a in numbers:
+                    shares.append((NUMBER + " " + b, counts[a] / weights[NUMBER]))
+                elif a in names:
+                    shares.append((NAME + " " + b, counts[a] / weights[NAME]))
+                if b in numbers:
+                    shares.append((a + " " + NUMBER, counts[b] / weights[NUMBER]))
+                for key, share in shares:
+                    class_pairs[key] = class_pairs.get(key, 0.0) + share * value
+        self.pairs.update(class_pairs)
 
     def _reverse(self, tortured: dict[str, dict[str, int]]) -> dict[str, tuple[_Candidate, ...]]:
         """Spun word -> the originals it may stand for, most likely first."""
@@ -186,7 +232,7 @@ class SpinModel:
                 key=lambda c: (-c.prior, c.original),
             )
             if ranked:
-                reverse[spun] = tuple(ranked[:MAX_CANDIDATES])
+                reverse[spun] = tuple(ranked[:MAX_REVERSE])
         return reverse
 
     def logp(self, key: str) -> float:
@@ -202,6 +248,12 @@ class SpinModel:
         seen = self.pairs.get(a + " " + b)
         if seen is not None:
             return seen
+        if a[:1] == NAME_MARK:
+            # A name: its own listed pair ("smith said"), else the names' ("<name> said").
+            seen = self.pairs.get(a[1:] + " " + b)
+            if seen is None:
+                seen = self.pairs.get(NAME + " " + b)
+            return 0.0 if seen is None else seen
         log_a = self.log_counts.get(a)
         log_b = self.log_counts.get(b)
         if log_a is None or log_b is None:
@@ -218,16 +270,31 @@ def _swappable(word: str) -> bool:
     return len(word) > 1 and word.isalpha()
 
 
-@lru_cache(maxsize=1)
+_MODEL: SpinModel | None = None
+_MODEL_LOCK = threading.Lock()
+
+
 def model() -> SpinModel:
-    """The shared model (loaded on first use)."""
-    return SpinModel()
+    """The shared model, loaded on first use, once however many threads ask at a time."""
+    loaded = _MODEL
+    if loaded is None:
+        with _MODEL_LOCK:
+            loaded = _MODEL
+            if loaded is None:
+                loaded = _load_model()
+    return loaded
+
+
+def _load_model() -> SpinModel:
+    global _MODEL
+    _MODEL = SpinModel()
+    return _MODEL
 
 
 # --- tokens -------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     word: str  # normalised
     key: str  # the language model's form
@@ -238,15 +305,15 @@ class _Token:
 
 
 def _lm_key(word: str, form: str, sentence_start: bool) -> str:
-    """The word as the language model knows it; "" (no evidence either way) for a name.
-
-    The word-pair lists hold few pairs whose second word was capitalised ("in April" is missing),
-    so a missing pair says nothing about a capitalised word inside a sentence.
-    """
+    """The word as the language model knows it: `NUMBER` for digits, `NAME_MARK` + the word for
+    a capitalised word inside a sentence (see `SpinModel.assoc`), "" (no evidence either way) for
+    a word the lists cannot know."""
     if "'" in word:
         return ""  # the lists split or drop apostrophes: "what's" is not a word they know
+    if word.isdigit():
+        return NUMBER
     if not sentence_start and not form[:1].islower() and word != "i":
-        return ""
+        return NAME_MARK + word if word.isalpha() else ""
     return word
 
 
@@ -254,10 +321,11 @@ def _token(word: str, start: int, end: int, form: str, sentence_start: bool) -> 
     return _Token(word, _lm_key(word, form, sentence_start), start, end, form, sentence_start)
 
 
-def _tokens_of_text(text: str) -> list[_Token]:
+def _tokens_of_text(text: str, limit: int | None = None) -> list[_Token]:
+    """The words of `text` (the first `limit` of them when given)."""
     tokens: list[_Token] = []
     previous_end = 0
-    for match in WORD_RE.finditer(text):
+    for match in islice(WORD_RE.finditer(text), limit):
         word = normalise_word(match.group())
         gap = text[previous_end : match.start()]
         first = not tokens or (gap != " " and BREAK_RE.search(gap) is not None)
@@ -277,11 +345,12 @@ def _tokens_of_words(
     ]
 
 
-def _tokens_of_clean(doc: CleanArticle) -> list[_Token]:
+def _tokens_of_clean(doc: CleanArticle, limit: int | None = None) -> list[_Token]:
+    """The words of a cleaned article (the first `limit` of them when given)."""
     text = doc.article.text
     breaks = set(doc.breaks)
     tokens = []
-    for i, word in enumerate(doc.words):
+    for i, word in enumerate(doc.words[:limit]):
         start, end = doc.starts[i], doc.ends[i]
         first = i == 0 or i in breaks or BREAK_RE.search(text[doc.ends[i - 1] : start]) is not None
         tokens.append(_token(word, start, end, text[start:end], first))
@@ -291,6 +360,9 @@ def _tokens_of_clean(doc: CleanArticle) -> list[_Token]:
 def _options(token: _Token, lm: SpinModel) -> tuple[tuple[_Candidate, ...], float]:
     """The originals `token` may stand for, and the extra cost of changing it."""
     form = token.form
+    if len(form) < 2 and form != "i":
+        # "a" and "I" stay; a lower-case "i" is no pronoun (spinners put it for "one").
+        return (), 0.0
     if not form[:1].islower():
         # Names and acronyms stay; a capitalised sentence opener may be a swap, at a cost.
         if not token.sentence_start or (len(form) > 1 and form.isupper()) or not form.isalpha():
@@ -304,19 +376,30 @@ _State = tuple[str, float, "str | None"]
 
 
 def _lattice(
-    tokens: Sequence[_Token],
-    lm: SpinModel,
-    counts: Counter[str] | None = None,
-    limit: int = MAX_CANDIDATES,
+    tokens: Sequence[_Token], lm: SpinModel, limit: int = SCORE_CANDIDATES
 ) -> list[list[_State]]:
-    """Per word, its states: keep it (first), or one of the originals it may stand for.
+    """Per word, its states for scoring: keep it (first), or one of the `limit` likeliest
+    originals it may stand for. A state's score is its word's tempered log probability plus, for
+    a change, log q(spun | original) and any extra cost."""
+    rows: list[list[_State]] = []
+    for token in tokens:
+        candidates, extra = _options(token, lm)
+        if not candidates:
+            rows.append([(token.key, 0.0, None)])
+            continue
+        row: list[_State] = [(token.key, PRIOR_WEIGHT * lm.logp(token.key), None)]
+        row.extend((c.original, c.unary - extra, c.original) for c in candidates[:limit])
+        rows.append(row)
+    return rows
 
-    A state's score is its word's (tempered) log probability plus, for a change,
-    log q(spun | original) and any extra cost. The probability comes from web counts, mixed,
-    when `counts` (the text's words as restored so far) are given, with the words of the text
-    itself: a cache, since a word used elsewhere in a text is a likely original. At most
-    `limit` originals per word.
-    """
+
+def _restore_lattice(
+    tokens: Sequence[_Token], lm: SpinModel, counts: Counter[str] | None = None
+) -> list[list[_State]]:
+    """Per word, its states for restoring: keep it (first), or one of the originals it may
+    stand for (the `MAX_CANDIDATES` likeliest, and any other the text itself uses when `counts`
+    are given), scored as `_lattice` does. With `counts` (the text's words as restored so
+    far), word probabilities mix the web's with the text's own (a cache)."""
     size = max(1, len(tokens))
     rows: list[list[_State]] = []
     for token in tokens:
@@ -324,25 +407,24 @@ def _lattice(
         if not candidates:
             rows.append([(token.key, 0.0, None)])
             continue
-        candidates = candidates[:limit]
-        if counts is None:
-            row: list[_State] = [(token.key, PRIOR_WEIGHT * lm.logp(token.key), None)]
-            row.extend((c.original, c.unary - extra, c.original) for c in candidates)
-        else:
-            row = [(token.key, _cached(lm, token.key, counts, 1, size), None)]
-            row.extend(
-                (c.original, _cached(lm, c.original, counts, 0, size) + c.log_q - extra,
-                 c.original)
-                for c in candidates
-            )  # fmt: skip
+        chosen = candidates[:MAX_CANDIDATES]
+        if counts is not None and len(candidates) > MAX_CANDIDATES:
+            chosen += tuple(c for c in candidates[MAX_CANDIDATES:] if counts[c.original] > 0)
+        kept = PRIOR_WEIGHT * _log_unigram(lm, token.key, counts, 1, size)
+        row: list[_State] = [(token.key, kept, None)]
+        for c in chosen:
+            unary = PRIOR_WEIGHT * _log_unigram(lm, c.original, counts, 0, size)
+            row.append((c.original, unary + c.log_q - extra, c.original))
         rows.append(row)
     return rows
 
 
-def _cached(lm: SpinModel, key: str, counts: Counter[str], own: int, size: int) -> float:
+def _log_unigram(lm: SpinModel, key: str, counts: Counter[str] | None, own: int, size: int
+                 ) -> float:  # fmt: skip
+    if counts is None:
+        return lm.logp(key)
     here = max(0, counts.get(key, 0) - own) / size
-    web = math.exp(lm.logp(key))
-    return PRIOR_WEIGHT * math.log((1.0 - CACHE_WEIGHT) * web + CACHE_WEIGHT * here)
+    return math.log((1.0 - CACHE_WEIGHT) * math.exp(lm.logp(key)) + CACHE_WEIGHT * here)
 
 
 # --- scoring ------------------------------------------------------------------------------------
@@ -437,8 +519,10 @@ def _report(tokens: Sequence[_Token], rows: Sequence[Sequence[_State]], lm: Spin
     return SpinReport(round(score, 4), score >= 0.5, rate, len(evidence), hits)
 
 
-def _tokens_of(doc: str | CleanArticle) -> list[_Token]:
-    return _tokens_of_clean(doc) if isinstance(doc, CleanArticle) else _tokens_of_text(doc)
+def _tokens_of(doc: str | CleanArticle, limit: int | None = None) -> list[_Token]:
+    if isinstance(doc, CleanArticle):
+        return _tokens_of_clean(doc, limit)
+    return _tokens_of_text(doc, limit)
 
 
 #: words of an article's opening scored first...
@@ -454,32 +538,31 @@ def spin_score(doc: str | CleanArticle) -> SpinReport:
     hits (offsets into the text, the word, the word it likely replaced).
     """
     lm = model()
-    tokens = _tokens_of(doc)
+    tokens = _tokens_of(doc, SAMPLE_TOKENS * 2 + 1)
     if len(tokens) > SAMPLE_TOKENS * 2:
-        # Most articles are plain: a clear verdict on the opening saves scoring the rest.
+        # Most articles are plain: a clear verdict on the opening saves reading the rest.
         opening = tokens[:SAMPLE_TOKENS]
-        quick = _report(opening, _lattice(opening, lm, limit=SCORE_CANDIDATES), lm)
+        quick = _report(opening, _lattice(opening, lm), lm)
         if quick.score < CLEARLY_PLAIN:
             return quick
-    return _report(tokens, _lattice(tokens, lm, limit=SCORE_CANDIDATES), lm)
+        tokens = _tokens_of(doc)
+    return _report(tokens, _lattice(tokens, lm), lm)
 
 
 # --- restoring ----------------------------------------------------------------------------------
 
 
-def _restore(
-    tokens: Sequence[_Token], rows: Sequence[Sequence[_State]], lm: SpinModel, rate: float
-) -> list[tuple[int, str, float]]:
+def _restore(tokens: Sequence[_Token], lm: SpinModel, rate: float) -> list[tuple[int, str, float]]:
     """(index, original, margin) for every word to change; a second pass sees the first's
     restorations in the text's own word counts (a spinner that turned some "question"s into
     "inquiry" left others standing)."""
-    changes = _best_path(tokens, rows, lm, rate)
+    changes = _best_path(tokens, _restore_lattice(tokens, lm), lm, rate)
     for _ in range(RESTORE_PASSES - 1):
         counts = Counter(token.key for token in tokens)
         for index, original, _ in changes:
             counts[tokens[index].key] -= 1
             counts[original] += 1
-        changes = _best_path(tokens, _lattice(tokens, lm, counts), lm, rate)
+        changes = _best_path(tokens, _restore_lattice(tokens, lm, counts), lm, rate)
     return changes
 
 
@@ -508,6 +591,7 @@ def _best_path(
 def _viterbi(states: Sequence[Sequence[_State]], lm: SpinModel) -> list[tuple[int, str, float]]:
     """The changes on the best path through one sentence, with their margins (in nats)."""
     n = len(states)
+    assoc = lm.assoc
     forward: list[list[float]] = []
     back: list[list[int]] = []
     for i, row in enumerate(states):
@@ -520,7 +604,7 @@ def _viterbi(states: Sequence[Sequence[_State]], lm: SpinModel) -> list[tuple[in
         for key, unary, _ in row:
             best, arg = -math.inf, 0
             for j, (prev_key, _, _) in enumerate(prev_row):
-                value = prev_score[j] + PAIR_WEIGHT * lm.assoc(prev_key, key)
+                value = prev_score[j] + PAIR_WEIGHT * assoc(prev_key, key)
                 if value > best:
                     best, arg = value, j
             scores.append(best + unary)
@@ -533,21 +617,21 @@ def _viterbi(states: Sequence[Sequence[_State]], lm: SpinModel) -> list[tuple[in
     path.reverse()
     if not any(path):
         return []
-    # Backward pass: the best path through each state, for the margin of every change.
-    backward = [[0.0] * len(row) for row in states]
-    for i in range(n - 2, -1, -1):
-        nxt_row, nxt_score = states[i + 1], backward[i + 1]
-        for s, (key, _, _) in enumerate(states[i]):
-            backward[i][s] = max(
-                nxt_score[t] + PAIR_WEIGHT * lm.assoc(key, nxt_key) + nxt_unary
-                for t, (nxt_key, nxt_unary, _) in enumerate(nxt_row)
-            )
+    # Each change's margin: what the path loses when that word alone is put back as written,
+    # its neighbours staying as the path has them.
     changes = []
     for i, state in enumerate(path):
         original = states[i][state][2]
         if state == 0 or original is None:
             continue
-        margin = forward[i][state] + backward[i][state] - forward[i][0] - backward[i][0]
+        key, unary, _ = states[i][state]
+        kept_key, kept_unary, _ = states[i][0]
+        before = states[i - 1][path[i - 1]][0] if i > 0 else SENTENCE
+        margin = unary - kept_unary
+        margin += PAIR_WEIGHT * (assoc(before, key) - assoc(before, kept_key))
+        if i < n - 1:
+            after = states[i + 1][path[i + 1]][0]
+            margin += PAIR_WEIGHT * (assoc(key, after) - assoc(kept_key, after))
         if margin >= MIN_MARGIN:
             changes.append((i, original, margin))
     return changes
@@ -575,10 +659,9 @@ def despin(text: str) -> Restoration:
     """
     lm = model()
     tokens = _tokens_of_text(text)
-    rows = _lattice(tokens, lm)
-    report = _report(tokens, rows, lm)
+    report = _report(tokens, _lattice(tokens, lm), lm)
     changes = []
-    for index, original, margin in _restore(tokens, rows, lm, _restoring_rate(report)):
+    for index, original, margin in _restore(tokens, lm, _restoring_rate(report)):
         token = tokens[index]
         changes.append(
             Change(token.start, token.end, token.form, _cased(original, token.form),
@@ -606,11 +689,10 @@ def restore_words(
     """
     lm = model()
     tokens = _tokens_of_words(words, forms, breaks)
-    rows = _lattice(tokens, lm)
     if rate is None:
-        rate = _restoring_rate(_report(tokens, rows, lm))
+        rate = _restoring_rate(_report(tokens, _lattice(tokens, lm), lm))
     restored = list(words)
-    for index, original, _ in _restore(tokens, rows, lm, min(MAX_RATE, max(MIN_RATE, rate))):
+    for index, original, _ in _restore(tokens, lm, min(MAX_RATE, max(MIN_RATE, rate))):
         restored[index] = original
     return restored
 
@@ -623,11 +705,10 @@ def restore_article(doc: CleanArticle, report: SpinReport | None = None) -> list
     """
     lm = model()
     tokens = _tokens_of_clean(doc)
-    rows = _lattice(tokens, lm)
     if report is None:
-        report = _report(tokens, rows, lm)
+        report = _report(tokens, _lattice(tokens, lm), lm)
     restored = list(doc.words)
-    for index, original, _ in _restore(tokens, rows, lm, _restoring_rate(report)):
+    for index, original, _ in _restore(tokens, lm, _restoring_rate(report)):
         restored[index] = original
     return restored
 

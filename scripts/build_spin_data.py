@@ -8,6 +8,9 @@ Sources, both installed on the build machine only (users need neither):
   and per sense (most frequent first), the other members of the synset, its "similar to"
   adjectives, its hypernyms ("generic terms"), then its "also see" and attribute neighbours
   ("related terms"). Antonyms are left out. The WordNet licence text is copied beside the data.
+  Also the single-word proper names of WordNet (lemmas written with a capital: "Clinton",
+  "Paris", "Monday") that no lower-case lemma spells ("Bush" is also a shrub, so it is left out):
+  the language model learns from them which words follow a name ("Clinton said").
 - The tortured phrases of the Problematic Paper Screener (Cabanac, Labbé, Magazinov; CC BY 4.0),
   as in ../shared/corpus/spin/tortured-phrases.json: where a tortured phrase differs from its
   correct form word for word (same length), each (spun word, original word) pair is kept as
@@ -42,7 +45,7 @@ RELATED = ("^", "=")
 ONE_WORD_RE = re.compile(r"^[^\W_]+(?:'[^\W_]+)*$")
 #: Most entries kept per headword: spinners take one of the first few.
 MAX_ENTRIES = 60
-FORMAT = 1
+FORMAT = 2
 
 
 def _lemma(raw: str) -> str:
@@ -120,6 +123,27 @@ def build_thesaurus(wordnet: Path) -> dict[str, list[str]]:
     return thesaurus
 
 
+def proper_names(wordnet: Path) -> list[str]:
+    """Single-word WordNet lemmas written with a capital that no lower-case lemma spells."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for name, _pos in POS_FILES:
+        with open(wordnet / f"data.{name}", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("  "):
+                    continue
+                fields = line.split(" | ", 1)[0].split()
+                for i in range(int(fields[3], 16)):
+                    raw = re.sub(r"\((?:a|p|ip)\)$", "", fields[4 + 2 * i])
+                    if not raw.isalpha():
+                        continue
+                    if raw[:1].isupper() and raw[1:].islower():
+                        capitalised.add(raw.lower())
+                    elif raw.islower():
+                        lower.add(raw)
+    return sorted(capitalised - lower)
+
+
 def tortured_pairs(path: Path) -> dict[str, dict[str, int]]:
     """Spun word -> {original word: phrases showing that swap}, from same-length phrases."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -156,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     thesaurus = build_thesaurus(args.wordnet)
     extra = tortured_pairs(args.tortured) if args.tortured.exists() else {}
+    names = proper_names(args.wordnet)
     data = {
         "format": FORMAT,
         "sources": {
@@ -165,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "thesaurus": {head: " ".join(entries) for head, entries in sorted(thesaurus.items())},
         "tortured": {spun: originals for spun, originals in extra.items()},
+        "names": " ".join(names),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
@@ -174,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     n_entries = sum(len(e) for e in thesaurus.values())
     print(
         f"{args.out}: {len(thesaurus)} headwords, {n_entries} entries, {len(extra)} tortured"
-        f" swaps, {args.out.stat().st_size / 1e6:.2f} MB"
+        f" swaps, {len(names)} names, {args.out.stat().st_size / 1e6:.2f} MB"
     )
     return 0
 
