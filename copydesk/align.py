@@ -354,6 +354,17 @@ def word_term(word: str) -> str | None:
     return None if found is None else found[0]
 
 
+def term_sequence(text: str, start: int, end: int) -> list[str]:
+    """The content terms of `text[start:end]` in order (function words dropped), read as
+    `sentence_terms` reads them."""
+    terms = []
+    for token in _TOKEN_RE.findall(text, start, end):
+        term = word_term(token)
+        if term is not None:
+            terms.append(term)
+    return terms
+
+
 def sentence_terms(text: str) -> dict[str, float]:
     """The content terms of one sentence, each with its weight before idf.
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .align import sentence_bounds, word_term
+from .align import sentence_bounds, term_sequence
 from .model import Candidate, CleanArticle, Fingerprint
 
 _MASK = (1 << 64) - 1
@@ -74,20 +74,6 @@ def _ngrams_of(hashes: np.ndarray, n: int) -> np.ndarray:
     return np.unique(combined)
 
 
-_term_hashes: dict[str, int] = {}
-
-
-def _term_hash(word: str) -> int:
-    """The hash of a normalised word's content term (`align.word_term`); 0 for function words."""
-    value = _term_hashes.get(word)
-    if value is None:
-        term = word_term(word)
-        value = 0 if term is None else word_hash(term)
-        if len(_term_hashes) < TABLE_LIMIT:
-            _term_hashes[word] = value
-    return value
-
-
 def _looked_up(
     words: Sequence[str], table: dict[str, int], compute: Callable[[str], int]
 ) -> Iterable[int]:
@@ -101,22 +87,31 @@ def _looked_up(
 
 def fingerprint(doc: CleanArticle, ngram: int = 5) -> Fingerprint:
     """What the candidate search needs of one article: its rare-n-gram keys, the content terms
-    of its sentences (for sketches) and its names. Costs well under a millisecond an article."""
+    of its sentences (for sketches, and with the phrases they make for the run's idf) and its
+    names. Costs about a millisecond an article."""
     words = doc.words
     count = len(words)
     hashes = np.fromiter(_looked_up(words, _word_hashes, word_hash), dtype=np.uint64, count=count)
-    terms = np.fromiter(_looked_up(words, _term_hashes, _term_hash), dtype=np.uint64, count=count)
-    bounds = np.asarray(sentence_bounds(doc), dtype=np.int64)
-    sentence_of = np.repeat(np.arange(len(bounds) - 1, dtype=np.uint64), np.diff(bounds))
-    content = terms != 0
-    vocabulary = _vocabulary(terms[content], sentence_of[content])
+    # The terms the paraphrase aligner will read (`align.split_sentences`), sentence by sentence.
+    text, starts, ends = doc.article.text, doc.starts, doc.ends
+    bounds = sentence_bounds(doc)
+    found: list[str] = []
+    numbers: list[int] = []
+    for number in range(len(bounds) - 1):
+        first, last = bounds[number], bounds[number + 1]
+        if last > first:
+            here = term_sequence(text, starts[first], ends[last - 1])
+            found += here
+            numbers += [number] * len(here)
+    terms = np.fromiter(
+        _looked_up(found, _word_hashes, word_hash), dtype=np.uint64, count=len(found)
+    )
+    sentence_of = np.array(numbers, dtype=np.uint64)
+    vocabulary = _vocabulary(terms, sentence_of)
     # Each term once per sentence, in order of sentence then term: one sort of one array,
     # sentence number in the high bits, the term's top TERM_BITS bits below (its hash from
     # here on). An article of 20 MiB has far fewer than 2 ** (64 - TERM_BITS) sentences.
-    keys = (sentence_of[content] << np.uint64(TERM_BITS)) | (
-        terms[content] >> np.uint64(64 - TERM_BITS)
-    )
-    keys = np.unique(keys)
+    keys = np.unique((sentence_of << np.uint64(TERM_BITS)) | (terms >> np.uint64(64 - TERM_BITS)))
     sentence_of = (keys >> np.uint64(TERM_BITS)).astype(np.int32)
     terms = (keys & np.uint64((1 << TERM_BITS) - 1)) << np.uint64(64 - TERM_BITS)
     if len(sentence_of):

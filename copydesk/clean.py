@@ -22,11 +22,13 @@ import unicodedata
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from difflib import SequenceMatcher
+from typing import Any
 from urllib.parse import urlparse
 
 from .model import Article, CleanArticle, Span
+from .parallel import stream_in_processes
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 LINE_RE = re.compile(r"[^\n\r]+")
@@ -392,23 +394,62 @@ def _merge_removed(blocks: Sequence[_Block], reasons: dict[int, str]) -> list[Sp
 
 
 def clean_articles(
-    articles: Sequence[Article], progress: Callable[[str, int, int], None] | None = None
+    articles: Sequence[Article],
+    progress: Callable[[str, int, int], None] | None = None,
+    workers: int = 1,
 ) -> list[CleanArticle]:
-    """Clean a corpus: boilerplate is learned from all of it, then each article is cleaned."""
-    tokenised = []
-    for done, article in enumerate(articles, start=1):
-        tokenised.append(_tokenise(article))
-        if progress is not None and done % 500 == 0 and done < len(articles):
-            progress("clean", done, len(articles))
-    learned = learn_boilerplate(tokenised)
-    tokenised.reverse()
-    cleaned = []
-    while tokenised:  # each article's tokens freed once it is cleaned
-        cleaned.append(_clean_one(tokenised.pop(), learned))
+    """Clean a corpus: boilerplate is learned from all of it, then each article is cleaned.
 
-    if progress is not None:
-        progress("clean", len(articles), len(articles))
+    With `workers` > 1, tokenising and cleaning run in forked processes (see `parallel`), with
+    the same result.
+    """
+    tokenised: list[_Tokenised | None] = []
+    for part in stream_in_processes(
+        _tokenise_part, articles, range(len(articles)), workers, 256, "tokenise", None
+    ):
+        for words, starts, ends, blocks in part:
+            if workers > 1:  # unpickled words are new strings: share them again
+                words = list(map(sys.intern, words))
+            tokenised.append(_Tokenised(articles[len(tokenised)], words, starts, ends, blocks))
+    learned = learn_boilerplate(tokenised)  # type: ignore[arg-type]  # none is None yet
+    cleaned: list[CleanArticle] = []
+    for cleaned_part in stream_in_processes(
+        _clean_part, (tokenised, learned), range(len(articles)), workers, 256, "clean", progress
+    ):
+        for found in cleaned_part:
+            if workers > 1:
+                found["words"] = list(map(sys.intern, found["words"]))
+            cleaned.append(CleanArticle(article=articles[len(cleaned)], **found))
+            tokenised[len(cleaned) - 1] = None  # its tokens are no longer needed
     return cleaned
+
+
+_CLEAN_FIELDS = [f for f in fields(CleanArticle) if f.name != "article"]
+
+
+def _tokenise_part(
+    articles: Sequence[Article], indices: Sequence[int]
+) -> list[tuple[list[str], array[int], array[int], list[_Block]]]:
+    """Articles' tokens, without the articles (the caller has them: no need to send text)."""
+    out = []
+    for i in indices:
+        doc = _tokenise(articles[i])
+        out.append((doc.words, doc.starts, doc.ends, doc.blocks))
+    return out
+
+
+def _clean_part(
+    work: tuple[Sequence[_Tokenised | None], set[tuple[str, int]]], indices: Sequence[int]
+) -> list[dict[str, Any]]:
+    """Cleaned articles' fields, but the article itself."""
+    tokenised, learned = work
+    out = []
+    for i in indices:
+        doc = tokenised[i]
+        assert doc is not None
+        cleaned = _clean_one(doc, learned)
+        out.append({f.name: getattr(cleaned, f.name) for f in _CLEAN_FIELDS})
+    return out
 
 
 def clean_article(article: Article) -> CleanArticle:

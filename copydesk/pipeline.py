@@ -3,12 +3,11 @@ provenance -> stories. The CLI (and later the service and the Spark job) only ca
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -39,14 +38,11 @@ from .model import (
     ScanResult,
     SpinReport,
 )
+from .parallel import Progress, in_processes, stream_in_processes
 from .provenance import orient, published_first, read_clues
 from .read import read_articles
 from .spin import see_through, spin_dict, spin_score
 from .stories import build_stories, unique_spans
-
-#: called as progress(stage, done, total) while a scan runs
-Progress = Callable[[str, int, int], None]
-R = TypeVar("R")
 
 
 def compare_clean(
@@ -188,12 +184,10 @@ def scan(
 
     articles, errors = _gather(inputs)
     finished("read", len(articles))
-    docs = clean_articles(articles, progress)
+    docs = clean_articles(articles, progress, opts.workers)
     if opts.paraphrase:
         opts = replace(opts, paraphrase_method=resolve_method(opts.paraphrase_method))
-    clues = {doc.id: read_clues(doc) for doc in docs}
-    finished("clues", len(docs))
-    docs, spins = _see_through_spin(docs, opts, progress)
+    docs, clues, spins = _read_and_see_through(docs, opts, progress)
     counts = DocumentFrequencies() if opts.paraphrase else None
     candidates = candidate_pairs(docs, opts, progress, counts)
     finished("candidates", len(docs))
@@ -243,26 +237,29 @@ def _fingerprint_chunk(
     return [fingerprint(docs[i], ngram) for i in indices]
 
 
-def _see_through_spin(
+def _read_and_see_through(
     docs: Sequence[CleanArticle], options: ScanOptions, progress: Progress | None = None
-) -> tuple[list[CleanArticle], dict[str, SpinReport]]:
-    """Every article's spin report, and the articles as matched (see `matchable`)."""
-    found = in_processes(_spin_chunk, docs, range(len(docs)), options.workers, 64, "spin", progress)
-    matched, spins = [], {}
-    for doc, (report, restored) in zip(docs, found, strict=True):
+) -> tuple[list[CleanArticle], dict[str, Clues], dict[str, SpinReport]]:
+    """Every article's clues (`read_clues`, on the text as cleaned) and spin report, and the
+    articles as matched (see `matchable`), in one pass of the worker processes."""
+    found = in_processes(_clues_and_spin, docs, range(len(docs)), options.workers, 64, "spin",
+                         progress)  # fmt: skip
+    matched, clues, spins = [], {}, {}
+    for doc, (found_clues, report, restored) in zip(docs, found, strict=True):
+        clues[doc.id] = found_clues
         spins[doc.id] = report
         matched.append(doc if restored is None else replace(doc, **restored))
-    return matched, spins
+    return matched, clues, spins
 
 
-def _spin_chunk(
+def _clues_and_spin(
     docs: Sequence[CleanArticle], indices: Sequence[int]
-) -> list[tuple[SpinReport, dict[str, Any] | None]]:
-    out: list[tuple[SpinReport, dict[str, Any] | None]] = []
+) -> list[tuple[Clues, SpinReport, dict[str, Any] | None]]:
+    out: list[tuple[Clues, SpinReport, dict[str, Any] | None]] = []
     for i in indices:
         seen, report = matchable(docs[i])
         changed = {"words": seen.words, "restored": seen.restored} if seen is not docs[i] else None
-        out.append((report, changed))
+        out.append((read_clues(docs[i]), report, changed))
     return out
 
 
@@ -300,69 +297,6 @@ def align_candidates(
     pairs = [pair for pair in found if pair is not None]
     pairs.sort(key=lambda p: (-p.score, p.source, p.target))
     return pairs
-
-
-#: what forked worker processes work on: the function and the data it shares with this process
-_forked: tuple[Callable[[Any, Any], list[Any]], Any] | None = None
-
-
-def _run_forked(chunk: Sequence[Any]) -> list[Any]:
-    assert _forked is not None
-    function, shared = _forked
-    return function(shared, chunk)
-
-
-def in_processes(
-    function: Callable[[Any, Sequence[Any]], list[R]],
-    shared: Any,
-    items: Sequence[Any],
-    workers: int,
-    chunk: int,
-    stage: str,
-    progress: Progress | None = None,
-) -> list[R]:
-    """`function(shared, part)` over `items` in parts of `chunk`, results in the order of
-    `items`. With `workers` > 1 the parts go to forked processes, which see `shared` (the
-    cleaned articles, say) without copying it; elsewhere, or with one worker, it runs here."""
-    out: list[R] = []
-    for found in stream_in_processes(function, shared, items, workers, chunk, stage, progress):
-        out.extend(found)
-    return out
-
-
-def stream_in_processes(
-    function: Callable[[Any, Sequence[Any]], list[R]],
-    shared: Any,
-    items: Sequence[Any],
-    workers: int,
-    chunk: int,
-    stage: str,
-    progress: Progress | None = None,
-) -> Iterator[list[R]]:
-    """`in_processes`, yielding each part's results as it comes (in order): the caller may
-    fold them into something smaller before the next arrives."""
-    global _forked
-    parts = [items[i : i + chunk] for i in range(0, len(items), chunk)]
-    workers = min(workers, len(parts))
-    done = 0
-    _forked = (function, shared)
-    try:
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for part, found in zip(parts, pool.imap(_run_forked, parts), strict=True):
-                    done += len(part)
-                    if progress is not None:
-                        progress(stage, done, len(items))
-                    yield found
-        else:
-            for part in parts:
-                found = function(shared, part)
-                done += len(part)
-                if progress is not None:
-                    progress(stage, done, len(items))
-                yield found
-    finally:
-        _forked = None
 
 
 def assemble(

@@ -354,3 +354,22 @@ def test_mojibake_offsets_are_always_sane(text: str, damage: bool) -> None:
         # Runs of several accented letters can be ambiguous mojibake ("€Ä"); plain words never.
         plain = clean_article(Article("c", text)).words
         assert [w for w in doc.words if w.isascii()] == [w for w in plain if w.isascii()]
+
+
+def test_workers_clean_as_one_process_does(seeds_dir: Path) -> None:
+    rnd = random.Random(5)
+    articles, _ = read_articles([seeds_dir])
+    # Enough articles for several parts, one source's footer to learn across them.
+    articles += [
+        Article(f"h{i}", "\n\n".join([*_paragraphs(rnd, 4), FOOTER]), source="Harbour Daily")
+        for i in range(600)
+    ]
+    one = clean_articles(articles)
+    two = clean_articles(articles, workers=2)
+    assert two == one
+    assert all(a.article is b.article for a, b in zip(one, two, strict=True))
+    assert all(d.removed for d in two[-600:])  # the footer was learned across parts
+    # words come back from the workers as one shared string each (memory at scale)
+    first = {w: w for doc in two[5:250] for w in doc.words}  # cleaned in other parts
+    shared = [w for w in two[-1].words if w in first]
+    assert shared and all(w is first[w] for w in shared)
