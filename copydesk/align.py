@@ -354,15 +354,19 @@ def word_term(word: str) -> str | None:
     return None if found is None else found[0]
 
 
-def term_sequence(text: str, start: int, end: int) -> list[str]:
-    """The content terms of `text[start:end]` in order (function words dropped), read as
+_term_of_token: dict[str, str] = {}
+
+
+def term_sequences(text: str, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
+    """The content terms of each `text[start:end]` in order (function words dropped), read as
     `sentence_terms` reads them."""
-    terms = []
-    for token in _TOKEN_RE.findall(text, start, end):
-        term = word_term(token)
-        if term is not None:
-            terms.append(term)
-    return terms
+    tokens = [_TOKEN_RE.findall(text, start, end) for start, end in spans]
+    table = _term_of_token
+    if len(table) > 500_000:
+        table.clear()
+    for token in set().union(*tokens).difference(table):
+        table[token] = word_term(token) or ""  # "": a function word
+    return [[term for term in map(table.__getitem__, found) if term] for found in tokens]
 
 
 def sentence_terms(text: str) -> dict[str, float]:

@@ -298,8 +298,12 @@ def scan_command(
         result = on_spark
     else:
         bar = _ProgressBar(err)
-        with bar as progress:
-            result = scan(list(paths), options, progress=progress)
+        try:
+            with bar as progress:
+                result = scan(list(paths), options, progress=progress)
+        except KeyboardInterrupt:
+            err.print("copydesk: interrupted; nothing was written", markup=False)
+            sys.exit(130)
         if timings:
             err.print(bar.timings(), markup=False, highlight=False, soft_wrap=True)
     _report_errors(result.errors, err)

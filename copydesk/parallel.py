@@ -9,6 +9,7 @@ in order.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -19,6 +20,12 @@ R = TypeVar("R")
 
 #: what forked worker processes work on: the function and the data it shares with this process
 _forked: tuple[Callable[[Any, Any], list[Any]], Any] | None = None
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl-C reaches every process of the group: the parent stops the pool (and says so once),
+    workers ignore it instead of each printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_forked(chunk: Sequence[Any]) -> list[Any]:
@@ -63,7 +70,8 @@ def stream_in_processes(
     _forked = (function, shared)
     try:
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers, initializer=_leave_interrupts_to_the_parent) as pool:
                 for part, found in zip(parts, pool.imap(_run_forked, parts), strict=True):
                     done += len(part)
                     if progress is not None:

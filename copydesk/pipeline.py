@@ -216,7 +216,8 @@ def candidate_pairs(
     are counted there for the run's idf (and dropped from its fingerprint: they are many)."""
     prints = []
     for found in stream_in_processes(
-        _fingerprint_chunk, (docs, options.ngram), range(len(docs)), options.workers, 256,
+        _fingerprint_chunk, (docs, options.ngram, options.paraphrase), range(len(docs)),
+        options.workers, 256,
         "fingerprint", progress,
     ):  # fmt: skip
         for fingerprint_ in found:
@@ -231,10 +232,10 @@ _NOTHING = np.empty(0, dtype=np.uint64)
 
 
 def _fingerprint_chunk(
-    work: tuple[Sequence[CleanArticle], int], indices: Sequence[int]
+    work: tuple[Sequence[CleanArticle], int, bool], indices: Sequence[int]
 ) -> list[Fingerprint]:
-    docs, ngram = work
-    return [fingerprint(docs[i], ngram) for i in indices]
+    docs, ngram, rewrites = work
+    return [fingerprint(docs[i], ngram, rewrites=rewrites) for i in indices]
 
 
 def _read_and_see_through(

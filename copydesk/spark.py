@@ -547,18 +547,18 @@ def _signed(values: np.ndarray) -> list[int]:
 Features = tuple[Fingerprint, np.ndarray]
 
 
-def _article_features(ngram: int, with_terms: bool, doc: CleanArticle) -> Features:
+def _article_features(options: ScanOptions, with_terms: bool, doc: CleanArticle) -> Features:
     looked_up = np.unique(
         np.fromiter((term_key(t) for t in article_terms(doc)) if with_terms else (), np.uint64)
     )
-    return fingerprint(doc, ngram), looked_up
+    return fingerprint(doc, options.ngram, rewrites=options.paraphrase), looked_up
 
 
-def _features(docs: RDD[Any], ngram: int, with_terms: bool) -> RDD[Any]:
+def _features(docs: RDD[Any], options: ScanOptions, with_terms: bool) -> RDD[Any]:
     """(index, Features) for (index, CleanArticle), partitioned as `docs` is."""
     from pyspark import StorageLevel
 
-    found = docs.mapValues(partial(_article_features, ngram, with_terms))
+    found = docs.mapValues(partial(_article_features, options, with_terms))
     return found.persist(StorageLevel.MEMORY_AND_DISK)
 
 
@@ -731,7 +731,7 @@ def _candidate_frame(
 
     max_df, min_shared = options.max_df, options.min_shared
     if features is None:
-        features = _features(docs, options.ngram, with_terms=False)
+        features = _features(docs, options, with_terms=False)
     prints = spark.createDataFrame(
         features.map(_ngrams),
         "doc long, hashes array<long>",
@@ -769,7 +769,7 @@ def find_candidates_spark(
     """
     opts = options or ScanOptions()
     rdd = spark.sparkContext.parallelize(list(enumerate(docs)))
-    features = _features(rdd, opts.ngram, with_terms=False)
+    features = _features(rdd, opts, with_terms=False)
     rows = _candidate_frame(spark, rdd, opts, len(docs), features).collect()
     features.unpersist()
     rdd.unpersist()
@@ -937,7 +937,7 @@ def _run(
         progress("clean", found.count, found.count)
         progress("spin", found.count, found.count)
     docs = cleaned.mapValues(_doc_only)
-    features = _features(docs, options.ngram, with_terms=options.paraphrase)
+    features = _features(docs, options, with_terms=options.paraphrase)
     frame = _candidate_frame(spark, docs, options, found.count, features).persist()
     held.append(frame)
     if progress is not None:

@@ -279,3 +279,35 @@ def test_scan_table_names_the_spun_article_and_how_to_restore_it(
     assert "copydesk despin" in spun_lines[0] and seed_ids["004"] + ".txt" in spun_lines[0]
     assert not any(seed_ids[n] in line and "spin score" in line
                    for n in ("000", "001", "002", "003") for line in out.splitlines())  # fmt: skip
+
+
+def test_ctrl_c_stops_a_parallel_scan_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) during a scan with
+    worker processes: exit 130, one line saying so, no traceback, no output file."""
+    import dataclasses
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from copydesk.synthetic import make_corpus
+
+    corpus = tmp_path / "corpus.jsonl"
+    with corpus.open("w", encoding="utf-8") as out:
+        for article in make_corpus(3000, seed=5).articles:
+            fields = {k: v for k, v in dataclasses.asdict(article).items() if v}
+            out.write(json.dumps(fields) + "\n")
+    target = tmp_path / "scan.json"
+    command = [str(Path(sys.executable).parent / "copydesk"), "scan", str(corpus),
+               "--workers", "2", "--format", "json", "-o", str(target)]  # fmt: skip
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    time.sleep(4)
+    assert process.poll() is None, "the scan ended before it could be interrupted"
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["corpus.jsonl"]
