@@ -645,6 +645,31 @@ def sentence_pair_scores(
     return out
 
 
+def _every_word_inside(doc: CleanArticle, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether the character spans hold every word of the article."""
+    if not spans or not doc.words:
+        return False
+    starts = np.asarray(doc.starts, dtype=np.int64)
+    ends = np.asarray(doc.ends, dtype=np.int64)
+    inside = 0
+    for start, end in union_spans(spans):
+        first = int(np.searchsorted(starts, start))
+        inside += max(0, int(np.searchsorted(ends, end, "right")) - first)
+    return inside >= len(doc.words)
+
+
+def union_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping union of `[start, end)` spans."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _covered(sentences: Sequence[Sentence], spans: Iterable[tuple[int, int]]) -> np.ndarray:
     """Which sentences lie mostly (`COVERED_SHARE`) inside the given character spans."""
     ordered = sorted(spans)
@@ -890,11 +915,15 @@ def align_paraphrase_words(
     its two sides (lexical), or the mean embedding cosine of its sentence pairs (semantic).
     """
     method = resolve_method(method)
+    a_known = [*covered_source, *(p.source for p in known)]
+    b_known = [*covered_target, *(p.target for p in known)]
+    if _every_word_inside(source, a_known) or _every_word_inside(target, b_known):
+        return []  # a whole copy: nothing left to be reworded (and no sentence to split)
     a_sent, b_sent = cached_sentences(source), cached_sentences(target)
     if not a_sent or not b_sent:
         return []
-    a_covered = _covered(a_sent, [*covered_source, *(p.source for p in known)])
-    b_covered = _covered(b_sent, [*covered_target, *(p.target for p in known)])
+    a_covered = _covered(a_sent, a_known)
+    b_covered = _covered(b_sent, b_known)
     if a_covered.all() or b_covered.all():
         return []  # a whole copy: nothing left to be reworded
     weights = idf if idf else _pair_idf(a_sent, b_sent)

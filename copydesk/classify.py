@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from .align import cached_sentences, weights_of
+from .align import cached_sentences, union_spans, weights_of
 from .clean import WORD_RE
 from .model import CleanArticle, Passage, Span
 
@@ -23,18 +23,6 @@ COPY_COVERAGE = 0.7
 REWORDED_SHARE = 0.5
 #: edited passages less similar than this count as rewritten (paraphrase) when naming a pair
 REWRITTEN_SIMILARITY = 0.7
-
-
-def union_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted, non-overlapping union of `[start, end)` spans."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def overlap_chars(a: Iterable[tuple[int, int]], b: Iterable[tuple[int, int]]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from .classify import union_spans
+from .align import union_spans
 from .model import Article, CleanArticle, Clues, Edge, Pair, Span, Story
 from .provenance import common_credit, identity, outlet_key, published_first
 from .read import parse_date

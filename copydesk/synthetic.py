@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import accumulate
 
-from .classify import overlap_chars, union_spans
+from .align import union_spans
+from .classify import overlap_chars
 from .model import Article, Pair
 
 FUNCTION_WORDS = (
