@@ -8,6 +8,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .align import cached_sentences, union_spans, weights_of
 from .clean import WORD_RE
@@ -114,7 +115,8 @@ QUOTE_RES = (
 )
 
 
-def quoted_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1024)  # an article is compared with each of its candidates in turn
+def quoted_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of `text` that are quoted speech: between quote marks, or a paragraph opening that
     ends in ", said ..."."""
     spans = []
@@ -127,7 +129,7 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
                     spans.append((m.start("speech"), m.end("speech")))
             else:
                 spans.append((m.start(), m.end()))
-    return union_spans(spans)
+    return tuple(union_spans(spans))
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
