@@ -465,6 +465,9 @@ def split_sentences(doc: CleanArticle) -> list[Sentence]:
     return sentences
 
 
+#: articles whose sentences are remembered: a worker's part of the candidate pairs (sorted by
+#: their first article) touches a few hundred; each costs tens of kilobytes
+SENTENCE_CACHE = 512
 _sentence_cache: OrderedDict[int, tuple[CleanArticle, list[Sentence]]] = OrderedDict()
 
 
@@ -476,7 +479,7 @@ def cached_sentences(doc: CleanArticle) -> list[Sentence]:
         return cached[1]
     sentences = split_sentences(doc)
     _sentence_cache[id(doc)] = (doc, sentences)
-    while len(_sentence_cache) > 4096:
+    while len(_sentence_cache) > SENTENCE_CACHE:
         _sentence_cache.popitem(last=False)
     return sentences
 
