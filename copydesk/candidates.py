@@ -159,6 +159,19 @@ def idf_weight(df: int, n_docs: int) -> float:
     return 1.0 + math.log((n_docs + 1) / (df + 1))
 
 
+def term_keys(terms: Sequence[str]) -> np.ndarray:
+    """`term_key` of many terms at once."""
+    parts = [t.partition("+") for t in terms]
+    firsts = [p[0] for p in parts]
+    seconds = [p[2] for p in parts if p[2]]
+    keys = np.fromiter(_looked_up(firsts, _word_hashes, word_hash), np.uint64, len(firsts))
+    if seconds:
+        phrase = np.fromiter((bool(p[2]) for p in parts), dtype=bool, count=len(parts))
+        other = np.fromiter(_looked_up(seconds, _word_hashes, word_hash), np.uint64, len(seconds))
+        keys[phrase] = _phrase_keys(keys[phrase], other)
+    return keys
+
+
 class Idf(Mapping[str, float]):
     """The inverse document frequency of a run's terms, `1 + ln((N + 1) / (df + 1))` as
     `align.idf_from_term_sets` gives it, kept as two arrays (term keys, sorted, and document
@@ -194,7 +207,7 @@ class Idf(Mapping[str, float]):
         terms = list(terms)
         new = [t for t in set(terms) if t not in known]
         if new:
-            keys = np.fromiter(map(term_key, new), dtype=np.uint64, count=len(new))
+            keys = term_keys(new)
             at = np.searchsorted(self.term_keys, keys)
             inside = at < len(self.term_keys)
             hit = np.zeros(len(new), dtype=bool)
