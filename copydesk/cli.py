@@ -580,8 +580,9 @@ def index_stats_command(db: Path, fmt: str) -> None:
         f"  articles      {stats['articles']} from {stats['sources']} sources\n"
         f"  pairs         {stats['pairs']} ({relations})\n"
         f"  passages      {stats['passages']}\n"
-        f"  fingerprints  {stats['fingerprints']} rare n-grams, "
-        f"{stats['common_ngrams']} common ones set aside\n"
+        f"  fingerprints  {stats['fingerprints']} rare n-grams; set aside as common: "
+        f"{stats['common_ngrams']} n-grams, {stats.get('common_names', 0)} names, "
+        f"{stats.get('common_terms', 0)} sentence terms\n"
         f"  options       {options}"
     )
 

@@ -2,9 +2,10 @@
 
 An index grows batch by batch (`Index.add`). Each batch is cleaned, fingerprinted and compared
 with the indexed articles and with itself, in one transaction, by the stage functions `scan`
-uses (`clean_articles`, `read_clues`, `ngram_hashes`, `pairs_from_fingerprints`,
-`align_candidates`, `assemble`), so an index holds the pairs one scan of the same articles finds.
-What is indexed already is never recomputed, except as said under "cleaning" below.
+uses (`clean_articles`, `read_clues`, `matchable`, `candidates.fingerprint`,
+`candidates.candidates_of` with `pipeline.candidate_settings`, `align_candidates`,
+`assemble`), so an index holds the pairs one scan of the same articles finds. What is indexed
+already is never recomputed, except as said under "cleaning" below.
 
 Cleaning. `clean_articles` learns each source's boilerplate (footers, link lists) from the
 corpus it is given. A batch is cleaned together with the `CONTEXT_PER_SOURCE` articles of each
@@ -14,17 +15,47 @@ pairs found again. An index whose sources each hold at most `CONTEXT_PER_SOURCE`
 thus cleaned as one scan of all of them would be; beyond that, learning sees the recent ones.
 `check` cleans the same way but changes nothing.
 
-Rare n-grams. Every article's n-gram hashes go into `postings` (hash, doc), looked up by hash.
-An n-gram found in more than `max_df` articles is moved to `common` and its postings dropped:
-it links nothing from then on, as in a scan of the whole index, and stays there even if the
-articles holding it are replaced later. Pairs found while it was rare are kept.
+Candidates. An article is found by three kinds of key, each with its postings (hash, doc) and
+its table of keys set aside as common: rare n-grams (`postings`, `common`), names and numbers
+(`names`, `common_names`) and the content terms of its sketchable sentences (`terms`,
+`common_terms`). A key found in more than `max_df` articles is set aside and its postings
+dropped: it links nothing from then on, as in a scan of the whole index, and stays set aside
+even if the articles holding it are replaced later. The postings of a term count its articles,
+so a term's document frequency is known while it is rare. Fresh articles (a batch, or the
+checked one) enter `candidates_of` with the indexed articles they could pair with: those
+sharing n-grams or names enter with the keys they share (all that counting shared keys takes);
+those holding `SKETCH_SIZE` rare terms of one fresh sentence (what sharing a sentence sketch
+takes) enter with every sentence term they hold (kept in `sentences`), less those that the
+index and the fresh articles together make common. Each sketch is thus the one a scan of the
+index and the fresh articles would draw, and so is each pair of a fresh article.
+
+Idf. `idf` counts the articles holding each term key of `Fingerprint.vocabulary` (what a
+scan's `candidates.Idf` counts), `meta.documents` the articles. A batch's terms are counted
+before it is aligned, and its pairs are aligned with an `Idf` of the keys of every term of
+their articles (`align.article_terms`, keyed by `candidates.term_key`) with their counts in the
+whole index, and for terms it lacks the weight of the rarest term of the index (`_fewest`):
+the idf a scan of everything indexed so far would use. `check` counts the checked article in, and
+the indexed version of it out.
+
+Where an index differs from one scan of its articles, by design (each batch is compared once):
+- a pair is aligned with the idf of the index when its later article arrives: articles added in
+  several batches get the pairs, relations and directions of one scan (the tests hold this on
+  the seeds and on synthetic rewrites), but a score may differ in the last digits, and a pair
+  or passage that sits right at a threshold may come out otherwise;
+- a key that turns common after some articles were compared keeps the pairs it made (n-grams,
+  names, sketches alike), and a sentence term that turns common changes the sketches of the
+  articles holding it: the pairs such new sketches would make among articles indexed before are
+  not looked for (new articles are compared with the sketches of now);
+- a key set aside stays so when the articles holding it are replaced;
+- an index migrated from schema 2 gets its names, sentence terms and idf counts from the
+  stored cleaning, but the pairs sketches and names would have found among the articles it
+  held then are not looked for (add them to a new index file to have those).
+With every article added in one batch, or with the paraphrase stage off (no sketches, names or
+idf), the index is one scan to the last figure.
 
 Spin and paraphrase. As in `scan`, clues are read from the article as cleaned, and matching
 uses its words with spun ones restored (`pipeline.matchable`); the spin report is stored for
-the JSON. The paraphrase stage runs on the candidate pairs found by n-grams, its words
-weighed without the corpus-wide idf a scan computes, and the sentence-sketch candidates of a
-scan (pairs sharing no rare n-gram) are not looked for: both need document frequencies kept
-in the index (TODO: move to per-article functions in candidates.py and align.py).
+the JSON.
 
 Transactions. WAL mode: readers never wait for the writer and see each batch whole or not at
 all; each batch is one transaction (`BEGIN IMMEDIATE`), so an `add` killed at any point leaves
@@ -33,8 +64,10 @@ are serialised by a lock, across processes by SQLite (`busy_timeout`).
 
 Schema (version `SCHEMA_VERSION`, kept in `meta`; `MIGRATIONS` bring older files up to it):
 `articles` (text, fields, removed spans, packed cleaning, clues, spin), `postings` (rare n-gram
-hash, article), `common` (n-grams set aside), `pairs` and `passages`, `members` (the story of
-each article that has one, by its first article), `meta` (version, options, counters).
+hash, article), `common` (n-grams set aside), `names` and `common_names`, `terms` and
+`common_terms` (the same for names and sentence terms), `sentences` (each article's sentence
+terms, packed), `idf` (term, articles), `pairs` and `passages`, `members` (the story of each
+article that has one, by its first article), `meta` (version, options, counters).
 """
 
 from __future__ import annotations
@@ -56,7 +89,16 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .candidates import ngram_hashes, pairs_from_fingerprints
+from .align import article_terms
+from .candidates import (
+    SKETCH_SIZE,
+    Idf,
+    candidates_of,
+    fingerprint,
+    idf_weight,
+    ngram_hashes,
+    term_key,
+)
 from .classify import coverage, union_spans
 from .clean import clean_articles, source_key
 from .model import (
@@ -66,6 +108,7 @@ from .model import (
     Change,
     CleanArticle,
     Clues,
+    Fingerprint,
     Pair,
     Passage,
     ReadError,
@@ -75,14 +118,14 @@ from .model import (
     SpinReport,
     Story,
 )
-from .pipeline import Progress, align_candidates, assemble, matchable
+from .pipeline import Progress, align_candidates, assemble, candidate_settings, matchable
 from .provenance import read_clues
 from .read import iter_articles
 from .spin import spin_dict
 from .stories import build_stories, unique_spans
 
 #: The layout of the database; `MIGRATIONS` brings older ones up to it.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = "copydesk.db"
 #: Articles per transaction when adding from files.
 DEFAULT_BATCH = 500
@@ -157,6 +200,30 @@ CREATE TABLE members (              -- articles in a story (linked by pairs, two
 CREATE INDEX members_by_root ON members (root);
 """
 
+#: Schema 3: what the sentence-sketch and shared-name candidates and the corpus-wide idf need.
+KEYS_SCHEMA = """
+CREATE TABLE names (                -- rare names and numbers (candidates.name_hashes)
+    hash INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (hash, doc)
+) WITHOUT ROWID;
+CREATE TABLE common_names (hash INTEGER PRIMARY KEY);
+CREATE TABLE terms (                -- rare content terms of sketchable sentences (hashes)
+    hash INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (hash, doc)
+) WITHOUT ROWID;
+CREATE TABLE common_terms (hash INTEGER PRIMARY KEY);
+CREATE TABLE sentences (            -- every article's content terms by sentence (packed)
+    doc INTEGER PRIMARY KEY,
+    terms BLOB NOT NULL
+);
+CREATE TABLE idf (                  -- articles holding each idf term (its candidates.term_key)
+    key INTEGER PRIMARY KEY,
+    df INTEGER NOT NULL
+);
+"""
+
 
 
 def _add_members(conn: sqlite3.Connection) -> None:
@@ -181,8 +248,53 @@ def _add_members(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT INTO members VALUES (?, ?)", ((d, find(d)) for d in list(parent)))
 
 
+def _add_keys(conn: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: name and term postings, sentence terms and idf counts of every indexed
+    article, as `add` would have stored them. The pairs already found are kept; those that
+    sentence sketches or shared names would have found among these articles are not looked
+    for (add the articles to a new index file to have them)."""
+    for statement in KEYS_SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    row = conn.execute("SELECT value FROM meta WHERE key='options'").fetchone()
+    stored = json.loads(row[0]) if row else {}
+    options = ScanOptions(**{k: v for k, v in stored.items() if k in STORED_OPTIONS})
+    last = -1
+    while True:
+        rows = conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE doc > ? ORDER BY doc LIMIT ?",
+            (last, MIGRATION_CHUNK),
+        ).fetchall()
+        if not rows:
+            break
+        last = int(rows[-1][0])
+        docs = {
+            int(r[0]): unpack_clean(_article_from_row(r), _removed_spans(r[11]), r[12])
+            for r in rows
+        }
+        prints = {d: fingerprint(doc, options.ngram) for d, doc in docs.items()}
+        _insert_postings(conn, "names", {d: p.names for d, p in prints.items()})
+        _insert_postings(conn, "terms", {d: np.unique(p.terms) for d, p in prints.items()})
+        _insert_sentences(conn, prints)
+        _count_terms(conn, [p.vocabulary for p in prints.values()], 1)
+    for postings, common in (_NAMES, _TERMS):
+        conn.execute(
+            f"INSERT INTO {common} SELECT hash FROM {postings} GROUP BY hash HAVING count(*) > ?",
+            (options.max_df,),
+        )
+        conn.execute(f"DELETE FROM {postings} WHERE hash IN (SELECT hash FROM {common})")
+    documents = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('documents', ?)", (str(documents),))
+
+
 #: MIGRATIONS[v] turns a version-v index into version v + 1, inside one transaction.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_members}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_members, 2: _add_keys}
+#: Articles read at a time by a migration.
+MIGRATION_CHUNK = 1000
+#: (postings, hashes set aside as too common) of each kind of key an article is found by.
+_NGRAMS = ("postings", "common")
+_NAMES = ("names", "common_names")
+_TERMS = ("terms", "common_terms")
 
 _ARTICLE_FIELDS = ("path", "title", "source", "url", "published", "author", "canonical")
 _ARTICLE_COLUMNS = (
@@ -227,6 +339,68 @@ class AddResult:
         self.pairs += other.pairs
         self.errors += other.errors
         self.batches += other.batches
+
+
+@dataclass
+class _Keys:
+    """One kind of key (n-grams, names, sentence terms) of fresh articles, less those set aside
+    as common, and the indexed articles holding them: `(old_hashes[i], old_docs[i])`."""
+
+    fresh: dict[int, np.ndarray]
+    old_hashes: np.ndarray
+    old_docs: np.ndarray
+
+
+_NO_SENTENCES = np.empty(0, dtype=np.int32)
+
+
+def _only(
+    terms: Mapping[int, tuple[np.ndarray, np.ndarray]], wanted: np.ndarray, invert: bool = False
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Each article's `(terms, sentences)` less the entries whose term is not `wanted` (or,
+    with `invert`, is): one membership test for all (`np.isin` sorts `wanted` each time)."""
+    if not terms:
+        return {}
+    every = np.concatenate([t for t, _ in terms.values()])
+    found = np.isin(every, wanted, invert=invert)
+    keep = np.split(found, np.cumsum([len(t) for t, _ in terms.values()])[:-1])
+    return {d: (t[k], s[k]) for (d, (t, s)), k in zip(terms.items(), keep, strict=True)}
+
+
+def _by_doc(hashes: np.ndarray, docs: np.ndarray) -> dict[int, np.ndarray]:
+    """Postings `(hashes[i], docs[i])` as the hashes of each doc."""
+    if not len(docs):
+        return {}
+    order = np.lexsort((hashes, docs))
+    docs_sorted, hashes_sorted = docs[order], hashes[order]
+    holders, firsts = np.unique(docs_sorted, return_index=True)
+    groups = np.split(hashes_sorted, firsts[1:])
+    return {int(d): group for d, group in zip(holders, groups, strict=True)}
+
+
+def _sketch_holders(terms: _Keys, fresh: Iterable[tuple[np.ndarray, np.ndarray]]) -> set[int]:
+    """Indexed articles holding `SKETCH_SIZE` of the terms of one sentence of a fresh article
+    (`fresh`: rare terms and their sentence numbers): the only ones that can share a sketch
+    with it, as a sketch is `SKETCH_SIZE` rare terms of one sentence."""
+    if not len(terms.old_hashes):
+        return set()
+    order = np.argsort(terms.old_hashes, kind="stable")
+    hashes, docs = terms.old_hashes[order], terms.old_docs[order]
+    found: set[int] = set()
+    for t, s in fresh:
+        low = np.searchsorted(hashes, t, "left")
+        held = np.searchsorted(hashes, t, "right") - low
+        total = int(held.sum())
+        if total == 0:
+            continue
+        # Every (holder, sentence) of every term of the article: ranges of the sorted postings.
+        at = np.repeat(low - (np.cumsum(held) - held), held) + np.arange(total)
+        span = int(s.max()) + 1
+        pairs, count = np.unique(
+            docs[at] * span + np.repeat(s.astype(np.int64), held), return_counts=True
+        )
+        found.update((pairs[count >= SKETCH_SIZE] // span).tolist())
+    return found
 
 
 @dataclass
@@ -339,6 +513,64 @@ def _as_rows(hashes: np.ndarray) -> list[int]:
 
 def _as_hashes(values: Sequence[int]) -> np.ndarray:
     return np.asarray(values, dtype=np.int64).view(np.uint64)
+
+
+_NO_HASHES = np.empty(0, dtype=np.uint64)
+
+
+def pack_sentences(print_: Fingerprint) -> bytes:
+    """An article's content-term hashes and their sentence numbers (`Fingerprint.terms`,
+    `.sentences`), as stored in `sentences`."""
+    return print_.terms.astype("<u8").tobytes() + print_.sentences.astype("<i4").tobytes()
+
+
+def unpack_sentences(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """`(terms, sentences)` as `pack_sentences` stored them."""
+    count = len(blob) // 12
+    terms = np.frombuffer(blob, dtype="<u8", count=count).astype(np.uint64)
+    sentences = np.frombuffer(blob, dtype="<i4", offset=8 * count).astype(np.int32)
+    return terms, sentences
+
+
+def _insert_postings(conn: sqlite3.Connection, table: str, keys: Mapping[int, np.ndarray]) -> int:
+    """Postings (hash, doc) of each article's keys, in key order: B-tree pages filled one by
+    one. Returns how many were given."""
+    if not keys:
+        return 0
+    hashes = np.concatenate(list(keys.values())).astype(np.uint64).view(np.int64)
+    owners = np.repeat(
+        np.fromiter(keys, dtype=np.int64, count=len(keys)), [len(k) for k in keys.values()]
+    )
+    order = np.lexsort((owners, hashes))
+    rows = zip(hashes[order].tolist(), owners[order].tolist(), strict=True)
+    conn.executemany(f"INSERT OR IGNORE INTO {table} (hash, doc) VALUES (?, ?)", rows)
+    return len(hashes)
+
+
+def _insert_sentences(conn: sqlite3.Connection, prints: Mapping[int, Fingerprint]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO sentences (doc, terms) VALUES (?, ?)",
+        ((d, pack_sentences(p)) for d, p in prints.items()),
+    )
+
+
+def _count_terms(conn: sqlite3.Connection, vocabularies: Sequence[np.ndarray], sign: int) -> None:
+    """Count articles in (`sign` 1) or out (-1) of the articles holding each idf term, from
+    their `Fingerprint.vocabulary` (the keys a scan's `candidates.Idf` counts)."""
+    found = [v for v in vocabularies if len(v)]
+    if not found:
+        return
+    keys, counts = np.unique(np.concatenate(found), return_counts=True)
+    rows = sorted(zip(_as_rows(keys), (sign * counts).tolist(), strict=True))
+    if sign > 0:
+        conn.executemany(
+            "INSERT INTO idf (key, df) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET df = df + excluded.df",
+            rows,
+        )
+        return
+    conn.executemany("UPDATE idf SET df = df + ? WHERE key = ?", ((n, k) for k, n in rows))
+    conn.executemany("DELETE FROM idf WHERE key = ? AND df <= 0", ((k,) for k, _ in rows))
 
 
 def _json(values: Iterable[Any]) -> str:
@@ -528,7 +760,7 @@ class Index:
 
     def _create(self, conn: sqlite3.Connection, options: ScanOptions) -> None:
         # One statement at a time: executescript would commit the open transaction first.
-        for statement in SCHEMA.split(";"):
+        for statement in (SCHEMA + KEYS_SCHEMA).split(";"):
             if statement.strip():
                 conn.execute(statement)
         stored = {k: getattr(options, k) for k in STORED_OPTIONS}
@@ -540,6 +772,7 @@ class Index:
             "canary": self._canary(options),
             "generation": "0",
             "postings": "0",
+            "documents": "0",
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
 
@@ -787,6 +1020,7 @@ class Index:
                 values,
             )
             assert cursor.lastrowid is not None
+            self._bump(conn, "documents", 1)
             return int(cursor.lastrowid)
         assignments = ", ".join(f"{c.strip()}=?" for c in columns.split(","))
         conn.execute(f"UPDATE articles SET {assignments} WHERE doc=?", (*values, slot))
@@ -798,15 +1032,24 @@ class Index:
             return
         stored = self._load(conn, docs)
         removed = 0
+        vocabularies = []
         for doc, (clean, _) in stored.items():
-            hashes = ngram_hashes(clean.words, self.options.ngram)
-            cursor = conn.executemany(
-                "DELETE FROM postings WHERE hash=? AND doc=?",
-                ((h, doc) for h in _as_rows(hashes)),
-            )
-            removed += max(cursor.rowcount, 0)
+            found = fingerprint(clean, self.options.ngram)
+            for table, hashes in (("postings", found.ngrams), ("names", found.names),
+                                  ("terms", np.unique(found.terms))):  # fmt: skip
+                cursor = conn.executemany(
+                    f"DELETE FROM {table} WHERE hash=? AND doc=?",
+                    ((h, doc) for h in _as_rows(hashes)),
+                )
+                if table == "postings":
+                    removed += max(cursor.rowcount, 0)
+            vocabularies.append(found.vocabulary)
         self._bump(conn, "postings", -removed)
+        _count_terms(conn, vocabularies, -1)
         listed = _json(docs)
+        conn.execute(
+            "DELETE FROM sentences WHERE doc IN (SELECT value FROM json_each(?))", (listed,)
+        )
         touching = (
             "source IN (SELECT value FROM json_each(?1)) "
             "OR target IN (SELECT value FROM json_each(?1))"
@@ -823,109 +1066,234 @@ class Index:
         fresh: Mapping[int, tuple[CleanArticle, Clues]],
         progress: Progress | None,
     ) -> list[Pair]:
-        """Find and store the pairs of freshly indexed articles; store their fingerprints."""
+        """Find and store the pairs of freshly indexed articles; store their keys."""
         opts = self.options
-        prints = {d: ngram_hashes(doc.words, opts.ngram) for d, (doc, _) in fresh.items()}
-        every = np.unique(np.concatenate(list(prints.values()))) if prints else _as_hashes([])
-        common = self._common(conn, every)
-        if len(common):
-            prints = {d: f[~np.isin(f, common)] for d, f in prints.items()}
-            every = every[~np.isin(every, common)]
-        old_hashes, old_docs = self._postings(conn, every)
-        pairs = self._pairs(conn, prints, fresh, old_hashes, old_docs, progress)
+        prints = {d: fingerprint(doc, opts.ngram) for d, (doc, _) in fresh.items()}
+        # Their idf terms count before aligning: a scan weighs words over all its articles.
+        _count_terms(conn, [p.vocabulary for p in prints.values()], 1)
+        keys = self._keys(conn, prints)
+        pairs = self._align(conn, self._candidates(conn, prints, keys), fresh, progress)
         self._store_pairs(conn, pairs)
-        # Fingerprints of the fresh articles, in key order: B-tree pages filled one by one.
-        if prints:
-            hashes = np.concatenate(list(prints.values())).view(np.int64)
-            owners = np.repeat(
-                np.fromiter(prints, dtype=np.int64, count=len(prints)),
-                [len(f) for f in prints.values()],
-            )
-            order = np.lexsort((owners, hashes))
-            rows = zip(hashes[order].tolist(), owners[order].tolist(), strict=True)
-            conn.executemany("INSERT OR IGNORE INTO postings (hash, doc) VALUES (?, ?)", rows)
-            self._bump(conn, "postings", len(hashes))
-        # An n-gram now in more than max_df articles is a stock phrase: it links nothing more.
-        found = np.concatenate([old_hashes, *prints.values()]) if prints else old_hashes
-        values, counts = np.unique(found, return_counts=True)
-        stock = _as_rows(values[counts > opts.max_df])
-        if stock:
-            conn.executemany("INSERT OR IGNORE INTO common VALUES (?)", ((h,) for h in stock))
-            cursor = conn.executemany("DELETE FROM postings WHERE hash=?", ((h,) for h in stock))
-            self._bump(conn, "postings", -max(cursor.rowcount, 0))
+        for (postings, common), found in zip((_NGRAMS, _NAMES, _TERMS), keys, strict=True):
+            added = _insert_postings(conn, postings, found.fresh)
+            # A key now in more than max_df articles is a stock phrase (name, word): it links
+            # nothing from now on.
+            every = np.concatenate([found.old_hashes, *found.fresh.values()])
+            values, counts = np.unique(every, return_counts=True)
+            stock = _as_rows(values[counts > opts.max_df])
+            if stock:
+                conn.executemany(
+                    f"INSERT OR IGNORE INTO {common} VALUES (?)", ((h,) for h in stock)
+                )
+                cursor = conn.executemany(
+                    f"DELETE FROM {postings} WHERE hash=?", ((h,) for h in stock)
+                )
+                added -= max(cursor.rowcount, 0)
+            if postings == _NGRAMS[0]:
+                self._bump(conn, "postings", added)
+        _insert_sentences(conn, prints)
         return pairs
 
-    def _common(self, conn: sqlite3.Connection, hashes: np.ndarray) -> np.ndarray:
+    def _common(
+        self, conn: sqlite3.Connection, hashes: np.ndarray, table: str = _NGRAMS[1]
+    ) -> np.ndarray:
+        """Those of `hashes` set aside in `table` as too common."""
         found: list[int] = []
         rows = _as_rows(hashes)
         for start in range(0, len(rows), LOOKUP_CHUNK):
             chunk = _json(rows[start : start + LOOKUP_CHUNK])
             found += [r[0] for r in conn.execute(
-                "SELECT c.hash FROM json_each(?) AS j CROSS JOIN common AS c ON c.hash = j.value",
+                f"SELECT c.hash FROM json_each(?) AS j CROSS JOIN {table} AS c ON c.hash = j.value",
                 (chunk,),
             )]  # fmt: skip
         return _as_hashes(found)
 
     def _postings(
-        self, conn: sqlite3.Connection, hashes: np.ndarray, skip: int | None = None
+        self,
+        conn: sqlite3.Connection,
+        hashes: np.ndarray,
+        skip: int | None = None,
+        table: str = _NGRAMS[0],
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(hash, doc) of every indexed article holding one of `hashes` (sorted), but `skip`."""
-        found_h: list[int] = []
-        found_d: list[int] = []
+        """(hash, doc) of every indexed article holding one of `hashes` in `table`, but `skip`."""
+        found: list[tuple[int, int]] = []
         rows = sorted(_as_rows(hashes))
         for start in range(0, len(rows), LOOKUP_CHUNK):
             chunk = _json(rows[start : start + LOOKUP_CHUNK])
-            for h, d in conn.execute(
-                "SELECT p.hash, p.doc FROM json_each(?) AS j "
-                "CROSS JOIN postings AS p ON p.hash = j.value",
+            found += conn.execute(
+                f"SELECT p.hash, p.doc FROM json_each(?) AS j CROSS JOIN {table} AS p "
+                "ON p.hash = j.value",
                 (chunk,),
-            ):
-                if d != skip:
-                    found_h.append(h)
-                    found_d.append(d)
-        return _as_hashes(found_h), np.asarray(found_d, dtype=np.int64)
+            ).fetchall()
+        pairs = np.asarray(found, dtype=np.int64).reshape(-1, 2)
+        if skip is not None:
+            pairs = pairs[pairs[:, 1] != skip]
+        return np.ascontiguousarray(pairs[:, 0]).view(np.uint64), np.ascontiguousarray(pairs[:, 1])
 
-    def _pairs(
+    def _keys(
+        self, conn: sqlite3.Connection, prints: Mapping[int, Fingerprint], skip: int | None = None
+    ) -> tuple[_Keys, _Keys, _Keys]:
+        """The n-grams, names and sentence terms of fresh articles less those set aside as
+        common, each with the indexed articles holding them (but `skip`)."""
+        wanted = (
+            {d: p.ngrams for d, p in prints.items()},
+            {d: p.names for d, p in prints.items()},
+            {d: np.unique(p.terms) for d, p in prints.items()},
+        )
+        out = []
+        for (postings, common), fresh in zip((_NGRAMS, _NAMES, _TERMS), wanted, strict=True):
+            every = np.unique(np.concatenate(list(fresh.values()))) if fresh else _NO_HASHES
+            stock = self._common(conn, every, common)
+            if len(stock):
+                fresh = {d: t for d, (t, _) in _only(
+                    {d: (f, f) for d, f in fresh.items()}, stock, invert=True
+                ).items()}  # fmt: skip
+                every = every[~np.isin(every, stock)]
+            out.append(_Keys(fresh, *self._postings(conn, every, skip, postings)))
+        return out[0], out[1], out[2]
+
+    def _candidates(
         self,
         conn: sqlite3.Connection,
-        prints: Mapping[int, np.ndarray],
-        fresh: Mapping[int, tuple[CleanArticle, Clues]],
-        old_hashes: np.ndarray,
-        old_docs: np.ndarray,
-        progress: Progress | None,
-    ) -> list[Pair]:
-        """Candidates between the fresh articles and the index, aligned as `scan` aligns them.
+        prints: Mapping[int, Fingerprint],
+        keys: tuple[_Keys, _Keys, _Keys],
+    ) -> list[Candidate]:
+        """Candidate pairs (by doc number) of the fresh articles with the index and with each
+        other, as `candidates_of` finds them among all of them.
 
-        The indexed articles enter the candidate step with only the hashes they share with the
-        fresh ones, which is all that step needs to count each n-gram's articles and each
-        pair's shared n-grams.
+        Indexed articles enter the candidate step with the n-grams and names they share with
+        the fresh ones: all that step needs to count each key's articles and each pair's shared
+        keys. For sentence sketches, an indexed article enters with all its sentence terms when
+        it holds `SKETCH_SIZE` rare terms of one fresh sentence (what sharing a sketch takes);
+        which terms are rare (in at most `max_df` articles) is decided over the whole index and
+        the fresh articles, as a scan of them all would, so that every sketch is the scan's.
         """
         opts = self.options
-        by_doc = np.lexsort((old_hashes, old_docs))
-        docs_sorted, hashes_sorted = old_docs[by_doc], old_hashes[by_doc]
-        holders, firsts = np.unique(docs_sorted, return_index=True)
-        groups = np.split(hashes_sorted, firsts[1:]) if len(holders) else []
-        old = {
-            int(d): hashes
-            for d, hashes in zip(holders, groups, strict=True)
-            if int(d) not in prints
-        }
-        order = sorted(set(prints) | set(old))  # doc numbers are arrival order: scan's order
-        fingerprints = [prints[d] if d in prints else old[d] for d in order]
-        candidates = [
-            c for c in pairs_from_fingerprints(fingerprints, opts.max_df, opts.min_shared)
+        ngrams, names, terms = keys
+        values, counts = np.unique(
+            np.concatenate([terms.old_hashes, *terms.fresh.values()]), return_counts=True
+        )
+        rare = values[counts <= opts.max_df]
+        fresh_terms = _only({d: (p.terms, p.sentences) for d, p in prints.items()}, rare)
+        old_terms = self._sentence_terms(
+            conn, _sketch_holders(terms, fresh_terms.values()), values, rare
+        )
+        old_ngrams = _by_doc(ngrams.old_hashes, ngrams.old_docs)
+        old_names = _by_doc(names.old_hashes, names.old_docs)
+        order = sorted(set(prints) | set(old_ngrams) | set(old_names) | set(old_terms))
+        # Sentence numbers as `fingerprint` types them, so that arrays join without a cast.
+        kind = next(iter(prints.values())).sentences.dtype if prints else _NO_SENTENCES.dtype
+        found = []
+        for d in order:
+            if d in prints:
+                t, s = fresh_terms[d]
+                found.append(Fingerprint(ngrams.fresh[d], t, s, names.fresh[d]))
+            else:
+                t, s = old_terms.get(d, (_NO_HASHES, _NO_SENTENCES))
+                s = s.astype(kind, copy=False)
+                found.append(
+                    Fingerprint(old_ngrams.get(d, _NO_HASHES), t, s, old_names.get(d, _NO_HASHES))
+                )
+        settings = candidate_settings(opts)
+        return [
+            Candidate(order[c.a], order[c.b], c.shared)
+            for c in candidates_of(found, opts.max_df, opts.min_shared, **settings)
             if order[c.a] in prints or order[c.b] in prints
-        ]  # fmt: skip
+        ]
+
+    def _sentence_terms(
+        self, conn: sqlite3.Connection, docs: set[int], known: np.ndarray, rare: np.ndarray
+    ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """The rare sentence terms of indexed articles, and their sentence numbers. Of `known`
+        terms (those of the fresh articles) the `rare` are; other terms are rare unless set
+        aside as common (a term in postings is in at most max_df articles)."""
+        if not docs:
+            return {}
+        stored = {
+            int(d): unpack_sentences(blob)
+            for d, blob in conn.execute(
+                "SELECT doc, terms FROM sentences WHERE doc IN (SELECT value FROM json_each(?))",
+                (_json(sorted(docs)),),
+            )
+        }
+        if not stored:
+            return {}
+        every = np.unique(np.concatenate([t for t, _ in stored.values()]))
+        others = every[~np.isin(every, known)]
+        rare = np.concatenate((rare, np.setdiff1d(others, self._common(conn, others, _TERMS[1]))))
+        return _only(stored, rare)
+
+    def _align(
+        self,
+        conn: sqlite3.Connection,
+        candidates: Sequence[Candidate],
+        fresh: Mapping[int, tuple[CleanArticle, Clues]],
+        progress: Progress | None,
+        adjust: Mapping[int, int] | None = None,
+        shift: int = 0,
+    ) -> list[Pair]:
+        """Candidate pairs (by doc number) aligned as `scan` aligns them, words weighed with
+        the idf of the whole index (`adjust` moves the counts of some term keys, as stored,
+        and `shift` the number of articles)."""
         if not candidates:
             return []
-        used = sorted({order[c.a] for c in candidates} | {order[c.b] for c in candidates})
+        opts = self.options
+        used = sorted({c.a for c in candidates} | {c.b for c in candidates})
         loaded = self._load(conn, [d for d in used if d not in fresh])
         loaded.update({d: fresh[d] for d in used if d in fresh})
         docs = [loaded[d][0] for d in used]
         clues = {loaded[d][0].id: loaded[d][1] for d in used}
         at = {d: i for i, d in enumerate(used)}
-        remapped = [Candidate(at[order[c.a]], at[order[c.b]], c.shared) for c in candidates]
-        return align_candidates(docs, remapped, opts, progress, clues)
+        remapped = [Candidate(at[c.a], at[c.b], c.shared) for c in candidates]
+        idf = self._idf(conn, docs, adjust or {}, shift) if opts.paraphrase else None
+        return align_candidates(docs, remapped, opts, progress, clues, idf)
+
+    def _idf_counts(self, conn: sqlite3.Connection, keys: Iterable[int]) -> dict[int, int]:
+        """Articles holding each of these term keys (as stored), for those the index holds."""
+        rows = sorted(set(keys))
+        found: dict[int, int] = {}
+        for start in range(0, len(rows), LOOKUP_CHUNK):
+            chunk = _json(rows[start : start + LOOKUP_CHUNK])
+            found.update(conn.execute(
+                "SELECT i.key, i.df FROM json_each(?) AS j CROSS JOIN idf AS i ON i.key = j.value",
+                (chunk,),
+            ).fetchall())  # fmt: skip
+        return found
+
+    def _idf(
+        self,
+        conn: sqlite3.Connection,
+        docs: Sequence[CleanArticle],
+        adjust: Mapping[int, int],
+        shift: int,
+    ) -> Idf:
+        """The `candidates.Idf` a scan of the whole index would weigh the terms of `docs` with:
+        the counts of every term they may look up, and the weight of the rarest term for the
+        others."""
+        terms = {term_key(t) for doc in docs for t in article_terms(doc)}
+        looked_up = _as_rows(np.fromiter(terms, np.uint64, len(terms)))
+        counts = self._idf_counts(conn, looked_up)
+        held = {k: n for k in looked_up if (n := counts.get(k, 0) + adjust.get(k, 0)) > 0}
+        keys = _as_hashes(list(held))
+        order = np.argsort(keys)
+        documents = int(self._meta("documents", conn) or 0) + shift
+        rarest = idf_weight(self._fewest(conn, adjust), documents)
+        found = np.fromiter(held.values(), np.int64, len(held))
+        return Idf(keys[order], found[order], documents, rarest)
+
+    def _fewest(self, conn: sqlite3.Connection, adjust: Mapping[int, int]) -> int:
+        """The fewest articles a term of the index is in, counts moved by `adjust`: 1 unless no
+        term is in one article only (a scan's `Idf` gives terms it lacks that weight)."""
+        after = {k: n + adjust[k] for k, n in self._idf_counts(conn, adjust).items()}
+        after.update({k: n for k, n in adjust.items() if k not in after})
+        if any(n == 1 for n in after.values()):
+            return 1
+        for (key,) in conn.execute("SELECT key FROM idf WHERE df = 1 LIMIT ?", (len(after) + 1,)):
+            if key not in after:
+                return 1
+        # No term in just one article, as in a tiny index: look at every count.
+        counts = [n for k, n in conn.execute("SELECT key, df FROM idf") if k not in after]
+        return min([n for n in (*counts, *after.values()) if n > 0], default=1)
 
     def _store_pairs(self, conn: sqlite3.Connection, pairs: Sequence[Pair]) -> None:
         if not pairs:
@@ -1196,14 +1564,16 @@ class Index:
             clues = read_clues(doc)
             doc, spin = matchable(doc)
             spins = {article.id: spin}
-            prints = ngram_hashes(doc.words, opts.ngram)
-            common = self._common(conn, prints)
-            if len(common):
-                prints = prints[~np.isin(prints, common)]
-            old_hashes, old_docs = self._postings(conn, prints, skip=same)
-            pairs = self._pairs(
-                conn, {_CHECKED: prints}, {_CHECKED: (doc, clues)}, old_hashes, old_docs, None
-            )
+            prints = {_CHECKED: fingerprint(doc, opts.ngram)}
+            candidates = self._candidates(conn, prints, self._keys(conn, prints, skip=same))
+            # Weigh words as a scan of the index with this article (and not its old version).
+            adjust = dict.fromkeys(_as_rows(prints[_CHECKED].vocabulary), 1)
+            if same is not None:
+                old = fingerprint(self._load(conn, [same])[same][0], opts.ngram)
+                for key in _as_rows(old.vocabulary):
+                    adjust[key] = adjust.get(key, 0) - 1
+            shift = 1 if same is None else 0
+            pairs = self._align(conn, candidates, {_CHECKED: (doc, clues)}, None, adjust, shift)
             linked = {p.source for p in pairs} | {p.target for p in pairs}
             linked.discard(article.id)
             loaded = self._load(conn, self._docs_of(conn, linked).values(), spins)
@@ -1237,6 +1607,8 @@ class Index:
                 "passages": conn.execute("SELECT count(*) FROM passages").fetchone()[0],
                 "fingerprints": int(self._meta("postings", conn) or 0),
                 "common_ngrams": conn.execute("SELECT count(*) FROM common").fetchone()[0],
+                "common_names": conn.execute("SELECT count(*) FROM common_names").fetchone()[0],
+                "common_terms": conn.execute("SELECT count(*) FROM common_terms").fetchone()[0],
                 "generation": int(self._meta("generation", conn) or 0),
             }
         out["bytes"] = sum(

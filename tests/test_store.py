@@ -6,6 +6,7 @@ import inspect
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -19,23 +20,28 @@ import jsonschema
 import numpy as np
 import pytest
 from click.testing import CliRunner, Result
+from fixtures.stories import FESTIVAL, FLOOD_REPORT, TRADERS_REPORT
 
 import copydesk
 from copydesk import Article, Index, ScanOptions
 from copydesk import store as store_module
-from copydesk.candidates import ngram_hashes
+from copydesk.candidates import build_idf, find_candidates, ngram_hashes
 from copydesk.cli import main
+from copydesk.pipeline import matchable
 from copydesk.read import read_articles
 from copydesk.report import scan_schema, scan_to_dict, story_to_dict
 from copydesk.store import SchemaVersionError, StoreError
 from copydesk.synthetic import make_corpus
 
 REPO = Path(__file__).parents[1]
-#: What the index reproduces exactly: a scan without the paraphrase stage, whose sentence
-#: sketches and corpus-wide idf the index does not keep yet (when the option exists).
+#: What the index reproduces to the last figure however it is fed: a scan without the
+#: paraphrase stage. With it (the default), the pairs are the scan's, and so are their scores
+#: when the articles come in one batch; added in several, words are weighed with the idf of
+#: the index at each batch (see the store module docstring).
 EXACT = ScanOptions(
     **({"paraphrase": False} if "paraphrase" in {f.name for f in fields(ScanOptions)} else {})
 )
+DEFAULT = ScanOptions()
 
 
 def _scan_json(articles: list[Article], options: ScanOptions = EXACT) -> dict:
@@ -54,9 +60,14 @@ def _pairs(data: dict) -> list[dict]:
 
 
 def _pair_keys(data: dict) -> list[tuple[str, str, str]]:
-    """Who is paired with whom, and how: what an index made with the default options (the
-    paraphrase stage on, weighed without the corpus-wide idf) shares with a scan."""
+    """Who is paired with whom, and how."""
     return sorted((p["source"], p["target"], p["relation"]) for p in data["pairs"])
+
+
+def _pair_facts(pairs: list[copydesk.Pair]) -> list[tuple[str, str, str, str]]:
+    """Who is paired with whom, in which direction and how: what an index fed in batches with
+    the default options shares with one scan (scores move with the idf)."""
+    return sorted((p.source, p.target, p.relation, p.direction) for p in pairs)
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +133,222 @@ def test_export_follows_the_scan_schema(tmp_path: Path, examples: list[Article])
         data = scan_to_dict(index.export(keep_text=True))
     jsonschema.validate(data, scan_schema())
     assert all("text" in a for a in data["articles"])
+
+
+# --- the default options: sentence sketches, shared names, the idf of the whole index ---------
+
+
+@pytest.fixture(scope="module")
+def rewritten() -> list[Article]:
+    """Copies, partial copies and rewrites, some of which share too few 5-grams to be found
+    by n-grams alone (asserted where it matters)."""
+    corpus = make_corpus(
+        60, seed=5, kinds=("copy", "partial", "rewritten"), edit_rate=0.1, rewrite_rate=0.6
+    )
+    return corpus.articles
+
+
+def _copied_seeds(seeds_dir: Path, tmp_path: Path) -> list[Article]:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for path in sorted(seeds_dir.glob("*.txt")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    articles, errors = read_articles([folder])
+    assert not errors and len(articles) == 5
+    return articles
+
+
+def _found_by_ngrams_alone(articles: list[Article]) -> set[tuple[str, str]]:
+    """The pairs a scan would compare without sentence sketches and shared names."""
+    docs = [matchable(d)[0] for d in copydesk.clean_articles(articles)]
+    found = find_candidates(docs, sketches=False, names=False)
+    return {(docs[c.a].id, docs[c.b].id) for c in found} | {
+        (docs[c.b].id, docs[c.a].id) for c in found
+    }
+
+
+def _filled(articles: list[Article]) -> list[Article]:
+    """The seeds with a different function word after every word of each: no 5-gram in
+    common, their content words untouched (as in test_paraphrase)."""
+    fillers = ("", " very", " quite", " rather", " really")
+    return [
+        replace(a, text=re.sub(r"(?<=\w)(?=\s)", filler, a.text))
+        for a, filler in zip(articles, fillers, strict=True)
+    ]
+
+
+def test_seeds_added_in_batches_give_the_pairs_of_one_default_scan(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    articles = _copied_seeds(seeds_dir, tmp_path)
+    want = copydesk.scan(articles)
+    assert want.pairs
+    with Index(tmp_path / "batches.db") as index:
+        _add_in_batches(index, articles, 2)
+        assert _pair_facts(index.export().pairs) == _pair_facts(want.pairs)
+    with Index(tmp_path / "one.db") as index:  # one batch: the scan's idf, so its very figures
+        index.add_articles(articles)
+        assert scan_to_dict(index.export()) == scan_to_dict(want)
+
+
+def test_rewrites_without_shared_5_grams_are_found_through_sketches(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    articles = _filled(_copied_seeds(seeds_dir, tmp_path))
+    assert not _found_by_ngrams_alone(articles)
+    want = copydesk.scan(articles)
+    assert {p.relation for p in want.pairs} == {"paraphrase"} and len(want.pairs) >= 3
+    with Index(tmp_path / "i.db") as index:
+        _add_in_batches(index, articles, 1)
+        assert _pair_facts(index.export().pairs) == _pair_facts(want.pairs)
+    # Checked against the others, one of them is paired as a scan of all five pairs it.
+    newcomer, others = articles[2], articles[:2] + articles[3:]
+    with Index(tmp_path / "others.db") as index:
+        index.add_articles(others)
+        checked = scan_to_dict(index.check(newcomer))
+    scanned = scan_to_dict(copydesk.scan(others + [newcomer]))
+    mine = [p for p in _pairs(scanned) if newcomer.id in (p["source"], p["target"])]
+    assert len(mine) >= 2
+    assert [p for p in _pairs(checked) if newcomer.id in (p["source"], p["target"])] == mine
+
+
+def test_rewritten_synthetic_added_in_batches_gives_the_pairs_of_one_default_scan(
+    tmp_path: Path, rewritten: list[Article]
+) -> None:
+    want = copydesk.scan(rewritten)
+    ngram_only = _found_by_ngrams_alone(rewritten)
+    by_sketches = [p for p in want.pairs if (p.source, p.target) not in ngram_only]
+    assert by_sketches and {p.relation for p in by_sketches} == {"paraphrase"}
+    with Index(tmp_path / "i.db") as index:
+        result = _add_in_batches(index, rewritten, 7)
+        got = index.export()
+    assert _pair_facts(got.pairs) == _pair_facts(want.pairs)
+    assert _pair_facts(result.pairs) == _pair_facts(want.pairs)
+    assert [s.articles for s in got.stories] == [s.articles for s in want.stories]
+
+
+def test_check_finds_a_rewritten_source_as_a_scan_would(
+    tmp_path: Path, rewritten: list[Article]
+) -> None:
+    """Each article whose pairs with earlier ones were found through sketches alone, checked
+    against an index of the articles before it: the pairs, passages and figures of a scan of
+    them all (the index made in one batch weighs words as that scan does)."""
+    want = copydesk.scan(rewritten)
+    ngram_only = _found_by_ngrams_alone(rewritten)
+    position = {a.id: n for n, a in enumerate(rewritten)}
+    targets = sorted(
+        {max(p.source, p.target, key=position.__getitem__)
+         for p in want.pairs if (p.source, p.target) not in ngram_only},
+        key=position.__getitem__,
+    )  # fmt: skip
+    assert targets
+    for target in targets[:3]:
+        before = rewritten[: position[target]]
+        newcomer = rewritten[position[target]]
+        with Index(tmp_path / f"{target}.db") as index:
+            index.add_articles(before)
+            checked = scan_to_dict(index.check(newcomer))
+        scanned = scan_to_dict(copydesk.scan(before + [newcomer]))
+        mine = [p for p in _pairs(scanned) if target in (p["source"], p["target"])]
+        assert mine
+        assert [p for p in _pairs(checked) if target in (p["source"], p["target"])] == mine
+
+
+def test_two_reports_of_one_event_are_the_same_story_when_added_or_checked(
+    tmp_path: Path,
+) -> None:
+    """No shared passage, but the same names and numbers: found through the name postings,
+    named `same_story` with the idf of the index."""
+    report = Article("report", FLOOD_REPORT, published="2026-03-15")
+    traders = Article("traders", TRADERS_REPORT, published="2026-03-16")
+    festival = Article("festival", FESTIVAL, published="2026-03-15")
+    want = copydesk.scan([report, festival, traders])
+    assert [(p.source, p.target, p.relation) for p in want.pairs] == [
+        ("report", "traders", "same_story")
+    ]
+    with Index(tmp_path / "i.db") as index:
+        index.add_articles([report, festival])
+        checked = index.check(traders)
+        assert _pair_facts(checked.pairs) == _pair_facts(want.pairs)
+        assert checked.pairs == want.pairs
+        index.add_articles([traders])
+        assert scan_to_dict(index.export()) == scan_to_dict(want)
+
+
+def test_checking_an_indexed_article_finds_its_stored_pairs_with_the_default_options(
+    tmp_path: Path, rewritten: list[Article]
+) -> None:
+    """The check leaves the indexed version out of every count (postings, sentence terms, idf)
+    and counts itself in: made in one batch, the index answers with the stored figures."""
+    articles = rewritten[:40]
+    with Index(tmp_path / "i.db") as index:
+        index.add_articles(articles)
+        stored = {a.id: index.reuse(a.id) for a in articles}
+        linked = [i for i, pairs in stored.items() if pairs]
+        assert len(linked) >= 10
+        for article_id in linked[:10]:
+            checked = index.check(next(a for a in articles if a.id == article_id))
+            own = [p for p in checked.pairs if article_id in (p.source, p.target)]
+            assert [pair_key(p) for p in own] == [pair_key(p) for p in stored[article_id]]
+
+
+def _idf_of(db: Path) -> tuple[int, list[tuple[int, int]]]:
+    """Articles, and (term key, articles holding it) as a scan's `Idf` counts them."""
+    with sqlite3.connect(db) as conn:
+        (documents,) = conn.execute("SELECT value FROM meta WHERE key='documents'").fetchone()
+        rows = conn.execute("SELECT key, df FROM idf ORDER BY key").fetchall()
+    keys = np.asarray([k for k, _ in rows], dtype=np.int64).view(np.uint64)
+    order = np.argsort(keys)
+    return int(documents), list(zip(keys[order].tolist(), [rows[i][1] for i in order], strict=True))
+
+
+def test_the_index_keeps_the_idf_of_all_its_articles(
+    tmp_path: Path, examples: list[Article]
+) -> None:
+    """Batch after batch, and after a replacement, the idf counts are those `build_idf` makes
+    of the articles as the index holds them."""
+    db = tmp_path / "i.db"
+    with Index(db) as index:
+        _add_in_batches(index, examples, 3)
+        rewritten = Article("daily-flood", examples[-1].text + " A late paragraph on tides.")
+        index.add_articles([rewritten])
+    held = [rewritten if a.id == "daily-flood" else a for a in examples]
+    idf = build_idf([matchable(d)[0] for d in copydesk.clean_articles(held)])
+    want = list(zip(idf.term_keys.tolist(), idf.counts.tolist(), strict=True))
+    assert _idf_of(db) == (idf.n_docs, want)
+
+
+def test_keys_of_a_replaced_article_are_its_new_ones(
+    tmp_path: Path, examples: list[Article]
+) -> None:
+    """Names, sentence terms and their postings follow a replacement: the stored keys are
+    those one batch of the articles as held would store."""
+    db = tmp_path / "i.db"
+    by_id = {a.id: a for a in examples}
+    rewritten = Article("daily-flood", by_id["notice-parking"].text.replace("parking", "bins"))
+    with Index(db) as index:
+        index.add(examples)
+        index.add_articles([rewritten])
+    held = [rewritten if a.id == "daily-flood" else a for a in examples]
+    with Index(tmp_path / "fresh.db") as index:
+        index.add_articles(held)
+    got, want = _keys_of(db), _keys_of(tmp_path / "fresh.db")
+    assert got.keys() == want.keys()
+    # The same keys by article id (doc numbers are arrival order in both).
+    assert got == want
+
+
+def test_common_terms_are_left_out_of_sketches(tmp_path: Path, rewritten: list[Article]) -> None:
+    """With a small max_df many sentence terms are set aside: one batch still gives the scan's
+    pairs, its sketches leaving out the same words."""
+    options = replace(DEFAULT, max_df=4)
+    articles = rewritten[:30]
+    want = copydesk.scan(articles, options)
+    with Index(tmp_path / "i.db", options) as index:
+        index.add_articles(articles)
+        stats = index.stats()
+        assert _pair_facts(index.export().pairs) == _pair_facts(want.pairs)
+    assert stats["common_terms"] > 0
 
 
 # --- replacing, no-ops, consistency ----------------------------------------------------------
@@ -333,6 +560,7 @@ def test_index_of_schema_1_is_migrated(tmp_path: Path, examples: list[Article]) 
     with Index(db) as index:
         index.add(examples)
         stories = index.stories()
+    _as_schema_2(db)
     with sqlite3.connect(db) as conn:
         conn.execute("DROP TABLE members")
         conn.execute("ALTER TABLE articles DROP COLUMN spin")
@@ -341,6 +569,42 @@ def test_index_of_schema_1_is_migrated(tmp_path: Path, examples: list[Article]) 
         assert index.schema_version == store_module.SCHEMA_VERSION
         assert index.stories() == stories
         assert index.story_of("wire-flood") == stories[0]
+
+
+def _as_schema_2(db: Path) -> None:
+    """Make an index look as copydesk wrote it with schema 2: no names, terms, idf counts."""
+    with sqlite3.connect(db) as conn:
+        for table in ("names", "common_names", "terms", "common_terms", "sentences", "idf"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("DELETE FROM meta WHERE key='documents'")
+        conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+
+
+def _keys_of(db: Path) -> dict[str, list[tuple]]:
+    """What schema 3 added, as stored."""
+    with sqlite3.connect(db) as conn:
+        out = {
+            table: sorted(conn.execute(f"SELECT * FROM {table}"))
+            for table in ("names", "common_names", "terms", "common_terms", "sentences", "idf")
+        }
+        out["documents"] = conn.execute("SELECT value FROM meta WHERE key='documents'").fetchall()
+    return out
+
+
+def test_index_of_schema_2_is_migrated(tmp_path: Path, examples: list[Article]) -> None:
+    """Schema 2 kept no names, sentence terms or idf counts: opening it computes them from the
+    stored cleaning, as `add` stores them, and keeps the pairs."""
+    db = tmp_path / "i.db"
+    with Index(db, replace(DEFAULT, max_df=3)) as index:
+        index.add(examples)
+        pairs = index.export().pairs
+    want = _keys_of(db)
+    assert want["common_terms"] and want["names"] and want["idf"]
+    _as_schema_2(db)
+    with Index(db) as index:
+        assert index.schema_version == store_module.SCHEMA_VERSION
+        assert index.export().pairs == pairs
+    assert _keys_of(db) == want
 
 
 def test_a_later_migration_runs_once(
