@@ -492,11 +492,15 @@ MAX_SKETCH_WORDS = 40
 
 
 def sketches_of(
-    hashes: np.ndarray, sentences: np.ndarray, sketch_terms: int = 6
+    hashes: np.ndarray,
+    sentences: np.ndarray,
+    sketch_terms: int = 6,
+    part: tuple[int, int] = (0, 1),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sketches from rare content-word hashes and their sentence numbers: per sentence, every
     `SKETCH_SIZE` combination of its `sketch_terms` lowest hashes, mixed into one uint64.
-    Returns `(sketches, sentences)`, one row per distinct (sketch, sentence), sorted."""
+    Returns `(sketches, sentences)`, one row per distinct (sketch, sentence), sorted. With
+    `part=(k, n)`, only the sketches equal to k modulo n: one n-th of them, to bound memory."""
     empty = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     if len(hashes) == 0:
         return empty
@@ -513,8 +517,12 @@ def sketches_of(
             for rank in ranks:
                 word = hashes[starts[has] + rank]
                 mixed = (mixed * _PAIR_MIX) ^ ((word << np.uint64(17)) | (word >> np.uint64(47)))
+        owners = sentences[starts[has]]
+        if part[1] > 1:
+            mine = mixed % np.uint64(part[1]) == np.uint64(part[0])
+            mixed, owners = mixed[mine], owners[mine]
         out_hashes.append(mixed)
-        out_sentences.append(sentences[starts[has]])
+        out_sentences.append(owners)
     if not out_hashes:
         return empty
     all_hashes, all_sentences = np.concatenate(out_hashes), np.concatenate(out_sentences)
@@ -555,6 +563,16 @@ def sentence_sketches(
     a sentence with the lowest hashes, leaving out words found in more than `max_df` articles
     (`fingerprint` has left out sentences of more than `MAX_SKETCH_WORDS` distinct words).
     """
+    hashes, sentences, owner = _rare_sentence_terms(prints, max_df)
+    all_hashes, all_sentences = sketches_of(hashes, sentences, sketch_terms)
+    return all_hashes, owner[all_sentences], all_sentences
+
+
+def _rare_sentence_terms(
+    prints: Sequence[Fingerprint], max_df: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The terms of every sentence found in at most `max_df` articles, their sentence numbers
+    (counting across articles, in order) and each sentence's article."""
     empty = np.empty(0, dtype=np.int64)
     lengths = np.fromiter((len(p.terms) for p in prints), dtype=np.int64, count=len(prints))
     if lengths.sum() == 0:
@@ -568,15 +586,14 @@ def sentence_sketches(
     first_sentence = np.concatenate(([0], np.cumsum(spans)[:-1]))
     sentences = np.concatenate([p.sentences for p in prints]).astype(np.int64)
     sentences += first_sentence[term_docs]
+    del term_docs
     bits, stock = _common_terms(prints, max_df)
-    keep = np.ones(len(hashes), dtype=bool)
     if len(stock):
         high = hashes >> np.uint64(bits)
         where = np.minimum(np.searchsorted(stock, high), len(stock) - 1)
         keep = stock[where] != high
-    all_hashes, all_sentences = sketches_of(hashes[keep], sentences[keep], sketch_terms)
-    owner = np.repeat(np.arange(len(prints), dtype=np.int64), spans)
-    return all_hashes, owner[all_sentences], all_sentences
+        hashes, sentences = hashes[keep], sentences[keep]
+    return hashes, sentences, np.repeat(np.arange(len(prints), dtype=np.int64), spans)
 
 
 def _common_terms(prints: Sequence[Fingerprint], max_df: int) -> tuple[int, np.ndarray]:
@@ -601,13 +618,42 @@ def sketch_pairs(
     min_sketch_sentences: int = 2,
 ) -> np.ndarray:
     """Pairs of articles (as sorted keys `a * len(prints) + b`) with at least
-    `min_sketch_sentences` sentence pairs sharing a sketch."""
-    hashes, doc_of, sentences = sentence_sketches(prints, max_df, sketch_terms)
+    `min_sketch_sentences` sentence pairs sharing a sketch.
+
+    The sketches are made and paired in parts (by sketch value), so that only one part of them
+    is held at a time: a sketch's sentences all fall in its part.
+    """
+    hashes, sentences, sentence_doc = _rare_sentence_terms(prints, max_df)
     if len(hashes) == 0:
         return np.empty(0, dtype=np.int64)
-    n_sentences = int(sentences.max()) + 1
-    sentence_doc = np.zeros(n_sentences, dtype=np.int64)
-    sentence_doc[sentences] = doc_of
+    n_sentences = len(sentence_doc)
+    parts = 1 + len(hashes) // SKETCH_PART_TERMS
+    found: list[np.ndarray] = []
+    for part in range(parts):
+        sketches, owners = sketches_of(hashes, sentences, sketch_terms, (part, parts))
+        found.append(_sketch_sentence_pairs(sketches, owners, sentence_doc, max_df))
+    sentence_pairs = np.unique(np.concatenate(found))
+    first, second = sentence_pairs // n_sentences, sentence_pairs % n_sentences
+    doc_a, doc_b = sentence_doc[first], sentence_doc[second]
+    across = doc_a != doc_b
+    n_docs = np.int64(len(prints))
+    doc_keys = np.minimum(doc_a, doc_b)[across] * n_docs + np.maximum(doc_a, doc_b)[across]
+    pair_keys, counts = _counted([doc_keys])
+    return pair_keys[counts >= min_sketch_sentences]
+
+
+#: content terms whose sketches are paired at a time (a part's sketches take ~50 bytes a term)
+SKETCH_PART_TERMS = 2_000_000
+
+
+def _sketch_sentence_pairs(
+    hashes: np.ndarray, sentences: np.ndarray, sentence_doc: np.ndarray, max_df: int
+) -> np.ndarray:
+    """Pairs of sentences (`a * n_sentences + b`) sharing a sketch found in at most `max_df`
+    articles, from sketches sorted by (sketch, sentence)."""
+    if len(hashes) == 0:
+        return np.empty(0, dtype=np.int64)
+    doc_of = sentence_doc[sentences]
     # Rows come sorted by (sketch, sentence), hence by (sketch, article): sentences are numbered
     # article after article. A sketch in too many articles is a stock pairing: skipped.
     new_doc = np.ones(len(hashes), dtype=bool)
@@ -617,11 +663,5 @@ def sketch_pairs(
     common = docs_per_run[run] > max_df
     hashes, sentences = hashes[~common], sentences[~common]
     starts, lengths = _runs(hashes)
-    sentence_pairs, _ = _counted(_run_pairs(starts, lengths, sentences, 2 * max_df, n_sentences))
-    first, second = sentence_pairs // n_sentences, sentence_pairs % n_sentences
-    doc_a, doc_b = sentence_doc[first], sentence_doc[second]
-    across = doc_a != doc_b
-    n_docs = np.int64(len(prints))
-    doc_keys = np.minimum(doc_a, doc_b)[across] * n_docs + np.maximum(doc_a, doc_b)[across]
-    pair_keys, counts = _counted([doc_keys])
-    return pair_keys[counts >= min_sketch_sentences]
+    pairs, _ = _counted(_run_pairs(starts, lengths, sentences, 2 * max_df, len(sentence_doc)))
+    return pairs

@@ -6,6 +6,7 @@ import hashlib
 import random
 
 import numpy as np
+import pytest
 from fixtures.stories import FESTIVAL, FLOOD_REPORT, TRADERS_REPORT
 
 from copydesk.candidates import (
@@ -206,3 +207,16 @@ def test_reports_naming_the_same_rare_names_are_candidates() -> None:
     assert len(name_hashes(docs[0])) >= 6
     assert [(c.a, c.b) for c in find_candidates(docs, sketches=False)] == [(0, 1)]
     assert find_candidates(docs, sketches=False, names=False) == []
+
+
+def test_sketches_paired_in_parts_give_the_same_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from copydesk import candidates
+
+    corpus = make_corpus(300, seed=8, kinds=("copy", "partial", "rewritten"), edit_rate=0.1)
+    docs = clean_articles(corpus.articles)
+    whole = find_candidates(docs)
+    assert any(c.shared < 2 for c in whole)  # some found by sketches alone
+    monkeypatch.setattr(candidates, "SKETCH_PART_TERMS", 500)  # dozens of parts
+    assert find_candidates(docs) == whole
