@@ -468,9 +468,17 @@ def _pair_counts(fingerprints: Sequence[np.ndarray], max_df: int) -> tuple[np.nd
         segment |= np.uint64(owner)
         position += len(hashes)
     keys.sort()
-    starts, lengths = _runs(keys)
-    keys = keys[starts]  # an article holding two hashes that agree in the kept bits
-    # Runs of equal kept bits are the posting lists; their length is the document frequency.
+    # Most n-grams are in one article: keep only entries whose kept bits recur, without index
+    # arrays as long as the input (a hundred thousand articles hold sixty million n-grams).
+    changed = keys[1:] ^ keys[:-1]
+    repeated = changed < np.uint64(1 << bits)  # the same n-gram as the entry before
+    del changed
+    shared = np.zeros(len(keys), dtype=bool)
+    shared[1:] = repeated
+    shared[:-1] |= repeated
+    keys = keys[shared]
+    del repeated, shared
+    keys = keys[_runs(keys)[0]]  # an article holding two hashes that agree in the kept bits
     starts, lengths = _runs(keys >> np.uint64(bits))
     wanted = (lengths >= 2) & (lengths <= max_df)
     starts, lengths = starts[wanted], lengths[wanted]
