@@ -470,9 +470,10 @@ def _pair_counts(fingerprints: Sequence[np.ndarray], max_df: int) -> tuple[np.nd
     keys.sort()
     # Most n-grams are in one article: keep only entries whose kept bits recur, without index
     # arrays as long as the input (a hundred thousand articles hold sixty million n-grams).
-    changed = keys[1:] ^ keys[:-1]
-    repeated = changed < np.uint64(1 << bits)  # the same n-gram as the entry before
-    del changed
+    repeated = np.empty(max(len(keys) - 1, 0), dtype=bool)  # the same n-gram as the entry before
+    for at in range(0, len(repeated), 1 << 22):  # in slices: no second array as long as `keys`
+        end = min(at + (1 << 22), len(repeated))
+        np.less(keys[at + 1 : end + 1] ^ keys[at:end], np.uint64(1 << bits), out=repeated[at:end])
     shared = np.zeros(len(keys), dtype=bool)
     shared[1:] = repeated
     shared[:-1] |= repeated
