@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from fastwarc.warc import WarcRecord
     from lxml.html import HtmlElement
 
-#: Inputs larger than this are refused rather than read into memory whole (WARC files stream).
+#: Inputs larger than this are refused rather than read into memory whole (WARC files and JSON
+#: lines in UTF-8 stream).
 MAX_FILE_BYTES = 256 * 1024 * 1024
 #: One article (a text file, a JSONL line, a CSV row) larger than this is refused.
 MAX_ARTICLE_BYTES = 32 * 1024 * 1024
@@ -49,6 +50,8 @@ MIN_HTML_WORDS = 5
 
 TEXT_SUFFIXES = {".txt"}
 JSON_SUFFIXES = {".jsonl", ".json", ".ndjson"}
+#: files read a line at a time, of any size (each line is bounded by `MAX_ARTICLE_BYTES`)
+STREAMED_SUFFIXES = {".jsonl", ".ndjson"}
 CSV_SUFFIXES = {".csv"}
 HTML_SUFFIXES = {".html", ".htm"}
 WARC_SUFFIXES = {".warc", ".warc.gz"}
@@ -153,7 +156,7 @@ def _read_file(path: Path, taken: set[str]) -> Iterator[Item]:
         if size > MAX_DOCUMENT_BYTES:
             yield ReadError(str(path), _too_large("HTML document", size, MAX_DOCUMENT_BYTES))
             return
-    else:
+    elif kind not in STREAMED_SUFFIXES:  # JSON lines are read line by line: no whole-file limit
         limit = MAX_ARTICLE_BYTES if kind in TEXT_SUFFIXES else MAX_FILE_BYTES
         if size > limit:
             yield ReadError(str(path), _too_large("file", size, limit))
@@ -836,7 +839,11 @@ def _read_json_file(stream: IO[bytes], where: str, suffix: str) -> Iterator[Item
         b"\x00" in head
     ):
         # UTF-16 lines cannot be split on b"\n"; binary data is refused once, not line by line
-        decoded = _decode(stream.read())
+        data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            yield ReadError(where, _too_large("file not in UTF-8", len(data), MAX_FILE_BYTES))
+            return
+        decoded = _decode(data)
         if isinstance(decoded, str):
             yield ReadError(where, decoded)
             return

@@ -394,3 +394,24 @@ def test_random_bytes_never_raise(data: bytes, suffix: str) -> None:
             assert isinstance(item.id, str) and item.id
         else:
             assert item.path == str(path) and item.reason
+
+
+def test_json_lines_of_any_size_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSON lines file is read a line at a time: only each line is bounded, not the file
+    (a corpus of a hundred thousand articles is half a gigabyte)."""
+    from copydesk import read
+
+    monkeypatch.setattr(read, "MAX_FILE_BYTES", 2000)
+    lines = [json.dumps({"id": f"a{i}", "text": f"Article number {i}. " * 20}) for i in range(20)]
+    big = tmp_path / "big.jsonl"
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert big.stat().st_size > 2000
+    articles, errors = read_articles([big])
+    assert [a.id for a in articles] == [f"a{i}" for i in range(20)] and errors == []
+    # Read whole, so still bounded: a .json array, and JSON lines in UTF-16.
+    (tmp_path / "big.json").write_text("[" + ",".join(lines) + "]", encoding="utf-8")
+    (tmp_path / "wide.jsonl").write_bytes("\n".join(lines).encode("utf-16"))
+    articles, errors = read_articles([tmp_path / "big.json", tmp_path / "wide.jsonl"])
+    assert articles == []
+    assert sorted(Path(e.path).name for e in errors) == ["big.json", "wide.jsonl"]
+    assert all("too large" in e.reason for e in errors)
