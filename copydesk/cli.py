@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,9 +26,9 @@ from .report import (
     pair_to_pan,
     print_alignment,
     print_scan,
+    scan_json_chunks,
+    scan_jsonl_chunks,
     scan_to_csv,
-    scan_to_json,
-    scan_to_jsonl,
 )
 from .store import AddResult, Index, StoreError
 
@@ -50,14 +50,19 @@ def _check_output(output: Path | None) -> None:
         raise click.BadParameter(f"folder {str(output.parent)!r} does not exist", param_hint="-o")
 
 
-def _write(text: str, output: Path | None) -> None:
-    """Write to `output` whole or not at all: an interrupted run leaves no half-written file."""
+def _write(text: str | Iterable[str], output: Path | None) -> None:
+    """Write text (or its chunks, as they are made) to `output` whole or not at all: an
+    interrupted run leaves no half-written file."""
+    chunks = [text] if isinstance(text, str) else text
     if output is None:
-        sys.stdout.write(text)
+        for chunk in chunks:
+            sys.stdout.write(chunk)
         return
     partial = output.with_name(f".{output.name}.partial")
     try:
-        partial.write_text(text, encoding="utf-8")
+        with partial.open("w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
         os.replace(partial, output)
     finally:
         partial.unlink(missing_ok=True)
@@ -323,7 +328,7 @@ def scan_command(
 
         _write_report(scan_to_html(result), output, err)
         return
-    writers = {"json": scan_to_json, "jsonl": scan_to_jsonl, "csv": scan_to_csv}
+    writers = {"json": scan_json_chunks, "jsonl": scan_jsonl_chunks, "csv": scan_to_csv}
     _write(writers[fmt](result), output)
 
 
@@ -547,7 +552,7 @@ def index_check_command(file: str, db: Path, output: Path | None, fmt: str) -> N
     with _open_index(db) as index:
         result = index.check(article)
     if fmt == "json":
-        _write(scan_to_json(result), output)
+        _write(scan_json_chunks(result), output)
         return
     console = Console(highlight=False) if output is None else None
     handle = None if output is None else output.open("w", encoding="utf-8")
@@ -599,7 +604,7 @@ def index_export_command(db: Path, output: Path | None, fmt: str, keep_text: boo
     _check_output(output)
     with _open_index(db) as index:
         result = index.export(keep_text=keep_text)
-    writers = {"json": scan_to_json, "jsonl": scan_to_jsonl, "csv": scan_to_csv}
+    writers = {"json": scan_json_chunks, "jsonl": scan_jsonl_chunks, "csv": scan_to_csv}
     _write(writers[fmt](result), output)
 
 

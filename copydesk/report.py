@@ -10,7 +10,7 @@ import io
 import json
 import shlex
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -127,17 +127,44 @@ def scan_to_dict(result: ScanResult) -> dict[str, Any]:
 
 
 def scan_to_json(result: ScanResult) -> str:
-    return json.dumps(scan_to_dict(result), ensure_ascii=False, indent=2) + "\n"
+    return "".join(scan_json_chunks(result))
+
+
+def _records(result: ScanResult) -> Iterator[tuple[str, Iterator[Any]]]:
+    """The scan's lists, each record made only when it is written."""
+    keep = result.options.keep_text
+    yield "articles", (article_to_dict(r, keep) for r in result.articles)
+    yield "pairs", (pair_to_dict(p) for p in result.pairs)
+    yield "stories", (story_to_dict(s) for s in result.stories)
+    yield "errors", (str(e) for e in result.errors)
+
+
+def scan_json_chunks(result: ScanResult) -> Iterator[str]:
+    """`scan_to_json` a record at a time, the same text as dumping `scan_to_dict` whole: a
+    scan of a hundred thousand articles is written without its JSON held in memory."""
+    yield "{\n"
+    yield f'  "copydesk_version": {json.dumps(__version__)},\n'
+    yield f'  "paraphrase_method": {json.dumps(paraphrase_method(result))},\n'
+    for number, (key, records) in enumerate(_records(result)):
+        yield f'  "{key}": ['
+        first = True
+        for record in records:
+            dumped = json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            yield ("\n    " if first else ",\n    ") + dumped
+            first = False
+        yield ("]" if first else "\n  ]") + (",\n" if number < 3 else "\n")
+    yield "}\n"
 
 
 def scan_to_jsonl(result: ScanResult) -> str:
+    return "".join(scan_jsonl_chunks(result))
+
+
+def scan_jsonl_chunks(result: ScanResult) -> Iterator[str]:
     """One record a line, each tagged with its `type`: article, pair, story."""
-    data = scan_to_dict(result)
-    lines = []
-    for kind, key in (("article", "articles"), ("pair", "pairs"), ("story", "stories")):
-        for record in data[key]:
-            lines.append(json.dumps({"type": kind, **record}, ensure_ascii=False))
-    return "\n".join(lines) + ("\n" if lines else "")
+    for kind, (_, records) in zip(("article", "pair", "story"), _records(result), strict=False):
+        for record in records:
+            yield json.dumps({"type": kind, **record}, ensure_ascii=False) + "\n"
 
 
 CSV_COLUMNS = [

@@ -254,3 +254,20 @@ def test_pan_xml_has_one_feature_per_passage(seeds_scan: ScanResult) -> None:
 def test_pan_xml_escapes_names_and_handles_no_pair() -> None:
     root = ET.fromstring(pair_to_pan(None, 'a "b".txt', "<c> & d.txt"))
     assert root.get("reference") == "<c> & d.txt" and root.findall("feature") == []
+
+
+@pytest.mark.parametrize("which", ["seeds_scan", "examples_scan"])
+def test_json_written_a_record_at_a_time_is_the_whole_dump(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    result: ScanResult = request.getfixturevalue(which)
+    whole = json.dumps(scan_to_dict(result), ensure_ascii=False, indent=2) + "\n"
+    assert scan_to_json(result) == whole
+    lines = scan_to_jsonl(result).splitlines()
+    records = scan_to_dict(result)
+    assert len(lines) == sum(len(records[k]) for k in ("articles", "pairs", "stories"))
+    assert [json.loads(x)["type"] for x in lines][: len(records["articles"])] == (
+        ["article"] * len(records["articles"])
+    )
+    empty = ScanResult([], [], [], [], ScanOptions())
+    assert scan_to_json(empty) == json.dumps(scan_to_dict(empty), indent=2) + "\n"
