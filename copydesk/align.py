@@ -343,14 +343,19 @@ def _token_term(token: str) -> tuple[str, float] | None:
     return stem(lower), 1.0
 
 
+def _known_token_term(token: str) -> tuple[str, float] | None:
+    """`_token_term`, remembered for the tokens seen most."""
+    if token in _token_terms:
+        return _token_terms[token]
+    found = _token_term(token)
+    if len(_token_terms) < 500_000:
+        _token_terms[token] = found
+    return found
+
+
 def word_term(word: str) -> str | None:
     """The content term of one word (as `sentence_terms` reads it); `None` for function words."""
-    if word in _token_terms:
-        found = _token_terms[word]
-    else:
-        found = _token_term(word)
-        if len(_token_terms) < 500_000:
-            _token_terms[word] = found
+    found = _known_token_term(word)
     return None if found is None else found[0]
 
 
@@ -380,12 +385,7 @@ def sentence_terms(text: str) -> dict[str, float]:
     terms: dict[str, float] = {}
     previous: str | None = None
     for position, token in enumerate(_TOKEN_RE.findall(text)):
-        if token in _token_terms:
-            found = _token_terms[token]
-        else:
-            found = _token_term(token)
-            if len(_token_terms) < 500_000:
-                _token_terms[token] = found
+        found = _known_token_term(token)
         if found is None:
             continue
         term, weight = found

@@ -389,19 +389,6 @@ def name_hashes(doc: CleanArticle) -> np.ndarray:
     return np.array(sorted(word_hash(w) for w in found), dtype=np.uint64)
 
 
-def pairs_from_fingerprints(
-    fingerprints: Sequence[np.ndarray], max_df: int = 100, min_shared: int = 2
-) -> list[Candidate]:
-    """Candidate pairs from each article's distinct n-gram hashes (the inverted-index step)."""
-    pair_keys, counts = _pair_counts(fingerprints, max_df)
-    n_docs = np.int64(max(len(fingerprints), 1))
-    chosen = counts >= min_shared
-    return [
-        Candidate(int(k // n_docs), int(k % n_docs), int(c))
-        for k, c in zip(pair_keys[chosen], counts[chosen], strict=True)
-    ]
-
-
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each run of equal `values` (sorted) starts, and its length."""
     if len(values) == 0:
