@@ -159,7 +159,7 @@ def _map_run(
         last.extend(range(offset + 1, offset + len(old) + 1))
         return
     if len(old) <= MAX_ALIGNED_RUN and len(new) <= MAX_ALIGNED_RUN:
-        opcodes = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+        opcodes = _anchored_opcodes(old, new)
     else:
         head = 0
         while head < min(len(old), len(new)) and old[head] == new[head]:
@@ -177,9 +177,37 @@ def _map_run(
             if tag == "equal":
                 first.append(offset + i1 + j - j1)
                 last.append(offset + i1 + j - j1 + 1)
-            else:  # a repaired character stands for the whole damaged stretch
+            elif i2 - i1 >= j2 - j1:
+                # Repaired characters share the damaged stretch in order, each its own part
+                # (mojibake spells every character in two or three): words stay apart.
+                k = j - j1
+                first.append(offset + i1 + k * (i2 - i1) // (j2 - j1))
+                last.append(offset + i1 + (k + 1) * (i2 - i1) // (j2 - j1))
+            else:  # fewer damaged characters than repaired ones: each stands for all of them
                 first.append(offset + i1)
                 last.append(offset + i2)
+
+
+def _anchored_opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+    """`SequenceMatcher` opcodes turning `old` into `new`, anchored on ASCII characters first
+    (mojibake never makes them, so they match only themselves), then aligned between anchors:
+    a repaired "€" may not match the "€" inside the "â€”" of a dash across an "x"."""
+    ascii_old = [c if c.isascii() else ("old", i) for i, c in enumerate(old)]
+    ascii_new = [c if c.isascii() else ("new", j) for j, c in enumerate(new)]
+    anchors = SequenceMatcher(None, ascii_old, ascii_new, autojunk=False).get_matching_blocks()
+    opcodes: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for block in anchors:  # the last block is (len(old), len(new), 0)
+        if block.a > i or block.b > j:
+            between = SequenceMatcher(None, old[i : block.a], new[j : block.b], autojunk=False)
+            for tag, i1, i2, j1, j2 in between.get_opcodes():
+                opcodes.append((tag, i + i1, i + i2, j + j1, j + j2))
+        if block.size:
+            opcodes.append(
+                ("equal", block.a, block.a + block.size, block.b, block.b + block.size)
+            )
+        i, j = block.a + block.size, block.b + block.size
+    return opcodes
 
 
 def _words(text: str) -> tuple[list[str], array[int], array[int]]:
@@ -403,7 +431,7 @@ def clean_articles(
     With `workers` > 1, tokenising and cleaning run in forked processes (see `parallel`), with
     the same result.
     """
-    tokenised: list[_Tokenised | None] = []
+    tokenised: list[_Tokenised] = []
     for part in stream_in_processes(
         _tokenise_part, articles, range(len(articles)), workers, 256, "tokenise", None
     ):
@@ -411,16 +439,18 @@ def clean_articles(
             if workers > 1:  # unpickled words are new strings: share them again
                 words = list(map(sys.intern, words))
             tokenised.append(_Tokenised(articles[len(tokenised)], words, starts, ends, blocks))
-    learned = learn_boilerplate(tokenised)  # type: ignore[arg-type]  # none is None yet
+    learned = learn_boilerplate(tokenised)
+    held: list[_Tokenised | None] = list(tokenised)  # each freed once its article is cleaned
+    del tokenised
     cleaned: list[CleanArticle] = []
     for cleaned_part in stream_in_processes(
-        _clean_part, (tokenised, learned), range(len(articles)), workers, 256, "clean", progress
+        _clean_part, (held, learned), range(len(articles)), workers, 256, "clean", progress
     ):
         for found in cleaned_part:
             if workers > 1:
                 found["words"] = list(map(sys.intern, found["words"]))
             cleaned.append(CleanArticle(article=articles[len(cleaned)], **found))
-            tokenised[len(cleaned) - 1] = None  # its tokens are no longer needed
+            held[len(cleaned) - 1] = None
     return cleaned
 
 
