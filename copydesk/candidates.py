@@ -345,6 +345,7 @@ def candidates_of(
     min_sketch_sentences: int = 2,
     names: bool = True,
     min_shared_names: int = 4,
+    ngrams: PackedHashes | None = None,
 ) -> list[Candidate]:
     """Pairs of articles (by index in `prints`) worth aligning, sorted by `(a, b)`.
 
@@ -354,8 +355,12 @@ def candidates_of(
     n-grams shared, below `min_shared` for pairs found by sketches alone. With `names`, pairs
     naming at least `min_shared_names` of the same rare names and numbers are candidates too:
     two reports of one event written apart (`same_story`).
+
+    `ngrams`, when given, holds the n-gram hashes of `prints` packed as they came (see
+    `PackedHashes`; their `ngrams` may then be empty) and is emptied.
     """
-    pair_keys, counts = _pair_counts([p.ngrams for p in prints], max_df)
+    packed = ngrams if ngrams is not None else PackedHashes.of([p.ngrams for p in prints])
+    pair_keys, counts = _pair_counts(packed, max_df)
     n_docs = np.int64(max(len(prints), 1))
     chosen = counts >= min_shared
     keys, shared = pair_keys[chosen], counts[chosen]
@@ -363,7 +368,7 @@ def candidates_of(
     if sketches and len(prints) >= 2:
         more.append(sketch_pairs(prints, max_df, sketch_terms, min_sketch_sentences))
     if names and len(prints) >= 2:
-        name_keys, name_counts = _pair_counts([p.names for p in prints], max_df)
+        name_keys, name_counts = _pair_counts(PackedHashes.of([p.names for p in prints]), max_df)
         more.append(name_keys[name_counts >= min_shared_names])
     if more:
         extra = np.unique(np.concatenate(more))
@@ -447,32 +452,63 @@ def _counted(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return every[starts], counts
 
 
-def _pair_counts(fingerprints: Sequence[np.ndarray], max_df: int) -> tuple[np.ndarray, np.ndarray]:
+class PackedHashes:
+    """Many articles' hashes in one array, as `_pair_counts` sorts them: each hash with its low
+    bits replaced by its article's number. Filled as fingerprints arrive, so that the
+    per-article arrays need not be kept (a hundred thousand articles hold sixty million
+    n-grams). Hashes that differ only in those low bits (at least 44 bits are kept up to a
+    million articles) count as one: a rare, harmless extra link."""
+
+    def __init__(self, n_docs: int, capacity: int) -> None:
+        self.n_docs = n_docs
+        self.bits = max(1, (max(n_docs, 2) - 1).bit_length())
+        self._keys = np.empty(capacity, dtype=np.uint64)
+        self._filled = 0
+        self._owner = 0
+
+    def add(self, hashes: np.ndarray) -> None:
+        """The next article's hashes (articles are numbered in the order they are added)."""
+        if self._owner >= self.n_docs:
+            raise ValueError(f"more than the {self.n_docs} articles announced")
+        end = self._filled + len(hashes)
+        if end > len(self._keys):  # more than announced: grow (a copy, but never wrong)
+            grown = np.empty(max(end, 2 * len(self._keys)), dtype=np.uint64)
+            grown[: self._filled] = self._keys[: self._filled]
+            self._keys = grown
+        segment = self._keys[self._filled : end]
+        np.bitwise_and(hashes, ~np.uint64((1 << self.bits) - 1), out=segment)
+        segment |= np.uint64(self._owner)
+        self._filled, self._owner = end, self._owner + 1
+
+    def take(self) -> np.ndarray:
+        """The packed keys (unsorted), handed over: this object holds them no longer."""
+        keys, self._keys = self._keys[: self._filled], np.empty(0, dtype=np.uint64)
+        return keys
+
+    @classmethod
+    def of(cls, hashes: Sequence[np.ndarray]) -> PackedHashes:
+        packed = cls(len(hashes), sum(len(h) for h in hashes))
+        for found in hashes:
+            packed.add(found)
+        return packed
+
+
+def _pair_counts(packed: PackedHashes, max_df: int) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of articles sharing a hash found in 2..`max_df` of them: pair keys
     (`a * n + b`, sorted) and how many distinct such hashes each pair shares.
 
-    The posting lists come from one sort of one array: each hash with its low bits replaced by
-    its article's number. Sorting plain integers is several times faster than sorting by two
-    keys, and needs no second array. Hashes that differ only in those low bits (at least 44
-    bits are kept up to a million articles) count as one n-gram: a rare, harmless extra link.
+    The posting lists come from one sort of one array (`PackedHashes`): sorting plain integers
+    is several times faster than sorting by two keys, and needs no second array.
     """
     empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
-    n_docs = len(fingerprints)
-    total = sum(len(f) for f in fingerprints)
-    if n_docs < 2 or total == 0:
+    n_docs, bits = packed.n_docs, packed.bits
+    keys = packed.take()
+    if n_docs < 2 or len(keys) == 0:
         return empty
-    bits = max(1, (n_docs - 1).bit_length())
     low = np.uint64((1 << bits) - 1)
-    keys = np.empty(total, dtype=np.uint64)
-    position = 0
-    for owner, hashes in enumerate(fingerprints):
-        segment = keys[position : position + len(hashes)]
-        np.bitwise_and(hashes, ~low, out=segment)
-        segment |= np.uint64(owner)
-        position += len(hashes)
     keys.sort()
     # Most n-grams are in one article: keep only entries whose kept bits recur, without index
-    # arrays as long as the input (a hundred thousand articles hold sixty million n-grams).
+    # arrays as long as the input.
     repeated = np.empty(max(len(keys) - 1, 0), dtype=bool)  # the same n-gram as the entry before
     for at in range(0, len(repeated), 1 << 22):  # in slices: no second array as long as `keys`
         end = min(at + (1 << 22), len(repeated))
@@ -513,12 +549,19 @@ def sketches_of(
     `SKETCH_SIZE` combination of its `sketch_terms` lowest hashes, mixed into one uint64.
     Returns `(sketches, sentences)`, one row per distinct (sketch, sentence), sorted. With
     `part=(k, n)`, only the sketches equal to k modulo n: one n-th of them, to bound memory."""
-    empty = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    if len(hashes) == 0:
-        return empty
     if not _sorted_by(sentences, hashes):
         order = np.lexsort((hashes, sentences))
         hashes, sentences = hashes[order], sentences[order]
+    return _sketches_of_sorted(hashes, sentences, sketch_terms, part)
+
+
+def _sketches_of_sorted(
+    hashes: np.ndarray, sentences: np.ndarray, sketch_terms: int, part: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """`sketches_of` for terms in order of sentence, then hash."""
+    empty = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    if len(hashes) == 0:
+        return empty
     starts, sizes = _runs(sentences)
     out_hashes: list[np.ndarray] = []
     out_sentences: list[np.ndarray] = []
@@ -584,41 +627,50 @@ def _rare_sentence_terms(
     prints: Sequence[Fingerprint], max_df: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The terms of every sentence found in at most `max_df` articles, their sentence numbers
-    (counting across articles, in order) and each sentence's article."""
-    empty = np.empty(0, dtype=np.int64)
-    lengths = np.fromiter((len(p.terms) for p in prints), dtype=np.int64, count=len(prints))
-    if lengths.sum() == 0:
-        return np.empty(0, dtype=np.uint64), empty, empty
-    hashes = np.concatenate([p.terms for p in prints])
-    term_docs = np.repeat(np.arange(len(prints), dtype=np.int64), lengths)
+    (counting across articles, in order) and each sentence's article.
+
+    Filled article by article into arrays made once: at a hundred thousand articles the terms
+    number forty million, and whole-corpus temporaries would cost gigabytes."""
     spans = np.fromiter(
         (int(p.sentences[-1]) + 1 if len(p.sentences) else 0 for p in prints),
         dtype=np.int64, count=len(prints),
     )  # fmt: skip
-    first_sentence = np.concatenate(([0], np.cumsum(spans)[:-1]))
-    sentences = np.concatenate([p.sentences for p in prints]).astype(np.int64)
-    sentences += first_sentence[term_docs]
-    del term_docs
+    n_sentences = int(spans.sum())
+    number_type = np.int32 if n_sentences < 2**31 else np.int64
+    sentence_doc = np.repeat(np.arange(len(prints), dtype=number_type), spans)
+    total = sum(len(p.terms) for p in prints)
+    hashes = np.empty(total, dtype=np.uint64)
+    sentences = np.empty(total, dtype=number_type)
+    if total == 0:
+        return hashes, sentences, sentence_doc
     bits, stock = _common_terms(prints, max_df)
-    if len(stock):
-        high = hashes >> np.uint64(bits)
-        where = np.minimum(np.searchsorted(stock, high), len(stock) - 1)
-        keep = stock[where] != high
-        hashes, sentences = hashes[keep], sentences[keep]
-    return hashes, sentences, np.repeat(np.arange(len(prints), dtype=np.int64), spans)
+    last = max(len(stock) - 1, 0)
+    filled = 0
+    for found, first in zip(prints, (np.cumsum(spans) - spans).tolist(), strict=True):
+        terms, numbers = found.terms, found.sentences
+        if len(stock) and len(terms):
+            high = terms >> np.uint64(bits)
+            rare = stock[np.minimum(np.searchsorted(stock, high), last)] != high
+            terms, numbers = terms[rare], numbers[rare]
+        end = filled + len(terms)
+        hashes[filled:end] = terms
+        np.add(numbers, first, out=sentences[filled:end], casting="unsafe")
+        filled = end
+    return hashes[:filled], sentences[:filled], sentence_doc
 
 
 def _common_terms(prints: Sequence[Fingerprint], max_df: int) -> tuple[int, np.ndarray]:
     """The content terms found in more than `max_df` articles: `(bits, stock)`, where `stock`
-    holds their hashes shifted right by `bits` (sorted). As in `_pair_counts`, the low bits
-    make room for the article numbers in one sortable array."""
-    n_docs = len(prints)
-    bits = max(1, (n_docs - 1).bit_length())
-    low = np.uint64((1 << bits) - 1)
-    keys = np.concatenate([(p.terms & ~low) | np.uint64(d) for d, p in enumerate(prints)])
+    holds their hashes shifted right by `bits` (sorted), as `PackedHashes` keeps them."""
+    packed = PackedHashes.of([p.terms for p in prints])
+    bits = packed.bits
+    keys = packed.take()
     keys.sort()
-    starts, _ = _runs(keys)
-    keys = keys[starts] >> np.uint64(bits)  # each (term, article) once
+    first = np.empty(len(keys), dtype=bool)  # each (term, article) once
+    first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    keys = keys[first] >> np.uint64(bits)
+    del first
     starts, df = _runs(keys)
     return bits, keys[starts[df > max_df]]
 
@@ -635,6 +687,7 @@ def sketch_pairs(
     The sketches are made and paired in parts (by sketch value), so that only one part of them
     is held at a time: a sketch's sentences all fall in its part.
     """
+    # In order of sentence, then hash, as `fingerprint` left them.
     hashes, sentences, sentence_doc = _rare_sentence_terms(prints, max_df)
     if len(hashes) == 0:
         return np.empty(0, dtype=np.int64)
@@ -642,7 +695,7 @@ def sketch_pairs(
     parts = 1 + len(hashes) // SKETCH_PART_TERMS
     found: list[np.ndarray] = []
     for part in range(parts):
-        sketches, owners = sketches_of(hashes, sentences, sketch_terms, (part, parts))
+        sketches, owners = _sketches_of_sorted(hashes, sentences, sketch_terms, (part, parts))
         found.append(_sketch_sentence_pairs(sketches, owners, sentence_doc, max_df))
     sentence_pairs = np.unique(np.concatenate(found))
     first, second = sentence_pairs // n_sentences, sentence_pairs % n_sentences

@@ -47,7 +47,7 @@ class ReadError:
         return f"{where}: {self.reason}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A `[start, end)` character span of an article's text as read."""
 
@@ -104,7 +104,7 @@ class Fingerprint:
     vocabulary: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """Two articles (indices into the cleaned list, `a < b`) sharing `shared` rare n-grams."""
 

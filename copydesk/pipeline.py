@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .align import align_paraphrases, align_passages, resolve_method
-from .candidates import DocumentFrequencies, candidates_of, fingerprint
+from .candidates import DocumentFrequencies, PackedHashes, candidates_of, fingerprint
 from .classify import (
     SAME_STORY_SIMILARITY,
     coverage,
@@ -215,6 +215,9 @@ def candidate_pairs(
     the pairs worth aligning (`candidates.candidates_of`). With `counts`, each article's terms
     are counted there for the run's idf (and dropped from its fingerprint: they are many)."""
     prints = []
+    # The n-grams, most of the fingerprints' bulk, go straight into one array (no article has
+    # more n-grams than words), and each article's own copy is dropped.
+    ngrams = PackedHashes(len(docs), sum(len(d.words) for d in docs))
     for found in stream_in_processes(
         _fingerprint_chunk, (docs, options.ngram, options.paraphrase), range(len(docs)),
         options.workers, 256,
@@ -223,9 +226,11 @@ def candidate_pairs(
         for fingerprint_ in found:
             if counts is not None:
                 counts.add(fingerprint_.vocabulary)
-            fingerprint_.vocabulary = _NOTHING
+            ngrams.add(fingerprint_.ngrams)
+            fingerprint_.vocabulary = fingerprint_.ngrams = _NOTHING
             prints.append(fingerprint_)
-    return candidates_of(prints, options.max_df, options.min_shared, **candidate_settings(options))
+    settings = candidate_settings(options)
+    return candidates_of(prints, options.max_df, options.min_shared, ngrams=ngrams, **settings)
 
 
 _NOTHING = np.empty(0, dtype=np.uint64)
