@@ -287,7 +287,7 @@ class DocumentFrequencies:
             keys = np.concatenate(self._pending)
             keys.sort()
             starts, counts = _runs(keys)
-            self._parts.append((keys[starts], counts))
+            self._parts.append((keys[starts], counts.astype(np.int32)))
             self._pending, self._pending_size = [], 0
         if len(self._parts) > 8:
             self._parts = [_merged(self._parts)]
@@ -295,6 +295,7 @@ class DocumentFrequencies:
     def idf(self) -> Idf:
         self._fold()
         keys, counts = _merged(self._parts)
+        self._parts = [(keys, counts)]  # the same arrays: not held twice
         return Idf(keys, counts, self.n_docs)
 
 

@@ -22,9 +22,8 @@ import unicodedata
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
 from urllib.parse import urlparse
 
 from .model import Article, CleanArticle, Span
@@ -80,7 +79,7 @@ def normalise_word(word: str) -> str:
     return sys.intern(word.casefold())
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     span: Span
     first: int  # index of its first word
@@ -359,6 +358,11 @@ def _repeated_blocks(doc: _Tokenised, skip: set[int]) -> set[int]:
 
 
 def _clean_one(doc: _Tokenised, learned: set[tuple[str, int]]) -> CleanArticle:
+    return _assembled(doc, _removal_reasons(doc, learned))
+
+
+def _removal_reasons(doc: _Tokenised, learned: set[tuple[str, int]]) -> dict[int, str]:
+    """Why each paragraph to remove goes, by its index in `doc.blocks`."""
     blocks = doc.blocks
     reasons: dict[int, str] = {}
     source = source_key(doc.article)
@@ -386,7 +390,16 @@ def _clean_one(doc: _Tokenised, learned: set[tuple[str, int]]) -> CleanArticle:
             reasons[i] = "trailing"
         else:
             break
+    return reasons
+
+
+def _assembled(doc: _Tokenised, reasons: dict[int, str]) -> CleanArticle:
+    """The cleaned article: `doc` without the paragraphs in `reasons`."""
+    blocks = doc.blocks
     removed = _merge_removed(blocks, reasons)
+    if not reasons:  # nothing removed: the token lists are the article's as they are
+        return CleanArticle(doc.article, removed, doc.words, doc.starts, doc.ends,
+                            [b.span for b in blocks], [])  # fmt: skip
     words: list[str] = []
     starts: array[int] = array("i")
     ends: array[int] = array("i")
@@ -443,18 +456,17 @@ def clean_articles(
     held: list[_Tokenised | None] = list(tokenised)  # each freed once its article is cleaned
     del tokenised
     cleaned: list[CleanArticle] = []
-    for cleaned_part in stream_in_processes(
+    # Workers say which paragraphs go; the article is put together here from the tokens this
+    # process holds already (no word lists sent back, none held twice).
+    for part in stream_in_processes(
         _clean_part, (held, learned), range(len(articles)), workers, 256, "clean", progress
     ):
-        for found in cleaned_part:
-            if workers > 1:
-                found["words"] = list(map(sys.intern, found["words"]))
-            cleaned.append(CleanArticle(article=articles[len(cleaned)], **found))
+        for reasons in part:
+            doc = held[len(cleaned)]
+            assert doc is not None
+            cleaned.append(_assembled(doc, reasons))
             held[len(cleaned) - 1] = None
     return cleaned
-
-
-_CLEAN_FIELDS = [f for f in fields(CleanArticle) if f.name != "article"]
 
 
 def _tokenise_part(
@@ -470,15 +482,14 @@ def _tokenise_part(
 
 def _clean_part(
     work: tuple[Sequence[_Tokenised | None], set[tuple[str, int]]], indices: Sequence[int]
-) -> list[dict[str, Any]]:
-    """Cleaned articles' fields, but the article itself."""
+) -> list[dict[int, str]]:
+    """Which paragraphs of each article to remove, and why (`_removal_reasons`)."""
     tokenised, learned = work
     out = []
     for i in indices:
         doc = tokenised[i]
         assert doc is not None
-        cleaned = _clean_one(doc, learned)
-        out.append({f.name: getattr(cleaned, f.name) for f in _CLEAN_FIELDS})
+        out.append(_removal_reasons(doc, learned))
     return out
 
 

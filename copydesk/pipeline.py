@@ -192,6 +192,7 @@ def scan(
     candidates = candidate_pairs(docs, opts, progress, counts)
     finished("candidates", len(docs))
     idf = counts.idf() if counts is not None else None
+    del counts
     finished("idf", len(docs))
     pairs = align_candidates(docs, candidates, opts, progress, clues, idf)
     result = assemble(docs, pairs, errors, opts, clues, spins)
