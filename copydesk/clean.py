@@ -458,10 +458,10 @@ def clean_articles(
     cleaned: list[CleanArticle] = []
     # Workers say which paragraphs go; the article is put together here from the tokens this
     # process holds already (no word lists sent back, none held twice).
-    for part in stream_in_processes(
+    for removals in stream_in_processes(
         _clean_part, (held, learned), range(len(articles)), workers, 256, "clean", progress
     ):
-        for reasons in part:
+        for reasons in removals:
             doc = held[len(cleaned)]
             assert doc is not None
             cleaned.append(_assembled(doc, reasons))

@@ -220,3 +220,37 @@ def test_sketches_paired_in_parts_give_the_same_candidates(
     assert any(c.shared < 2 for c in whole)  # some found by sketches alone
     monkeypatch.setattr(candidates, "SKETCH_PART_TERMS", 500)  # dozens of parts
     assert find_candidates(docs) == whole
+
+
+def test_document_frequencies_count_each_key_once_an_article_across_merges(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from copydesk.candidates import DocumentFrequencies
+
+    monkeypatch.setattr(DocumentFrequencies, "FOLD", 500)  # many merges into what is counted
+    rng = np.random.default_rng(3)
+    counts, expected = DocumentFrequencies(), {}
+    for _ in range(2000):
+        keys = np.unique(rng.integers(0, 20_000, size=int(rng.integers(0, 40)), dtype=np.uint64))
+        counts.add(keys)
+        for key in keys.tolist():
+            expected[key] = expected.get(key, 0) + 1
+    idf = counts.idf()
+    assert idf.n_docs == 2000
+    assert idf.term_keys.tolist() == sorted(expected)
+    assert idf.counts.tolist() == [expected[k] for k in sorted(expected)]
+
+
+def test_packed_hashes_grow_past_the_announced_capacity() -> None:
+    from copydesk.candidates import PackedHashes
+
+    packed = PackedHashes(3, capacity=2)
+    for hashes in ([5 << 20, 7 << 20], [5 << 20], [9 << 20, 5 << 20, 7 << 20]):
+        packed.add(np.array(hashes, dtype=np.uint64))
+    keys = packed.take()
+    owners = (keys & np.uint64((1 << packed.bits) - 1)).tolist()
+    assert owners == [0, 0, 1, 2, 2, 2]
+    assert ((keys >> np.uint64(20)) << np.uint64(20)).tolist() == [5 << 20, 7 << 20, 5 << 20,
+                                                                  9 << 20, 5 << 20, 7 << 20]
+    with pytest.raises(ValueError, match="more than the 3 articles"):
+        packed.add(np.array([1], dtype=np.uint64))
