@@ -260,18 +260,23 @@ class Idf(Mapping[str, float]):
 
 class DocumentFrequencies:
     """Counts, article after article, how many articles hold each term (`Fingerprint.
-    vocabulary`), in one sorted array of keys and one of counts, into which the terms seen
-    since are merged from time to time: memory follows the distinct terms."""
+    vocabulary`): memory follows the distinct terms.
+
+    Counted keys are kept sorted in `BUCKETS` pairs of arrays (keys, counts), split by their top
+    bits; the terms seen since are merged in from time to time, bucket by bucket, so that a
+    merge copies one bucket at a time and never the whole count (hundreds of MB at 100,000
+    articles) while the fingerprints of the run are held too."""
 
     #: keys gathered before they are merged in
-    FOLD = 4_000_000
+    FOLD = 2_000_000
+    BUCKETS = 64
 
     def __init__(self) -> None:
         self.n_docs = 0
         self._pending: list[np.ndarray] = []
         self._pending_size = 0
-        self._keys = np.empty(0, dtype=np.uint64)
-        self._counts = np.empty(0, dtype=np.int32)
+        self._keys = [np.empty(0, dtype=np.uint64) for _ in range(self.BUCKETS)]
+        self._counts = [np.empty(0, dtype=np.int32) for _ in range(self.BUCKETS)]
 
     def add(self, vocabulary: np.ndarray) -> None:
         self.n_docs += 1
@@ -287,21 +292,33 @@ class DocumentFrequencies:
         self._pending, self._pending_size = [], 0
         new.sort()
         starts, counts = _runs(new)
-        new = new[starts]
-        # Merged without sorting what is counted already: keys known add to their counts,
-        # the others are inserted in place (one copy of the arrays, not several).
-        at = np.searchsorted(self._keys, new)
+        new, counts = new[starts], counts.astype(np.int32)
+        shift = np.uint64(64 - (self.BUCKETS - 1).bit_length())
+        edges = np.searchsorted(new >> shift, np.arange(self.BUCKETS + 1, dtype=np.uint64))
+        for bucket, (lo, hi) in enumerate(pairwise(edges.tolist())):
+            if lo < hi:
+                self._merge(bucket, new[lo:hi], counts[lo:hi])
+
+    def _merge(self, bucket: int, new: np.ndarray, counts: np.ndarray) -> None:
+        """Distinct sorted `new` keys, seen in `counts` more articles, into one bucket: keys
+        known add to their counts, the others are inserted in place."""
+        keys = self._keys[bucket]
+        at = np.searchsorted(keys, new)
         known = np.zeros(len(new), dtype=bool)
-        inside = at < len(self._keys)
-        known[inside] = self._keys[at[inside]] == new[inside]
-        self._counts[at[known]] += counts[known].astype(np.int32)  # `new` is distinct
+        inside = at < len(keys)
+        known[inside] = keys[at[inside]] == new[inside]
+        self._counts[bucket][at[known]] += counts[known]  # `new` is distinct
         fresh = ~known
-        self._keys = np.insert(self._keys, at[fresh], new[fresh])
-        self._counts = np.insert(self._counts, at[fresh], counts[fresh].astype(np.int32))
+        self._keys[bucket] = np.insert(keys, at[fresh], new[fresh])
+        self._counts[bucket] = np.insert(self._counts[bucket], at[fresh], counts[fresh])
 
     def idf(self) -> Idf:
         self._fold()
-        return Idf(self._keys, self._counts, self.n_docs)
+        keys, counts = np.concatenate(self._keys), np.concatenate(self._counts)
+        # The buckets become views of the joined arrays: nothing is held twice.
+        edges = np.cumsum([len(k) for k in self._keys])[:-1]
+        self._keys, self._counts = np.split(keys, edges), np.split(counts, edges)
+        return Idf(keys, counts, self.n_docs)
 
 
 def build_idf(docs: Sequence[CleanArticle]) -> Idf:

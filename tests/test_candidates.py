@@ -229,9 +229,10 @@ def test_document_frequencies_count_each_key_once_an_article_across_merges(
 
     monkeypatch.setattr(DocumentFrequencies, "FOLD", 500)  # many merges into what is counted
     rng = np.random.default_rng(3)
+    pool = rng.integers(0, 2**64 - 1, size=20_000, dtype=np.uint64)  # keys in every bucket
     counts, expected = DocumentFrequencies(), {}
     for _ in range(2000):
-        keys = np.unique(rng.integers(0, 20_000, size=int(rng.integers(0, 40)), dtype=np.uint64))
+        keys = np.unique(rng.choice(pool, size=int(rng.integers(0, 40))))
         counts.add(keys)
         for key in keys.tolist():
             expected[key] = expected.get(key, 0) + 1
