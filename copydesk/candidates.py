@@ -128,7 +128,9 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
     # sentence number in the high bits, the term's top TERM_BITS bits below (its hash from
     # here on). An article of 20 MiB has far fewer than 2 ** (64 - TERM_BITS) sentences.
     keys = _distinct((sentence_of << np.uint64(TERM_BITS)) | (terms >> np.uint64(64 - TERM_BITS)))
-    sentence_of = (keys >> np.uint64(TERM_BITS)).astype(np.int32)
+    # int16 where the article allows it: a hundred thousand articles hold forty million terms
+    number_type = np.int16 if len(bounds) <= 2**15 else np.int32
+    sentence_of = (keys >> np.uint64(TERM_BITS)).astype(number_type)
     terms = (keys & np.uint64((1 << TERM_BITS) - 1)) << np.uint64(64 - TERM_BITS)
     if len(sentence_of):
         # Sentences with too many distinct terms are lists or tables: not sketched.
@@ -516,28 +518,43 @@ def _pair_counts(packed: PackedHashes, max_df: int) -> tuple[np.ndarray, np.ndar
         return empty
     low = np.uint64((1 << bits) - 1)
     keys.sort()
-    # Most n-grams are in one article: keep only entries whose kept bits recur, without index
-    # arrays as long as the input.
-    repeated = np.empty(max(len(keys) - 1, 0), dtype=bool)  # the same n-gram as the entry before
-    for at in range(0, len(repeated), 1 << 22):  # in slices: no second array as long as `keys`
-        end = min(at + (1 << 22), len(repeated))
-        np.less(keys[at + 1 : end + 1] ^ keys[at:end], np.uint64(1 << bits), out=repeated[at:end])
-    shared = np.zeros(len(keys), dtype=bool)
-    shared[1:] = repeated
-    shared[:-1] |= repeated
+    # Most n-grams are in one article: keep only entries whose kept bits recur. Every step
+    # below uses masks of bytes and slices, never index arrays as long as the input (a
+    # hundred thousand articles hold sixty million n-grams).
+    repeated = _new_runs(keys, bits)
+    np.logical_not(repeated, out=repeated)  # the same n-gram as the entry before
+    shared = repeated.copy()
+    shared[:-1] |= repeated[1:]
+    del repeated
     keys = keys[shared]
-    del repeated, shared
-    keys = keys[_runs(keys)[0]]  # an article holding two hashes that agree in the kept bits
-    starts, lengths = _runs(keys >> np.uint64(bits))
+    del shared
+    keys = keys[_new_runs(keys, 0)]  # an article holding two hashes that agree in the kept bits
+    new = _new_runs(keys, bits)
+    starts = np.flatnonzero(new)
+    del new
+    lengths = np.diff(np.append(starts, len(keys)))
     wanted = (lengths >= 2) & (lengths <= max_df)
-    starts, lengths = starts[wanted], lengths[wanted]
-    if len(starts) == 0:
+    if not wanted.any():
         return empty
-    # Only the entries of wanted runs, renumbered: keeps the owner array small.
+    owner_type = np.int32 if n_docs < 2**31 else np.int64
+    owners = (keys[np.repeat(wanted, lengths)] & low).astype(owner_type)
+    del keys
+    lengths = lengths[wanted]
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    picked = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
-    owners = (keys[picked] & low).astype(np.int64)
     return _counted(_run_pairs(offsets, lengths, owners, max_df, n_docs))
+
+
+def _new_runs(keys: np.ndarray, bits: int) -> np.ndarray:
+    """Whether each of sorted `keys` opens a new run of keys equal but in their low `bits`,
+    found in slices (no second array of eight-byte values)."""
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    for at in range(0, len(keys) - 1, 1 << 22):
+        end = min(at + (1 << 22), len(keys) - 1)
+        np.greater_equal(
+            keys[at + 1 : end + 1] ^ keys[at:end], np.uint64(1 << bits), out=new[at + 1 : end + 1]
+        )
+    return new
 
 
 _PAIR_MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -663,7 +680,7 @@ def _rare_sentence_terms(
             terms, numbers = terms[rare], numbers[rare]
         end = filled + len(terms)
         hashes[filled:end] = terms
-        np.add(numbers, first, out=sentences[filled:end], casting="unsafe")
+        np.add(numbers, first, out=sentences[filled:end], dtype=number_type)
         filled = end
     return hashes[:filled], sentences[:filled], sentence_doc
 
@@ -679,18 +696,7 @@ def _common_terms(prints: Sequence[Fingerprint], max_df: int) -> tuple[int, np.n
     if len(keys) == 0:
         return bits, keys
     keys.sort()
-    # Where each term's run starts, found in slices: no second array of eight-byte values.
-    new_term = np.empty(len(keys), dtype=bool)
-    new_term[0] = True
-    for at in range(0, len(keys) - 1, 1 << 22):
-        end = min(at + (1 << 22), len(keys) - 1)
-        np.greater_equal(
-            keys[at + 1 : end + 1] ^ keys[at:end],
-            np.uint64(1 << bits),
-            out=new_term[at + 1 : end + 1],
-        )
-    starts = np.flatnonzero(new_term)
-    del new_term
+    starts = np.flatnonzero(_new_runs(keys, bits))  # where each term's run starts
     df = np.diff(np.append(starts, len(keys)))
     return bits, keys[starts[df > max_df]] >> np.uint64(bits)
 

@@ -394,30 +394,32 @@ def _removal_reasons(doc: _Tokenised, learned: set[tuple[str, int]]) -> dict[int
 
 
 def _assembled(doc: _Tokenised, reasons: dict[int, str]) -> CleanArticle:
-    """The cleaned article: `doc` without the paragraphs in `reasons`."""
+    """The cleaned article: `doc` without the paragraphs in `reasons`. Takes `doc`'s token
+    lists and cuts the removed words out of them in place: a corpus's tokens are the bulk of
+    its memory, and new lists for each article would leave the old ones' memory in holes."""
     blocks = doc.blocks
-    removed = _merge_removed(blocks, reasons)
-    if not reasons:  # nothing removed: the token lists are the article's as they are
-        return CleanArticle(doc.article, removed, doc.words, doc.starts, doc.ends,
-                            [b.span for b in blocks], [])  # fmt: skip
-    words: list[str] = []
-    starts: array[int] = array("i")
-    ends: array[int] = array("i")
+    words, starts, ends = doc.words, doc.starts, doc.ends
     kept: list[Span] = []
     breaks: list[int] = []
-    after_removed = False
+    cut: list[tuple[int, int]] = []  # word ranges to remove, in order
+    count, after_removed = 0, False
     for i, block in enumerate(blocks):
         if i in reasons:
             after_removed = True
+            if cut and cut[-1][1] == block.first:
+                cut[-1] = (cut[-1][0], block.last)
+            else:
+                cut.append((block.first, block.last))
             continue
-        if after_removed and words:
-            breaks.append(len(words))
+        if after_removed and count:
+            breaks.append(count)
         after_removed = False
         kept.append(block.span)
-        words.extend(doc.words[block.first : block.last])
-        starts.extend(doc.starts[block.first : block.last])
-        ends.extend(doc.ends[block.first : block.last])
-    return CleanArticle(doc.article, removed, words, starts, ends, kept, breaks)
+        count += block.last - block.first
+    for first, last in reversed(cut):
+        del words[first:last], starts[first:last], ends[first:last]
+    return CleanArticle(doc.article, _merge_removed(blocks, reasons), words, starts, ends, kept,
+                        breaks)  # fmt: skip
 
 
 def _merge_removed(blocks: Sequence[_Block], reasons: dict[int, str]) -> list[Span]:

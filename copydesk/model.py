@@ -96,7 +96,8 @@ class Fingerprint:
     #: hashes (top `candidates.TERM_BITS` bits) of the distinct content terms of each
     #: sketchable sentence (uint64)...
     terms: np.ndarray
-    #: ...and the number of that sentence in the article (int32), one per entry of `terms`
+    #: ...and the number of that sentence in the article (int16, or int32 in an article of
+    #: over 32,768 sentences), one per entry of `terms`
     sentences: np.ndarray
     #: distinct hashes of the names and numbers it mentions, sorted (uint64)
     names: np.ndarray
