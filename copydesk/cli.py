@@ -76,6 +76,13 @@ def peak_mib() -> float:
         return 0.0
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes there, KiB elsewhere
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        # Linux carries a parent's size into `ru_maxrss` across fork and exec (a scan started
+        # by a large process would report that process's size); VmHWM is this program's own.
+        with open("/proc/self/status", encoding="ascii") as status:
+            own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        pass
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, children) / scale
 

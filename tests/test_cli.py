@@ -244,6 +244,31 @@ def test_timings_name_every_stage_with_its_seconds_and_memory(
     assert "timings" not in result.stdout
 
 
+def test_timings_peak_is_the_scans_own_when_a_large_process_starts_it(
+    examples_dir: Path, tmp_path: Path
+) -> None:
+    """Linux carries a parent's size into a child's `ru_maxrss`: the scan must not report it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import subprocess, sys\n"
+        "held = bytearray(800 * 2**20)\n"  # the starting process holds 800 MiB, touched
+        "held[::4096] = b'x' * len(held[::4096])\n"
+        "command = [sys.executable, '-m', 'copydesk', 'scan', sys.argv[1], '--timings',"
+        " '--workers', '1', '-o', sys.argv[2], '--format', 'json']\n"
+        "done = subprocess.run(command, capture_output=True, text=True, check=True)\n"
+        "print(done.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(examples_dir),
+                           str(tmp_path / "scan.json")],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    import re
+
+    read_peak = int(re.search(r"read [\d.]+ s \((\d+) MiB\)", done.stdout).group(1))  # type: ignore[union-attr]
+    assert 10 < read_peak < 400
+
+
 def test_an_output_file_is_written_whole_or_not_at_all(
     runner: CliRunner, examples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
