@@ -359,23 +359,10 @@ def word_term(word: str) -> str | None:
     return None if found is None else found[0]
 
 
-_term_of_token: dict[str, str] = {}
-
-
-def term_sequences(text: str, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
-    """The content terms of each `text[start:end]` in order (function words dropped), read as
-    `sentence_terms` reads them."""
-    tokens = [_TOKEN_RE.findall(text, start, end) for start, end in spans]
-    table = _term_of_token
-    try:  # most articles hold no token unseen before: no need to look for them
-        return [[term for term in map(table.__getitem__, found) if term] for found in tokens]
-    except KeyError:
-        pass
-    if len(table) > 500_000:
-        table.clear()
-    for token in set().union(*tokens).difference(table):
-        table[token] = word_term(token) or ""  # "": a function word
-    return [[term for term in map(table.__getitem__, found) if term] for found in tokens]
+def sentence_tokens(text: str, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
+    """The tokens of each `text[start:end]`, as `sentence_terms` splits them (each token's
+    term is `word_term(token)`)."""
+    return [_TOKEN_RE.findall(text, start, end) for start, end in spans]
 
 
 def sentence_terms(text: str) -> dict[str, float]:

@@ -25,12 +25,12 @@ import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import combinations, pairwise
+from itertools import chain, combinations, pairwise
 from typing import Any
 
 import numpy as np
 
-from .align import sentence_bounds, term_sequences
+from .align import sentence_bounds, sentence_tokens, word_term
 from .model import Candidate, CleanArticle, Fingerprint
 
 _MASK = (1 << 64) - 1
@@ -103,6 +103,19 @@ def _hashes_of(
     return np.fromiter(found, dtype=np.uint64, count=len(words))
 
 
+#: the hash of each token's content term (`word_hash(align.word_term(token))`), 0 for a
+#: function word: one lookup a token instead of two
+_token_term_hashes: dict[str, int] = {}
+
+
+def _token_term_hash(token: str) -> int:
+    term = word_term(token)
+    value = 0 if term is None else word_hash(term)
+    if len(_token_term_hashes) < TABLE_LIMIT:
+        _token_term_hashes[token] = value
+    return value
+
+
 def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> Fingerprint:
     """What the candidate search needs of one article: its rare-n-gram keys and, with
     `rewrites` (what reaches paraphrases: see `candidate_settings`), the content terms of its
@@ -116,13 +129,11 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
     text, starts, ends = doc.article.text, doc.starts, doc.ends
     bounds = sentence_bounds(doc)
     spans = [(starts[first], ends[last - 1]) for first, last in pairwise(bounds)]
-    found: list[str] = []
-    numbers: list[int] = []
-    for number, here in enumerate(term_sequences(text, spans)):
-        found += here
-        numbers += [number] * len(here)
-    terms = _hashes_of(found, _word_hashes, word_hash)
-    sentence_of = np.array(numbers, dtype=np.uint64)
+    tokens = sentence_tokens(text, spans)
+    every = _hashes_of(list(chain.from_iterable(tokens)), _token_term_hashes, _token_term_hash)
+    sentence_of = np.repeat(np.arange(len(tokens), dtype=np.uint64), [len(t) for t in tokens])
+    content = every != 0  # function words have no term
+    terms, sentence_of = every[content], sentence_of[content]
     vocabulary = _vocabulary(terms, sentence_of)
     # Each term once per sentence, in order of sentence then term: one sort of one array,
     # sentence number in the high bits, the term's top TERM_BITS bits below (its hash from
