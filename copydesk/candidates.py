@@ -290,8 +290,11 @@ class DocumentFrequencies:
         self._pending_size = 0
         self._keys = [np.empty(0, dtype=np.uint64) for _ in range(self.BUCKETS)]
         self._counts = [np.empty(0, dtype=np.int32) for _ in range(self.BUCKETS)]
+        self._joined = False
 
     def add(self, vocabulary: np.ndarray) -> None:
+        if self._joined:
+            raise RuntimeError("the counts were handed to an Idf already (it shares them)")
         self.n_docs += 1
         self._pending.append(vocabulary)
         self._pending_size += len(vocabulary)
@@ -326,7 +329,9 @@ class DocumentFrequencies:
         self._counts[bucket] = np.insert(self._counts[bucket], at[fresh], counts[fresh])
 
     def idf(self) -> Idf:
+        """The counts as an `Idf`, which shares their arrays: nothing more can be added."""
         self._fold()
+        self._joined = True
         keys, counts = np.concatenate(self._keys), np.concatenate(self._counts)
         # The buckets become views of the joined arrays: nothing is held twice.
         edges = np.cumsum([len(k) for k in self._keys])[:-1]

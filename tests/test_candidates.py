@@ -240,6 +240,9 @@ def test_document_frequencies_count_each_key_once_an_article_across_merges(
     assert idf.n_docs == 2000
     assert idf.term_keys.tolist() == sorted(expected)
     assert idf.counts.tolist() == [expected[k] for k in sorted(expected)]
+    assert counts.idf().counts.tolist() == idf.counts.tolist()  # asked again: the same
+    with pytest.raises(RuntimeError, match="handed to an Idf"):
+        counts.add(pool[:3])  # would change the counts the Idf holds
 
 
 def test_packed_hashes_grow_past_the_announced_capacity() -> None:
