@@ -260,9 +260,9 @@ def story_similarity(a: CleanArticle, b: CleanArticle, idf: Mapping[str, float])
 
 def _story_vector(doc: CleanArticle, idf: Mapping[str, float]) -> dict[str, float]:
     counts: dict[str, float] = {}
+    # Words and the phrases they make ("a+b") alike: `SAME_STORY_SIMILARITY` was set with both.
     for sentence in cached_sentences(doc):
         for term, weight in sentence.terms.items():
-            if " " not in term:  # single words; word pairs would count phrasing, not topic
-                counts[term] = counts.get(term, 0.0) + weight
+            counts[term] = counts.get(term, 0.0) + weight
     weights = weights_of(idf, counts)
     return {t: (1.0 + math.log(c)) * weights[t] for t, c in counts.items() if c > 0}
