@@ -18,16 +18,20 @@ word it may stand for. This module treats spinning as a noisy channel:
 `spin_score` weighs each word against the words it may replace, in its context, and estimates
 `rate` by EM over that two-part mixture: element names in function-word slots ("helium told"),
 "successful the" for "in the", rare words where a common neighbour fits far better. `despin`
-finds the most likely original sentence by sentence (Viterbi over {keep, candidate originals}
-per word, every change paying for itself under the estimated rate: putting that word alone back
-must cost the path at least `MIN_MARGIN`), and `restore_words` does the same on a cleaned
-article's normalised words, one word for one word, so offsets stay valid. The cost per change
-was tuned on a training corpus kept apart from the news used for evaluation (see
-`benchmarks/bench_spin.py --corpus train`).
+finds the most likely original sentence by sentence, and `restore_words` does the same on a
+cleaned article's normalised words, one word for one word, so offsets stay valid. Restoring reads
+more context than scoring: a second-order Viterbi search over {keep, candidate originals} per
+word, each word weighed after the two before it by a word-trigram model (CMU Sphinx's US English
+model, which the `pocketsphinx` package ships: see `copydesk.trigrams`) as well as by the web
+pairs. Every change must pay for itself under the estimated rate: putting that word alone back
+must cost the path at least `MIN_MARGIN`. The weights and the cost per change were tuned on a
+training corpus kept apart from the news used for evaluation (see `benchmarks/bench_spin.py
+--corpus train`). Scoring keeps to word pairs: it runs on every article of a scan, restoring only
+on the spun ones.
 
-Restoration is bounded by the language model: most word pairs are missing from the web counts
-(only pairs seen 100,000 times are listed), so a swap between two plausible words ("contract" for
-"policy", "same" for "said" after a name) often leaves no trace a word-pair model can see.
+Restoration is bounded by the language models: a swap between two plausible words ("contract"
+for "policy", "movie" for "film", "same" for "said" after a name) often leaves no trace that
+three words of context can see.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ import numpy as np
 
 from .clean import WORD_RE, normalise_word
 from .model import Change, CleanArticle, Restoration, SpinReport
+from .trigrams import TrigramModel, trigram_model
 
 DATA_FILE = "spin-thesaurus.json.gz"
 
@@ -82,6 +87,13 @@ NAME = "<name>"
 #: "in April" is missing)
 NAME_MARK = "^"
 
+#: restoring weighs each word against the two before it: the trigram model's surprise (see
+#: `copydesk.trigrams`) and the web pairs' association, weighted so (tuned on the training corpus)
+TRIGRAM_WEIGHT = 0.7
+WEB_PAIR_WEIGHT = 0.5
+#: ...and the words' own (log) probabilities, as `PRIOR_WEIGHT` does when scoring
+RESTORE_PRIOR_WEIGHT = 1.0
+
 # --- the channel --------------------------------------------------------------------------------
 #: share of a spinner's picks that go to a word's first thesaurus entry (the rest: any entry)
 FIRST_ENTRY_SHARE = 0.3
@@ -104,7 +116,7 @@ RATE_FACTOR = 2.0
 #: a change stays only if putting that word alone back costs the best path at least this much
 #: (nats): the cost per change, tuned on the training corpus of `benchmarks/bench_spin.py
 #: --corpus train` (never on the news used for evaluation) to keep false changes under 1%
-MIN_MARGIN = 1.7
+MIN_MARGIN = 2.5
 
 # --- the decision -------------------------------------------------------------------------------
 #: estimated rate at which a text counts as spun, and the evidence (log-likelihood ratio) needed
@@ -150,6 +162,7 @@ class SpinModel:
         self.pairs: dict[str, float] = {}
         self._load_counts(frozenset(data.get("names", "").split()))
         self.reverse = self._reverse(data.get("tortured", {}))
+        self._trigram_model: TrigramModel | None = None
 
     def _load_counts(self, names: frozenset[str]) -> None:
         package = resources.files("wordsegment")
@@ -235,6 +248,51 @@ class SpinModel:
                 reverse[spun] = tuple(ranked[:MAX_REVERSE])
         return reverse
 
+    def fit_tables(
+        self, contexts: Sequence[tuple[Sequence[str], Sequence[str], Sequence[str]]]
+    ) -> list[np.ndarray]:
+        """For each (keys two back, keys one back, keys of a word), how well each word fits
+        after each pair before it (log ratio, capped), as an array [two back, one back, word]:
+        the trigram model's log P(c | a b) / P(c) (`TRIGRAM_WEIGHT`) plus the web pairs'
+        association of b and c (`WEB_PAIR_WEIGHT`). "" two back means none."""
+        model = self._trigrams()
+        ids = model.ids
+        shapes, firsts, seconds, thirds = [], [], [], []
+        for two_back, one_back, row in contexts:
+            a = np.array([ids.get(_trigram_word(key), -1) for key in two_back], dtype=np.int64)
+            b = np.array([ids.get(_trigram_word(key), -1) for key in one_back], dtype=np.int64)
+            c = np.array([ids.get(_trigram_word(key), -1) for key in row], dtype=np.int64)
+            shape = (len(a), len(b), len(c))
+            shapes.append(shape)
+            firsts.append(np.broadcast_to(a[:, None, None], shape).ravel())
+            seconds.append(np.broadcast_to(b[None, :, None], shape).ravel())
+            thirds.append(np.broadcast_to(c[None, None, :], shape).ravel())
+        if not shapes:
+            return []
+        first, second, third = (np.concatenate(x) for x in (firsts, seconds, thirds))
+        known = (second >= 0) & (third >= 0)
+        fit = np.zeros(len(first))
+        if known.any():
+            word = third[known]
+            surprise = model.log_probs(first[known], second[known], word) - model.log_prob(word)
+            fit[known] = TRIGRAM_WEIGHT * np.clip(surprise, -MAX_ASSOC, MAX_ASSOC)
+        tables = []
+        assoc = self.assoc
+        start = 0
+        for (_, one_back, row), shape in zip(contexts, shapes, strict=True):
+            size = shape[0] * shape[1] * shape[2]
+            table = fit[start : start + size].reshape(shape)
+            start += size
+            pairs = [[assoc(b, c) for c in row] for b in one_back]
+            tables.append(table + WEB_PAIR_WEIGHT * np.asarray(pairs))
+        return tables
+
+    def _trigrams(self) -> TrigramModel:
+        """The trigram model (read on first use: only restoring needs it)."""
+        if self._trigram_model is None:
+            self._trigram_model = trigram_model()
+        return self._trigram_model
+
     def logp(self, key: str) -> float:
         """log P(word), from its web count."""
         return self.log_counts.get(key, math.log(UNSEEN_COUNT)) - LOG_TOTAL
@@ -263,6 +321,16 @@ class SpinModel:
 
 
 _LOG_HALF_FLOOR = math.log(BIGRAM_FLOOR / 2)
+
+
+def _trigram_word(key: str) -> str:
+    """A language-model key as the trigram model spells it ("" when it cannot know it: numbers
+    in digits, since that model writes them out)."""
+    if key == SENTENCE:
+        return "<s>"
+    if key[:1] == NAME_MARK:
+        return key[1:]
+    return "" if key == NUMBER else key
 
 
 def _swappable(word: str) -> bool:
@@ -410,10 +478,10 @@ def _restore_lattice(
         chosen = candidates[:MAX_CANDIDATES]
         if counts is not None and len(candidates) > MAX_CANDIDATES:
             chosen += tuple(c for c in candidates[MAX_CANDIDATES:] if counts[c.original] > 0)
-        kept = PRIOR_WEIGHT * _log_unigram(lm, token.key, counts, 1, size)
+        kept = RESTORE_PRIOR_WEIGHT * _log_unigram(lm, token.key, counts, 1, size)
         row: list[_State] = [(token.key, kept, None)]
         for c in chosen:
-            unary = PRIOR_WEIGHT * _log_unigram(lm, c.original, counts, 0, size)
+            unary = RESTORE_PRIOR_WEIGHT * _log_unigram(lm, c.original, counts, 0, size)
             row.append((c.original, unary + c.log_q - extra, c.original))
         rows.append(row)
     return rows
@@ -571,7 +639,7 @@ def _best_path(
 ) -> list[tuple[int, str, float]]:
     """(index, original, margin) for every word the best path changes, sentence by sentence."""
     log_swap, log_keep = math.log(rate), math.log(1.0 - rate)
-    changes: list[tuple[int, str, float]] = []
+    sentences: list[tuple[int, list[list[_State]]]] = []
     begin = 0
     for end in range(1, len(tokens) + 1):
         if end == len(tokens) or tokens[end].sentence_start:
@@ -583,40 +651,61 @@ def _best_path(
                     row: list[_State] = [(key, unary + keep_cost, None)]
                     row.extend((k, u + log_swap, o) for k, u, o in rows[i][1:])
                     states.append(row)
-                changes.extend((begin + i, o, m) for i, o, m in _viterbi(states, lm))
+                sentences.append((begin, states))
             begin = end
+    # How each word fits after the two before it, for every choice of states, in one lookup.
+    contexts = []
+    for _, states in sentences:
+        keys = [[key for key, _, _ in row] for row in states]
+        for i, row_keys in enumerate(keys):
+            two_back = keys[i - 2] if i > 1 else ([SENTENCE] if i == 1 else [""])
+            one_back = keys[i - 1] if i > 0 else [SENTENCE]
+            contexts.append((two_back, one_back, row_keys))
+    tables = lm.fit_tables(contexts)
+    changes: list[tuple[int, str, float]] = []
+    start = 0
+    for begin, states in sentences:
+        fits = tables[start : start + len(states)]
+        start += len(states)
+        changes.extend((begin + i, o, m) for i, o, m in _viterbi(states, fits))
     return changes
 
 
-def _viterbi(states: Sequence[Sequence[_State]], lm: SpinModel) -> list[tuple[int, str, float]]:
-    """The changes on the best path through one sentence, with their margins (in nats)."""
+def _viterbi(
+    states: Sequence[Sequence[_State]], fits: Sequence[np.ndarray]
+) -> list[tuple[int, str, float]]:
+    """The changes on the best path through one sentence, with their margins (in nats).
+
+    Second order: a path scores its states plus how each word fits after the two before it
+    (`fits[i][h, j, k]`: state k of word i after states h of word i-2 and j of word i-1), so
+    the best path is kept per pair of states of two neighbouring words."""
     n = len(states)
-    assoc = lm.assoc
-    forward: list[list[float]] = []
-    back: list[list[int]] = []
-    for i, row in enumerate(states):
-        if i == 0:
-            forward.append([u + PAIR_WEIGHT * lm.assoc(SENTENCE, key) for key, u, _ in row])
-            back.append([0] * len(row))
-            continue
-        prev_row, prev_score = states[i - 1], forward[i - 1]
-        scores, pointers = [], []
-        for key, unary, _ in row:
-            best, arg = -math.inf, 0
-            for j, (prev_key, _, _) in enumerate(prev_row):
-                value = prev_score[j] + PAIR_WEIGHT * assoc(prev_key, key)
-                if value > best:
-                    best, arg = value, j
-            scores.append(best + unary)
-            pointers.append(arg)
-        forward.append(scores)
-        back.append(pointers)
-    path = [max(range(len(forward[-1])), key=lambda s: forward[-1][s])]
-    for i in range(n - 1, 0, -1):
-        path.append(back[i][path[-1]])
+    unaries = [np.array([unary for _, unary, _ in row]) for row in states]
+    # best[j, k]: the best path ending in state j, then state k; backs[i][j, k]: its state i-2.
+    best = fits[0][0] + unaries[0]
+    backs: list[np.ndarray] = [np.zeros(best.shape, dtype=np.intp)]
+    for i in range(1, n):
+        through = best[:, :, None] + fits[i]
+        back = np.argmax(through, axis=0)
+        best = np.take_along_axis(through, back[None], axis=0)[0] + unaries[i]
+        backs.append(back)
+    j, k = np.unravel_index(int(np.argmax(best)), best.shape)
+    path = [int(k), int(j)] if n > 1 else [int(k)]
+    for i in range(n - 1, 1, -1):
+        path.append(int(backs[i][path[-1], path[-2]]))
     path.reverse()
     if not any(path):
         return []
+
+    def fit_around(choice: Sequence[int], i: int) -> float:
+        """How well words i to i+2 fit after the two before each, states as in `choice`."""
+        total = 0.0
+        for p in range(i, min(n, i + 3)):
+            h = choice[p - 2] if p > 1 else 0
+            j = choice[p - 1] if p > 0 else 0
+            total += float(fits[p][h, j, choice[p]])
+        return total
+
     # Each change's margin: what the path loses when that word alone is put back as written,
     # its neighbours staying as the path has them.
     changes = []
@@ -624,14 +713,10 @@ def _viterbi(states: Sequence[Sequence[_State]], lm: SpinModel) -> list[tuple[in
         original = states[i][state][2]
         if state == 0 or original is None:
             continue
-        key, unary, _ = states[i][state]
-        kept_key, kept_unary, _ = states[i][0]
-        before = states[i - 1][path[i - 1]][0] if i > 0 else SENTENCE
-        margin = unary - kept_unary
-        margin += PAIR_WEIGHT * (assoc(before, key) - assoc(before, kept_key))
-        if i < n - 1:
-            after = states[i + 1][path[i + 1]][0]
-            margin += PAIR_WEIGHT * (assoc(key, after) - assoc(kept_key, after))
+        kept = list(path)
+        kept[i] = 0
+        margin = float(unaries[i][state] - unaries[i][0])
+        margin += fit_around(path, i) - fit_around(kept, i)
         if margin >= MIN_MARGIN:
             changes.append((i, original, margin))
     return changes
