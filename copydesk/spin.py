@@ -93,6 +93,8 @@ TRIGRAM_WEIGHT = 0.7
 WEB_PAIR_WEIGHT = 0.5
 #: ...and the words' own (log) probabilities, as `PRIOR_WEIGHT` does when scoring
 RESTORE_PRIOR_WEIGHT = 1.0
+#: word pairs whose fit restoring remembers, at most
+PAIR_FIT_CACHE = 1 << 20
 
 # --- the channel --------------------------------------------------------------------------------
 #: share of a spinner's picks that go to a word's first thesaurus entry (the rest: any entry)
@@ -163,6 +165,7 @@ class SpinModel:
         self._load_counts(frozenset(data.get("names", "").split()))
         self.reverse = self._reverse(data.get("tortured", {}))
         self._trigram_model: TrigramModel | None = None
+        self._pair_fits: dict[str, float] = {}
 
     def _load_counts(self, names: frozenset[str]) -> None:
         package = resources.files("wordsegment")
@@ -257,35 +260,53 @@ class SpinModel:
         association of b and c (`WEB_PAIR_WEIGHT`). "" two back means none."""
         model = self._trigrams()
         ids = model.ids
-        shapes, firsts, seconds, thirds = [], [], [], []
+        key_ids: dict[str, int] = {}
+        for context in contexts:
+            for keys in context:
+                for key in keys:
+                    if key not in key_ids:
+                        key_ids[key] = ids.get(_trigram_word(key), -1)
+        first: list[int] = []
+        second: list[int] = []
+        third: list[int] = []
         for two_back, one_back, row in contexts:
-            a = np.array([ids.get(_trigram_word(key), -1) for key in two_back], dtype=np.int64)
-            b = np.array([ids.get(_trigram_word(key), -1) for key in one_back], dtype=np.int64)
-            c = np.array([ids.get(_trigram_word(key), -1) for key in row], dtype=np.int64)
-            shape = (len(a), len(b), len(c))
-            shapes.append(shape)
-            firsts.append(np.broadcast_to(a[:, None, None], shape).ravel())
-            seconds.append(np.broadcast_to(b[None, :, None], shape).ravel())
-            thirds.append(np.broadcast_to(c[None, None, :], shape).ravel())
-        if not shapes:
-            return []
-        first, second, third = (np.concatenate(x) for x in (firsts, seconds, thirds))
-        known = (second >= 0) & (third >= 0)
-        fit = np.zeros(len(first))
+            row_ids = [key_ids[key] for key in row]
+            for a in two_back:
+                id_a = key_ids[a]
+                for b in one_back:
+                    id_b = key_ids[b]
+                    first.extend([id_a] * len(row_ids))
+                    second.extend([id_b] * len(row_ids))
+                    third.extend(row_ids)
+        firsts, seconds, thirds = (np.array(x, dtype=np.int64) for x in (first, second, third))
+        known = (seconds >= 0) & (thirds >= 0)
+        fit = np.zeros(len(firsts))
         if known.any():
-            word = third[known]
-            surprise = model.log_probs(first[known], second[known], word) - model.log_prob(word)
+            word = thirds[known]
+            surprise = model.log_probs(firsts[known], seconds[known], word) - model.log_prob(word)
             fit[known] = TRIGRAM_WEIGHT * np.clip(surprise, -MAX_ASSOC, MAX_ASSOC)
         tables = []
-        assoc = self.assoc
+        pair_fit = self._pair_fit
         start = 0
-        for (_, one_back, row), shape in zip(contexts, shapes, strict=True):
+        for two_back, one_back, row in contexts:
+            shape = (len(two_back), len(one_back), len(row))
             size = shape[0] * shape[1] * shape[2]
             table = fit[start : start + size].reshape(shape)
             start += size
-            pairs = [[assoc(b, c) for c in row] for b in one_back]
-            tables.append(table + WEB_PAIR_WEIGHT * np.asarray(pairs))
+            pairs = [[pair_fit(b, c) for c in row] for b in one_back]
+            tables.append(table + np.asarray(pairs))
         return tables
+
+    def _pair_fit(self, a: str, b: str) -> float:
+        """`WEB_PAIR_WEIGHT` times `assoc(a, b)`, remembered (restoring asks for the same pairs
+        in each pass)."""
+        key = a + " " + b
+        found = self._pair_fits.get(key)
+        if found is None:
+            if len(self._pair_fits) >= PAIR_FIT_CACHE:
+                self._pair_fits.clear()
+            found = self._pair_fits[key] = WEB_PAIR_WEIGHT * self.assoc(a, b)
+        return found
 
     def _trigrams(self) -> TrigramModel:
         """The trigram model (read on first use: only restoring needs it)."""
