@@ -6,7 +6,9 @@ per rate and spinner mode: detection precision, recall and F1; the share of swap
 `despin` restores; false changes per unswapped word; the same two for `restore_words` (one word
 for one word, as the scan uses it); the share of the original's word 5-grams found in the spun
 copy before and after `restore_words` (what candidate pairing sees); milliseconds per `despin`;
-then the seed articles and, when present, the human and machine rewrites of
+the share of spun copies that one `scan` of all originals and copies pairs with their original
+(`paired`), and of those the share named `spun_copy` from original to copy (`named`); then the
+seed articles and, when present, the human and machine rewrites of
 ../shared/corpus/rewrites/ as extra negatives. Asserts nothing.
 
 `--corpus train` runs the same figures on a training corpus kept apart from the news used for
@@ -16,7 +18,7 @@ texts. Tune copydesk.spin's constants there, and report the evaluation figures (
 the default) only.
 
 Usage: python benchmarks/bench_spin.py [--corpus news|train] [--rates 0.1,0.3,0.5] [--seeds 2]
-       [--first 0,0.6] [--limit N]
+       [--first 0,0.6] [--limit N] [--no-pairing]
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from copydesk import scan
 from copydesk.clean import WORD_RE, normalise_word
+from copydesk.model import Article
 from copydesk.spin import BREAK_RE, despin, model, restore_words, spin_score, spin_swaps
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -52,6 +56,9 @@ class Tally:
     grams_restored: int = 0
     seconds: float = 0.0
     texts: int = 0
+    copies: int = 0
+    paired: int = 0
+    named: int = 0
     misses: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -84,6 +91,16 @@ class Tally:
     def shared_restored(self) -> float:
         """The same after `restore_words`."""
         return self.grams_restored / max(1, self.grams)
+
+    @property
+    def pairing_recall(self) -> float:
+        """Share of spun copies a scan pairs with their original."""
+        return self.paired / max(1, self.copies)
+
+    @property
+    def named_share(self) -> float:
+        """Share of those pairs named `spun_copy`, original -> spun copy."""
+        return self.named / max(1, self.paired)
 
     @property
     def word_restoration(self) -> float:
@@ -184,14 +201,17 @@ def run(
     rates: Sequence[float],
     seeds: int,
     first: float = 0.0,
+    pairing: bool = True,
 ) -> dict[float, Tally]:
-    """Detection and restoration figures per rate, over `seeds` spins of every article."""
+    """Detection and restoration figures per rate, over `seeds` spins of every article; with
+    `pairing`, also how many spun copies a scan pairs with their original."""
     negatives = [spin_score(text).spun for _, text in articles]
     results = {}
     for rate in rates:
         tally = Tally()
         for seed in range(seeds):
             tally.false_pos += sum(negatives)
+            copies: list[Article] = []
             for index, (_, text) in enumerate(articles):
                 spun, swaps = spin_swaps(text, rate, seed * 1000 + index, first=first)
                 if spin_score(spun).spun:
@@ -199,8 +219,32 @@ def run(
                 else:
                     tally.false_neg += 1
                 score_spun(text, spun, swaps, tally)
+                copies.append(Article(f"spun-{seed}-{index}", spun, published="2026-01-01"))
+            if pairing:
+                score_pairing(articles, copies, seed, tally)
         results[rate] = tally
     return results
+
+
+def score_pairing(
+    articles: Sequence[tuple[str, str]], copies: Sequence[Article], seed: int, tally: Tally
+) -> None:
+    """Scan the originals with their spun copies (dated first, so dates cannot decide the
+    direction) and count the copies paired with their own original, and named so."""
+    originals = [
+        Article(f"original-{index}", text, published="2026-01-02")
+        for index, (_, text) in enumerate(articles)
+    ]
+    result = scan([*originals, *copies])
+    found = {(pair.source, pair.target): pair for pair in result.pairs}
+    for index in range(len(articles)):
+        original, copy = f"original-{index}", f"spun-{seed}-{index}"
+        pair = found.get((original, copy)) or found.get((copy, original))
+        tally.copies += 1
+        if pair is not None:
+            tally.paired += 1
+            if pair.relation == "spun_copy" and (pair.source, pair.target) == (original, copy):
+                tally.named += 1
 
 
 def main() -> None:
@@ -219,6 +263,9 @@ def main() -> None:
         help="news: the evaluation corpus; train: the training corpus (tune on this one)",
     )  # fmt: skip
     parser.add_argument("--limit", type=int, default=0, help="use only the first N texts")
+    parser.add_argument(
+        "--no-pairing", action="store_true", help="skip the scans that measure pairing recall"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     model()
@@ -236,13 +283,14 @@ def main() -> None:
               f" {args.seeds} seed(s) per rate")  # fmt: skip
         print(f"{'rate':>5} {'P':>6} {'R':>6} {'F1':>6} {'restored':>9} {'false':>7}"
               f" {'words rest.':>11} {'words false':>11} {'5g spun':>8} {'5g rest.':>8}"
-              f" {'ms/text':>8}")  # fmt: skip
-        for rate, t in run(articles, rates, args.seeds, first).items():
+              f" {'ms/text':>8} {'paired':>7} {'named':>6}")  # fmt: skip
+        for rate, t in run(articles, rates, args.seeds, first, not args.no_pairing).items():
             print(
                 f"{rate:5.2f} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f}"
                 f" {t.restoration:9.3f} {t.false_change_rate:7.4f} {t.word_restoration:11.3f}"
                 f" {t.word_false_rate:11.4f} {t.shared_spun:8.3f} {t.shared_restored:8.3f}"
                 f" {1000 * t.seconds / max(1, t.texts):8.1f}"
+                f" {t.pairing_recall:7.3f} {t.named_share:6.3f}"
             )
             if args.misses:
                 top = sorted(t.misses.items(), key=lambda kv: -kv[1])[: args.misses]
