@@ -40,12 +40,13 @@ class TrigramModel:
         pair_keys = _keys(tables["bi_context"], tables["bi_word"])
         order = np.argsort(pair_keys, kind="stable")
         self._pair_keys = pair_keys[order]
-        self._pair_prob = np.asarray(tables["bi_prob"], dtype=np.float64)[order] * LN_10
-        self._pair_backoff = np.asarray(tables["bi_backoff"], dtype=np.float64)[order] * LN_10
+        # Single precision holds the model's 16-bit quantised values, at half the memory.
+        self._pair_prob = _natural(tables["bi_prob"], order)
+        self._pair_backoff = _natural(tables["bi_backoff"], order)
         triple_keys = _keys(_keys(tables["tri_w1"], tables["tri_w2"]), tables["tri_w3"])
         order = np.argsort(triple_keys, kind="stable")
         self._triple_keys = triple_keys[order]
-        self._triple_prob = np.asarray(tables["tri_prob"], dtype=np.float64)[order] * LN_10
+        self._triple_prob = _natural(tables["tri_prob"], order)
 
     def log_prob(self, word: np.ndarray) -> np.ndarray:
         """log P(word) (natural log) for an array of known word ids."""
@@ -76,6 +77,11 @@ class TrigramModel:
         context_found &= has_first
         context_backoff = np.where(context_found, self._pair_backoff[context_at], 0.0)
         return np.where(triple_found, self._triple_prob[triple_at], context_backoff + result)
+
+
+def _natural(log10: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """log10 values, reordered, as natural logs in single precision."""
+    return (np.asarray(log10, dtype=np.float32)[order] * np.float32(LN_10)).astype(np.float32)
 
 
 def _keys(high: np.ndarray, low: np.ndarray) -> np.ndarray:
