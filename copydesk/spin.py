@@ -243,7 +243,7 @@ class SpinModel:
                 (
                     _Candidate(o, q, self.logp(o) + q, PRIOR_WEIGHT * self.logp(o) + q)
                     for o, q in options.items()
-                    if o != spun
+                    if _spelling(o) != _spelling(spun)
                 ),
                 key=lambda c: (-c.prior, c.original),
             )
@@ -352,6 +352,26 @@ def _trigram_word(key: str) -> str:
     if key[:1] == NAME_MARK:
         return key[1:]
     return "" if key == NUMBER else key
+
+
+#: British spellings and their American forms, as patterns on a word
+_SPELLINGS = tuple(
+    (re.compile(pattern), american)
+    for pattern, american in (
+        (r"isation", "ization"), (r"^(\w{3,})is(e|es|ed|ing)$", r"\1iz\2"),
+        (r"^(\w{3,})ys(e|es|ed|ing)$", r"\1yz\2"), (r"^(\w{3,})our(s|ed|ing)?$", r"\1or\2"),
+        (r"^(\w{2,}[^aeiou])re(s|d)?$", r"\1er\2"), (r"^(\w{3,})ogue(s)?$", r"\1og\2"),
+        (r"([aeiou])ll(ed|ing|er)$", r"\1l\2"), (r"ae", "e"),
+    )
+)  # fmt: skip
+
+
+def _spelling(word: str) -> str:
+    """`word` in American spelling, roughly: a spelling variant ("metre", "globalisation") is no
+    swap to undo, and the trigram model, being American, would "restore" it."""
+    for pattern, american in _SPELLINGS:
+        word = pattern.sub(american, word)
+    return word
 
 
 def _swappable(word: str) -> bool:
