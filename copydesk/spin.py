@@ -647,8 +647,14 @@ def spin_score(doc: str | CleanArticle) -> SpinReport:
     hits (offsets into the text, the word, the word it likely replaced).
     """
     lm = model()
-    tokens = _tokens_of(doc, SAMPLE_TOKENS * 2 + 1)
-    if len(tokens) > SAMPLE_TOKENS * 2:
+    if isinstance(doc, CleanArticle):
+        # A cleaned article knows its length: its opening alone is read until more is needed.
+        long = len(doc.words) > SAMPLE_TOKENS * 2
+        tokens = _tokens_of_clean(doc, SAMPLE_TOKENS if long else None)
+    else:
+        tokens = _tokens_of_text(doc, SAMPLE_TOKENS * 2 + 1)
+        long = len(tokens) > SAMPLE_TOKENS * 2
+    if long:
         # Most articles are plain: a clear verdict on the opening saves reading the rest.
         opening = tokens[:SAMPLE_TOKENS]
         quick = _report(opening, _lattice(opening, lm), lm)
