@@ -243,7 +243,7 @@ class SpinModel:
                 (
                     _Candidate(o, q, self.logp(o) + q, PRIOR_WEIGHT * self.logp(o) + q)
                     for o, q in options.items()
-                    if _spelling(o) != _spelling(spun)
+                    if o != spun and not _variants(o, spun)
                 ),
                 key=lambda c: (-c.prior, c.original),
             )
@@ -366,9 +366,16 @@ _SPELLINGS = tuple(
 )  # fmt: skip
 
 
+def _variants(a: str, b: str) -> bool:
+    """Whether two words are one word spelt two ways, roughly ("metre", "meter"): no swap to
+    undo, and the trigram model, being American, would "restore" the British one."""
+    if a[:3] != b[:3] or abs(len(a) - len(b)) > 2:
+        return False
+    return _spelling(a) == _spelling(b)
+
+
 def _spelling(word: str) -> str:
-    """`word` in American spelling, roughly: a spelling variant ("metre", "globalisation") is no
-    swap to undo, and the trigram model, being American, would "restore" it."""
+    """`word` in American spelling, roughly."""
     for pattern, american in _SPELLINGS:
         word = pattern.sub(american, word)
     return word
