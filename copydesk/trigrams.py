@@ -103,7 +103,16 @@ def _find(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.nda
 
 def model_file() -> Path:
     """The model file inside the installed pocketsphinx package."""
-    return Path(str(resources.files("pocketsphinx").joinpath(*MODEL_PATH)))
+    try:
+        path = Path(str(resources.files("pocketsphinx").joinpath(*MODEL_PATH)))
+    except ModuleNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise RuntimeError(
+            "copydesk: restoring spun words needs the US English model of the pocketsphinx"
+            f" package ({'/'.join(MODEL_PATH)}); reinstall it: pip install 'pocketsphinx>=5.0'"
+        )
+    return path
 
 
 _MODEL: TrigramModel | None = None

@@ -71,3 +71,11 @@ def test_shipped_model_reads_and_knows_english() -> None:
     # Unigram probabilities form a distribution.
     total = float(np.exp(model.log_prob(np.arange(len(ids)))).sum())
     assert 0.95 < total < 1.05
+
+
+def test_a_missing_model_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from copydesk import trigrams
+
+    monkeypatch.setattr(trigrams, "MODEL_PATH", ("model", "en-us", "no-such.lm.bin"))
+    with pytest.raises(RuntimeError, match="pip install 'pocketsphinx>=5.0'"):
+        trigrams.model_file()
