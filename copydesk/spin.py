@@ -489,6 +489,8 @@ def _options(token: _Token, lm: SpinModel) -> tuple[tuple[_Candidate, ...], floa
 
 #: one state of a word: (language-model key, score without the rate, original or None to keep)
 _State = tuple[str, float, "str | None"]
+#: the keys two back, one back, and of a word: what one fit table is for
+_Context = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 def _lattice(
@@ -678,20 +680,28 @@ def _restore(tokens: Sequence[_Token], lm: SpinModel, rate: float) -> list[tuple
     """(index, original, margin) for every word to change; a second pass sees the first's
     restorations in the text's own word counts (a spinner that turned some "question"s into
     "inquiry" left others standing)."""
-    changes = _best_path(tokens, _restore_lattice(tokens, lm), lm, rate)
+    # The passes differ in word counts, seldom in states: fit tables are looked up once.
+    tables: dict[_Context, np.ndarray] = {}
+    changes = _best_path(tokens, _restore_lattice(tokens, lm), lm, rate, tables)
     for _ in range(RESTORE_PASSES - 1):
         counts = Counter(token.key for token in tokens)
         for index, original, _ in changes:
             counts[tokens[index].key] -= 1
             counts[original] += 1
-        changes = _best_path(tokens, _restore_lattice(tokens, lm, counts), lm, rate)
+        changes = _best_path(tokens, _restore_lattice(tokens, lm, counts), lm, rate, tables)
     return changes
 
 
+
 def _best_path(
-    tokens: Sequence[_Token], rows: Sequence[Sequence[_State]], lm: SpinModel, rate: float
+    tokens: Sequence[_Token],
+    rows: Sequence[Sequence[_State]],
+    lm: SpinModel,
+    rate: float,
+    tables: dict[_Context, np.ndarray],
 ) -> list[tuple[int, str, float]]:
-    """(index, original, margin) for every word the best path changes, sentence by sentence."""
+    """(index, original, margin) for every word the best path changes, sentence by sentence;
+    `tables` keeps the fit tables looked up, by context."""
     log_swap, log_keep = math.log(rate), math.log(1.0 - rate)
     sentences: list[tuple[int, list[list[_State]]]] = []
     begin = 0
@@ -707,19 +717,21 @@ def _best_path(
                     states.append(row)
                 sentences.append((begin, states))
             begin = end
-    # How each word fits after the two before it, for every choice of states, in one lookup.
-    contexts = []
+    # How each word fits after the two before it, for every choice of states, in one lookup
+    # (of the contexts `tables` does not hold yet).
+    contexts: list[_Context] = []
     for _, states in sentences:
-        keys = [[key for key, _, _ in row] for row in states]
+        keys = [tuple(key for key, _, _ in row) for row in states]
         for i, row_keys in enumerate(keys):
-            two_back = keys[i - 2] if i > 1 else ([SENTENCE] if i == 1 else [""])
-            one_back = keys[i - 1] if i > 0 else [SENTENCE]
+            two_back = keys[i - 2] if i > 1 else ((SENTENCE,) if i == 1 else ("",))
+            one_back = keys[i - 1] if i > 0 else (SENTENCE,)
             contexts.append((two_back, one_back, row_keys))
-    tables = lm.fit_tables(contexts)
+    missing = list(dict.fromkeys(c for c in contexts if c not in tables))
+    tables.update(zip(missing, lm.fit_tables(missing), strict=True))
     changes: list[tuple[int, str, float]] = []
     start = 0
     for begin, states in sentences:
-        fits = tables[start : start + len(states)]
+        fits = [tables[c] for c in contexts[start : start + len(states)]]
         start += len(states)
         changes.extend((begin + i, o, m) for i, o, m in _viterbi(states, fits))
     return changes
