@@ -727,7 +727,8 @@ def _best_path(
             one_back = keys[i - 1] if i > 0 else (SENTENCE,)
             contexts.append((two_back, one_back, row_keys))
     missing = list(dict.fromkeys(c for c in contexts if c not in tables))
-    tables.update(zip(missing, lm.fit_tables(missing), strict=True))
+    if missing:
+        tables.update(zip(missing, lm.fit_tables(missing), strict=True))
     changes: list[tuple[int, str, float]] = []
     start = 0
     for begin, states in sentences:
