@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import inspect
 import json
+import math
 import threading
 import time
 from importlib import resources
@@ -217,6 +218,62 @@ def test_restore_words_keeps_length_and_restores(seed_texts: dict[str, str]) -> 
     assert len(back) == len(doc.words)
     changed = {(a, b) for a, b in zip(doc.words, back, strict=True) if a != b}
     assert {("helium", "he"), ("twelvemonth", "year"), ("constabulary", "police")} <= changed
+
+
+def test_best_path_is_the_best_of_all_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Known truth by brute force: every path through a small random lattice, scored as the
+    # second-order search scores them (states' own scores, each word's fit after the two before).
+    import itertools
+
+    import numpy as np
+
+    monkeypatch.setattr(spin, "MIN_MARGIN", -math.inf)  # report every change on the path
+    rng = np.random.default_rng(3)
+    for trial in range(30):
+        sizes = rng.integers(1, 4, size=int(rng.integers(1, 6))).tolist()
+        states = [
+            [(f"w{i}s{k}", float(rng.normal()), None if k == 0 else f"o{i}s{k}")
+             for k in range(size)]
+            for i, size in enumerate(sizes)
+        ]  # fmt: skip
+        fits = []
+        for i, size in enumerate(sizes):
+            two_back = sizes[i - 2] if i > 1 else 1
+            one_back = sizes[i - 1] if i > 0 else 1
+            fits.append(rng.normal(size=(two_back, one_back, size)))
+
+        def score(path: tuple[int, ...]) -> float:
+            total = 0.0
+            for i, k in enumerate(path):
+                h = path[i - 2] if i > 1 else 0
+                j = path[i - 1] if i > 0 else 0
+                total += states[i][k][1] + fits[i][h, j, k]
+            return total
+
+        best = max(itertools.product(*(range(n) for n in sizes)), key=score)
+        expected = [(i, states[i][k][2]) for i, k in enumerate(best) if k]
+        got = [(i, original) for i, original, _ in spin._viterbi(states, fits)]
+        assert got == expected, trial
+
+
+def test_spelling_variants_are_no_swaps() -> None:
+    assert spin._variants("metre", "meter") and spin._variants("globalisation", "globalization")
+    assert spin._variants("colour", "color") and spin._variants("travelled", "traveled")
+    assert not spin._variants("four", "for") and not spin._variants("acre", "acer")
+    originals = {c.original for c in spin.model().reverse.get("metre", ())}
+    assert "meter" not in originals and "metre" not in originals
+
+
+def test_despin_copes_with_odd_text() -> None:
+    text = (
+        "It's 3.5 percent higher — naïve estimates said otherwise; l'été arrived. "
+        + "and the helium told maine successful the dark " * 60
+        + "\n\n12,000 £ 4 ... ?!"
+    )
+    result = despin(text)
+    for change in result.changes:
+        assert text[change.start : change.end] == change.spun
+    assert "he told me in the dark" in result.text
 
 
 @pytest.mark.parametrize("first", sorted(FLOORS))
