@@ -242,7 +242,7 @@ def test_best_path_is_the_best_of_all_paths(monkeypatch: pytest.MonkeyPatch) -> 
             one_back = sizes[i - 1] if i > 0 else 1
             fits.append(rng.normal(size=(two_back, one_back, size)))
 
-        def score(path: tuple[int, ...]) -> float:
+        def score(path: tuple[int, ...], states: list = states, fits: list = fits) -> float:
             total = 0.0
             for i, k in enumerate(path):
                 h = path[i - 2] if i > 1 else 0
