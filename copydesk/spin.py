@@ -692,7 +692,6 @@ def _restore(tokens: Sequence[_Token], lm: SpinModel, rate: float) -> list[tuple
     return changes
 
 
-
 def _best_path(
     tokens: Sequence[_Token],
     rows: Sequence[Sequence[_State]],
