@@ -21,6 +21,7 @@ Values are in Sphinx's log base 1.0001 (not recorded in the file); `read_trie` r
 from __future__ import annotations
 
 import math
+import os
 import struct
 from pathlib import Path
 from typing import Any
@@ -40,11 +41,14 @@ def read_trie(path: str | Path) -> dict[str, Any]:
     `bi_prob`, `bi_backoff`; `tri_w1`, `tri_w2`, `tri_w3`, `tri_prob`. Ids are int32, values
     float32. Only the records the unigrams' child pointers reach are read.
     """
-    raw = Path(path).read_bytes()
+    # Padding lets every 8-byte read of a bit field stay inside the buffer.
+    with open(path, "rb") as handle:
+        on_disk = os.fstat(handle.fileno()).st_size
+        raw = bytearray(on_disk + 16)
+        handle.readinto(memoryview(raw)[:on_disk])
     if not raw.startswith(HEADER):
         raise ValueError(f"{path}: not a Sphinx trie language model")
-    # Padding lets every 8-byte read of a bit field stay inside the buffer.
-    buffer = memoryview(raw + bytes(16))
+    buffer = memoryview(raw)
     offset = len(HEADER)
     order = raw[offset]
     offset += 1
@@ -85,20 +89,24 @@ def read_trie(path: str | Path) -> dict[str, Any]:
         reached = int(parent_next[-1])
         if parent_next[0] != 0 or reached > counts[k - 1] or np.any(np.diff(parent_next) < 0):
             raise ValueError(f"{path}: corrupt child pointers at order {k}")
-        words = _bit_field(buffer, offset, reached, record_bits, 0, word_bits).astype(np.int32)
-        parents = np.repeat(np.arange(len(parent_next) - 1), np.diff(parent_next))
+        words = _bit_field(buffer, offset, reached, record_bits, 0, word_bits, np.int32)
+        parents = np.repeat(np.arange(len(parent_next) - 1, dtype=np.int32), np.diff(parent_next))
         chain = [column[parents] for column in chain] + [words]
         if top:
-            codes = _bit_field(buffer, offset, reached, record_bits, word_bits, CODE_BITS)
-            prob = top_table[codes.astype(np.intp)]
+            codes = _bit_field(buffer, offset, reached, record_bits, word_bits, CODE_BITS, np.uint16)
+            prob = top_table[codes]
         else:
-            codes = _bit_field(buffer, offset, reached, record_bits, word_bits, 2 * CODE_BITS)
+            codes = _bit_field(
+                buffer, offset, reached, record_bits, word_bits, 2 * CODE_BITS, np.uint32
+            )
             probs, backoffs = middle_tables[k - 2]
-            prob = probs[(codes >> np.uint64(CODE_BITS)).astype(np.intp)]
-            backoff = backoffs[(codes & np.uint64(size - 1)).astype(np.intp)]
+            prob = probs[codes >> CODE_BITS]
+            backoff = backoffs[codes & (size - 1)]
+            del codes
             parent_next = _bit_field(
-                buffer, offset, reached + 1, record_bits, word_bits + 2 * CODE_BITS, next_bits
-            ).astype(np.int64)
+                buffer, offset, reached + 1, record_bits, word_bits + 2 * CODE_BITS, next_bits,
+                np.int64,
+            )
         offset += ((1 + counts[k - 1]) * record_bits + 7) // 8 + 8
         reading_order = chain[::-1]
         if k == 2:
@@ -119,13 +127,19 @@ def read_trie(path: str | Path) -> dict[str, Any]:
 
 
 def _bit_field(
-    buffer: memoryview, base: int, n: int, record_bits: int, shift: int, bits: int
+    buffer: memoryview,
+    base: int,
+    n: int,
+    record_bits: int,
+    shift: int,
+    bits: int,
+    dtype: type[np.integer] = np.uint64,
 ) -> np.ndarray:
     """One field of `n` bit-packed records (record i starts at bit i * record_bits).
 
     Records fall on the same bit within a byte every `period` records, so each of those phases
     is one strided view of unaligned 64-bit words."""
-    out = np.empty(n, dtype=np.uint64)
+    out = np.empty(n, dtype=dtype)
     period = 8 // math.gcd(record_bits, 8)
     stride = period * record_bits // 8
     mask = np.uint64((1 << bits) - 1)
