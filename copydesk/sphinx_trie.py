@@ -90,11 +90,15 @@ def read_trie(path: str | Path) -> dict[str, Any]:
         if parent_next[0] != 0 or reached > counts[k - 1] or np.any(np.diff(parent_next) < 0):
             raise ValueError(f"{path}: corrupt child pointers at order {k}")
         words = _bit_field(buffer, offset, reached, record_bits, 0, word_bits, np.int32)
-        parents = np.repeat(np.arange(len(parent_next) - 1, dtype=np.int32), np.diff(parent_next))
+        parents = np.repeat(
+            np.arange(len(parent_next) - 1, dtype=np.int32), np.diff(parent_next)
+        )
         chain = [column[parents] for column in chain] + [words]
         if top:
-            codes = _bit_field(buffer, offset, reached, record_bits, word_bits, CODE_BITS, np.uint16)
-            prob = top_table[codes]
+            top_codes = _bit_field(
+                buffer, offset, reached, record_bits, word_bits, CODE_BITS, np.uint16
+            )
+            prob = top_table[top_codes]
         else:
             codes = _bit_field(
                 buffer, offset, reached, record_bits, word_bits, 2 * CODE_BITS, np.uint32
