@@ -725,16 +725,23 @@ def _best_path(
             two_back = keys[i - 2] if i > 1 else ((SENTENCE,) if i == 1 else ("",))
             one_back = keys[i - 1] if i > 0 else (SENTENCE,)
             contexts.append((two_back, one_back, row_keys))
-    missing = list(dict.fromkeys(c for c in contexts if c not in tables))
+    # A word with one state after two with one state adds the same to every path: it needs no
+    # lookup (a zero stands in), and neither the best path nor any margin changes.
+    missing = list(
+        dict.fromkeys(c for c in contexts if c not in tables and max(map(len, c)) > 1)
+    )
     if missing:
         tables.update(zip(missing, lm.fit_tables(missing), strict=True))
     changes: list[tuple[int, str, float]] = []
     start = 0
     for begin, states in sentences:
-        fits = [tables[c] for c in contexts[start : start + len(states)]]
+        fits = [tables.get(c, _NO_CHOICE) for c in contexts[start : start + len(states)]]
         start += len(states)
         changes.extend((begin + i, o, m) for i, o, m in _viterbi(states, fits))
     return changes
+
+
+_NO_CHOICE = np.zeros((1, 1, 1))
 
 
 def _viterbi(
@@ -753,7 +760,7 @@ def _viterbi(
     for i in range(1, n):
         through = best[:, :, None] + fits[i]
         back = np.argmax(through, axis=0)
-        best = np.take_along_axis(through, back[None], axis=0)[0] + unaries[i]
+        best = through.max(axis=0) + unaries[i]
         backs.append(back)
     j, k = np.unravel_index(int(np.argmax(best)), best.shape)
     path = [int(k), int(j)] if n > 1 else [int(k)]
