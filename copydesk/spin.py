@@ -53,7 +53,7 @@ import numpy as np
 
 from .clean import WORD_RE, normalise_word
 from .model import Change, CleanArticle, Restoration, SpinReport
-from .trigrams import TrigramModel, trigram_model
+from .trigrams import trigram_model
 
 DATA_FILE = "spin-thesaurus.json.gz"
 
@@ -164,7 +164,6 @@ class SpinModel:
         self.pairs: dict[str, float] = {}
         self._load_counts(frozenset(data.get("names", "").split()))
         self.reverse = self._reverse(data.get("tortured", {}))
-        self._trigram_model: TrigramModel | None = None
         self._pair_fits: dict[str, float] = {}
 
     def _load_counts(self, names: frozenset[str]) -> None:
@@ -258,7 +257,7 @@ class SpinModel:
         after each pair before it (log ratio, capped), as an array [two back, one back, word]:
         the trigram model's log P(c | a b) / P(c) (`TRIGRAM_WEIGHT`) plus the web pairs'
         association of b and c (`WEB_PAIR_WEIGHT`). "" two back means none."""
-        model = self._trigrams()
+        model = trigram_model()  # read on first use: only restoring needs it
         ids = model.ids
         key_ids: dict[str, int] = {}
         for context in contexts:
@@ -307,12 +306,6 @@ class SpinModel:
                 self._pair_fits.clear()
             found = self._pair_fits[key] = WEB_PAIR_WEIGHT * self.assoc(a, b)
         return found
-
-    def _trigrams(self) -> TrigramModel:
-        """The trigram model (read on first use: only restoring needs it)."""
-        if self._trigram_model is None:
-            self._trigram_model = trigram_model()
-        return self._trigram_model
 
     def logp(self, key: str) -> float:
         """log P(word), from its web count."""

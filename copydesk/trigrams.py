@@ -9,9 +9,9 @@ pocketsphinx's bindings, and answers many lookups at once with sorted arrays and
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import threading
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -103,10 +103,10 @@ def _find(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.nda
 
 def model_file() -> Path:
     """The model file inside the installed pocketsphinx package."""
-    try:
-        path = Path(str(resources.files("pocketsphinx").joinpath(*MODEL_PATH)))
-    except ModuleNotFoundError:
-        path = None
+    # Found without importing pocketsphinx: copydesk needs its data, not its code.
+    spec = importlib.util.find_spec("pocketsphinx")
+    folders = spec.submodule_search_locations if spec is not None else None
+    path = Path(folders[0]).joinpath(*MODEL_PATH) if folders else None
     if path is None or not path.is_file():
         raise RuntimeError(
             "copydesk: restoring spun words needs the US English model of the pocketsphinx"
