@@ -95,6 +95,9 @@ WEB_PAIR_WEIGHT = 0.5
 RESTORE_PRIOR_WEIGHT = 1.0
 #: word pairs whose fit restoring remembers, at most
 PAIR_FIT_CACHE = 1 << 20
+#: words whose scoring states are remembered (a worker scores a stream of articles that share
+#: most of their words)
+ROW_CACHE = 1 << 16
 
 # --- the channel --------------------------------------------------------------------------------
 #: share of a spinner's picks that go to a word's first thesaurus entry (the rest: any entry)
@@ -165,6 +168,7 @@ class SpinModel:
         self._load_counts(frozenset(data.get("names", "").split()))
         self.reverse = self._reverse(data.get("tortured", {}))
         self._pair_fits: dict[str, float] = {}
+        self.score_rows: dict[tuple[str, str, str, bool], list[_State]] = {}
 
     def _load_counts(self, names: frozenset[str]) -> None:
         package = resources.files("wordsegment")
@@ -456,12 +460,19 @@ def _tokens_of_words(
 
 def _tokens_of_clean(doc: CleanArticle, limit: int | None = None) -> list[_Token]:
     """The words of a cleaned article (the first `limit` of them when given)."""
-    text = doc.article.text
+    text, starts, ends = doc.article.text, doc.starts, doc.ends
     breaks = set(doc.breaks)
+    breaks.add(0)
+    search = BREAK_RE.search
     tokens = []
     for i, word in enumerate(doc.words[:limit]):
-        start, end = doc.starts[i], doc.ends[i]
-        first = i == 0 or i in breaks or BREAK_RE.search(text[doc.ends[i - 1] : start]) is not None
+        start, end = starts[i], ends[i]
+        if i in breaks:
+            first = True
+        else:
+            gap = ends[i - 1]
+            # Most words follow one space: no sentence mark between.
+            first = (start - gap != 1 or text[gap] != " ") and search(text, gap, start) is not None
         tokens.append(_token(word, start, end, text[start:end], first))
     return tokens
 
@@ -493,13 +504,21 @@ def _lattice(
     originals it may stand for. A state's score is its word's tempered log probability plus, for
     a change, log q(spun | original) and any extra cost."""
     rows: list[list[_State]] = []
+    known = lm.score_rows if limit == SCORE_CANDIDATES else {}
     for token in tokens:
-        candidates, extra = _options(token, lm)
-        if not candidates:
-            rows.append([(token.key, 0.0, None)])
-            continue
-        row: list[_State] = [(token.key, PRIOR_WEIGHT * lm.logp(token.key), None)]
-        row.extend((c.original, c.unary - extra, c.original) for c in candidates[:limit])
+        # A word's states follow from how it is written and where: most repeat.
+        seen = (token.key, token.word, token.form, token.sentence_start)
+        row = known.get(seen)
+        if row is None:
+            candidates, extra = _options(token, lm)
+            if not candidates:
+                row = [(token.key, 0.0, None)]
+            else:
+                row = [(token.key, PRIOR_WEIGHT * lm.logp(token.key), None)]
+                row.extend((c.original, c.unary - extra, c.original) for c in candidates[:limit])
+            if len(known) >= ROW_CACHE:
+                known.clear()
+            known[seen] = row
         rows.append(row)
     return rows
 
