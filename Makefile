@@ -26,8 +26,14 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 # Figures, not tests: each script prints what it measured (see benchmarks/*.py for options).
+# text-dedup, a peer of bench_scale.py, gets its own environment: it pins urllib3 <= 2.0, which
+# copydesk's HTML extraction (trafilatura) cannot use.
+PEER_VENV := benchmarks/.cache/text-dedup-venv
+
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
+	test -x $(PEER_VENV)/bin/python || $(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet 'text-dedup>=0.4,<0.5'
 	$(BIN)/python benchmarks/bench_accuracy.py
 	$(BIN)/python benchmarks/bench_paraphrase.py
 	$(BIN)/python benchmarks/bench_spin.py

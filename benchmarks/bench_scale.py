@@ -12,10 +12,14 @@ footer. Then, in one process run, it prints
   and with one): articles per second and candidate pair precision/recall;
 - datasketch MinHash + MinHashLSH (num_perm 128, the same word 5-gram shingles of the same
   cleaned words, the threshold that gives it its best pair recall): articles per second
-  (signatures and LSH), candidate precision/recall; and the throughput ratio of the two.
+  (signatures and LSH), candidate precision/recall; and the throughput ratio of the two;
+- text-dedup's MinHash (its own shingling, hashing and banding, num_perm 128, the threshold that
+  gives it its best pair recall) on the same cleaned words, in its own environment
+  (`peer_text_dedup.py`; `make bench` makes it): the same figures and ratios.
 
 Run: .venv/bin/python benchmarks/bench_scale.py --sizes 10000,30000,100000 [--peer-max 30000]
-(`make bench` runs it with the default sizes). Needs the `bench` extra (datasketch).
+(`make bench` runs it with the default sizes). Needs the `bench` extra (datasketch); without
+text-dedup's environment that peer is skipped.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from copydesk.pipeline import candidate_pairs
 from copydesk.synthetic import SyntheticCorpus, evaluate, make_corpus
 
 CACHE = Path(__file__).parent / ".cache"
+#: text-dedup's own environment (it pins urllib3 <= 2.0, which trafilatura cannot use)
+TEXT_DEDUP_PYTHON = CACHE / "text-dedup-venv" / "bin" / "python"
 T = TypeVar("T")
 
 
@@ -172,6 +178,37 @@ def run_datasketch(docs: list[Any], corpus: SyntheticCorpus) -> dict[str, Any]:
     return best
 
 
+def run_text_dedup(docs: list[Any], corpus: SyntheticCorpus, python: Path) -> dict[str, Any]:
+    """text-dedup's MinHash on the same cleaned words (`peer_text_dedup.py`, in `python`)."""
+    index = {d.id: i for i, d in enumerate(docs)}
+    work = CACHE / f"text-dedup-{len(docs)}.json"
+    work.write_text(json.dumps({
+        "texts": [" ".join(d.words) for d in docs],
+        "truth": [[index[a], index[b]] for a, b in corpus.truth_pairs],
+        "num_perm": 128, "ngram": 5, "thresholds": [0.05, 0.1, 0.2, 0.3, 0.5],
+    }), encoding="utf-8")  # fmt: skip
+    script = Path(__file__).parent / "peer_text_dedup.py"
+    done = subprocess.run([str(python), str(script), str(work)], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    work.unlink()
+    out = json.loads(done.stdout)
+    found = {tuple(sorted((docs[i].id, docs[j].id))) for i, j in out["pairs"]}
+    out["pr"] = pair_scores(found, corpus.truth_pairs)  # type: ignore[arg-type]
+    out["candidates"] = len(found)
+    del out["pairs"]
+    return out
+
+
+def print_ratios(row: dict[str, Any], peer: str, peer_rate: float, peer_recall: float) -> None:
+    """copydesk's candidate throughput (both searches) over a peer's, and their pair recall."""
+    for key, label in (("ngrams", "5-gram index (the same work)"),
+                       ("candidates", "with sketches and names")):  # fmt: skip
+        ratio = row["size"] / row[key]["seconds"] / peer_rate
+        alone = row["size"] / row[key + "_one_worker"]["seconds"] / peer_rate
+        print(f"ratio          {label}: {ratio:.1f}x {peer}'s throughput ({alone:.1f}x on one"
+              f" core); pair recall {row[key]['pr'][1]:.3f} vs {peer_recall:.3f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,30000,100000", help="corpus sizes (a,b,...)")
@@ -179,6 +216,8 @@ def main() -> None:
                         help="largest size also run with datasketch (it is slow)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=0, help="copydesk workers (0: all cores)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--text-dedup", type=Path, default=TEXT_DEDUP_PYTHON,
+                        help="the Python of text-dedup's environment")  # fmt: skip
     args = parser.parse_args()
     workers = args.workers or len(os.sched_getaffinity(0))
     print(f"copydesk {copydesk.__version__}, {workers} worker(s)")
@@ -211,14 +250,20 @@ def main() -> None:
             print(f"datasketch     {peer_rate:7.0f} art/s (MinHash 128 + LSH threshold"
                   f" {peer['threshold']}, one process), {peer['candidates']} candidate pairs,"
                   f" pair P/R {peer['pr'][0]:.3f}/{peer['pr'][1]:.3f}")
-            for key, label in (("ngrams", "5-gram index (the same work)"),
-                               ("candidates", "with sketches and names")):  # fmt: skip
-                ratio = size / row[key]["seconds"] / peer_rate
-                alone = size / row[key + "_one_worker"]["seconds"] / peer_rate
-                print(f"ratio          {label}: {ratio:.1f}x datasketch's throughput"
-                      f" ({alone:.1f}x on one core); pair recall {row[key]['pr'][1]:.3f}"
-                      f" vs {peer['pr'][1]:.3f}")  # fmt: skip
+            print_ratios(row, "datasketch", peer_rate, peer["pr"][1])
             row["datasketch"] = peer
+            if args.text_dedup.exists():
+                other = run_text_dedup(docs, corpus, args.text_dedup)
+                other_rate = size / other["seconds"]
+                bands = "x".join(map(str, other["bands"]))
+                print(f"text-dedup     {other_rate:7.0f} art/s (MinHash 128, {bands} bands for"
+                      f" threshold {other['threshold']}, one process),"
+                      f" {other['candidates']} candidate pairs, pair P/R"
+                      f" {other['pr'][0]:.3f}/{other['pr'][1]:.3f}")  # fmt: skip
+                print_ratios(row, "text-dedup", other_rate, other["pr"][1])
+                row["text_dedup"] = other
+            else:
+                print(f"text-dedup     skipped: no {args.text_dedup} (`make bench` makes it)")
         rows.append(row)
         del docs
     if len(rows) > 1:
