@@ -41,22 +41,38 @@ KNOWN_TERMS = 500_000
 TERM_BITS = 40
 #: words whose hashes are remembered (a few hundred MB at most)
 TABLE_LIMIT = 2_000_000
-_word_hashes: dict[str, int] = {}
+
+
+class _Remembered(dict[str, int]):
+    """`compute(key)` for any key, remembered for the first `TABLE_LIMIT` keys: looked up with
+    `table[key]` (at a plain dict's speed) over a whole article at once."""
+
+    def __init__(self, compute: Callable[[str], int]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: str) -> int:
+        value = self.compute(key)
+        if len(self) < TABLE_LIMIT:
+            self[key] = value
+        return value
+
+
+def _blake_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+_word_hashes = _Remembered(_blake_hash)
 
 
 def word_hash(word: str) -> int:
     """A stable 64-bit hash of a word (the same in every process and on every machine)."""
-    value = _word_hashes.get(word)
-    if value is None:
-        value = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-        if len(_word_hashes) < TABLE_LIMIT:
-            _word_hashes[word] = value
-    return value
+    return _word_hashes[word]
 
 
 def ngram_hashes(words: Sequence[str], n: int) -> np.ndarray:
     """The distinct hashes of the word n-grams of `words` (sorted, uint64)."""
-    return _ngrams_of(_hashes_of(words, _word_hashes, word_hash), n)
+    return _ngrams_of(_hashes_of(words, _word_hashes), n)
 
 
 def _ngrams_of(hashes: np.ndarray, n: int) -> np.ndarray:
@@ -88,32 +104,19 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-def _hashes_of(
-    words: Sequence[str], table: dict[str, int], compute: Callable[[str], int]
-) -> np.ndarray:
-    """`compute(w)` for each word (uint64), read from `table`, where `compute` keeps values."""
-    try:  # most articles hold no word unseen before: no need to look for them
-        return np.fromiter(map(table.__getitem__, words), dtype=np.uint64, count=len(words))
-    except KeyError:
-        pass
-    for word in set(words).difference(table):
-        compute(word)
-    known = len(table) < TABLE_LIMIT
-    found = map(table.__getitem__ if known else compute, words)  # a full table misses some
-    return np.fromiter(found, dtype=np.uint64, count=len(words))
-
-
-#: the hash of each token's content term (`word_hash(align.word_term(token))`), 0 for a
-#: function word: one lookup a token instead of two
-_token_term_hashes: dict[str, int] = {}
+def _hashes_of(words: Sequence[str], table: _Remembered) -> np.ndarray:
+    """`table[w]` for each word, as uint64."""
+    return np.fromiter(map(table.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def _token_term_hash(token: str) -> int:
     term = word_term(token)
-    value = 0 if term is None else word_hash(term)
-    if len(_token_term_hashes) < TABLE_LIMIT:
-        _token_term_hashes[token] = value
-    return value
+    return 0 if term is None else word_hash(term)
+
+
+#: the hash of each token's content term (`word_hash(align.word_term(token))`), 0 for a
+#: function word: one lookup a token instead of two
+_token_term_hashes = _Remembered(_token_term_hash)
 
 
 def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> Fingerprint:
@@ -121,7 +124,7 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
     `rewrites` (what reaches paraphrases: see `candidate_settings`), the content terms of its
     sentences (for sketches, and with the phrases they make for the run's idf) and its names.
     Costs under a millisecond an article, a tenth of that without `rewrites`."""
-    hashes = _hashes_of(doc.words, _word_hashes, word_hash)
+    hashes = _hashes_of(doc.words, _word_hashes)
     if not rewrites:
         nothing = np.empty(0, dtype=np.uint64)
         return Fingerprint(_ngrams_of(hashes, ngram), nothing, np.empty(0, np.int32), nothing)
@@ -130,7 +133,7 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
     bounds = sentence_bounds(doc)
     spans = [(starts[first], ends[last - 1]) for first, last in pairwise(bounds)]
     tokens = sentence_tokens(text, spans)
-    every = _hashes_of(list(chain.from_iterable(tokens)), _token_term_hashes, _token_term_hash)
+    every = _hashes_of(list(chain.from_iterable(tokens)), _token_term_hashes)
     sentence_of = np.repeat(np.arange(len(tokens), dtype=np.uint64), [len(t) for t in tokens])
     content = every != 0  # function words have no term
     terms, sentence_of = every[content], sentence_of[content]
@@ -189,10 +192,10 @@ def term_keys(terms: Sequence[str]) -> np.ndarray:
     parts = [t.partition("+") for t in terms]
     firsts = [p[0] for p in parts]
     seconds = [p[2] for p in parts if p[2]]
-    keys = _hashes_of(firsts, _word_hashes, word_hash)
+    keys = _hashes_of(firsts, _word_hashes)
     if seconds:
         phrase = np.fromiter((bool(p[2]) for p in parts), dtype=bool, count=len(parts))
-        other = _hashes_of(seconds, _word_hashes, word_hash)
+        other = _hashes_of(seconds, _word_hashes)
         keys[phrase] = _phrase_keys(keys[phrase], other)
     return keys
 
@@ -292,10 +295,12 @@ class DocumentFrequencies:
         self._counts = [np.empty(0, dtype=np.int32) for _ in range(self.BUCKETS)]
         self._joined = False
 
-    def add(self, vocabulary: np.ndarray) -> None:
+    def add(self, vocabulary: np.ndarray, articles: int = 1) -> None:
+        """The next article's `vocabulary` (or the next `articles` articles', one after
+        another: each article's keys are distinct)."""
         if self._joined:
             raise RuntimeError("the counts were handed to an Idf already (it shares them)")
-        self.n_docs += 1
+        self.n_docs += articles
         self._pending.append(vocabulary)
         self._pending_size += len(vocabulary)
         if self._pending_size >= self.FOLD:
@@ -493,9 +498,12 @@ class PackedHashes:
         self._filled = 0
         self._owner = 0
 
-    def add(self, hashes: np.ndarray) -> None:
-        """The next article's hashes (articles are numbered in the order they are added)."""
-        if self._owner >= self.n_docs:
+    def add(self, hashes: np.ndarray, counts: np.ndarray | None = None) -> None:
+        """The next article's hashes (articles are numbered in the order they are added); with
+        `counts`, the next `len(counts)` articles' hashes, one after another, `counts[i]` of
+        them for article i (a worker's part arrives as one array)."""
+        articles = 1 if counts is None else len(counts)
+        if self._owner + articles > self.n_docs:
             raise ValueError(f"more than the {self.n_docs} articles announced")
         end = self._filled + len(hashes)
         if end > len(self._keys):  # more than announced: grow (a copy, but never wrong)
@@ -504,8 +512,12 @@ class PackedHashes:
             self._keys = grown
         segment = self._keys[self._filled : end]
         np.bitwise_and(hashes, ~np.uint64((1 << self.bits) - 1), out=segment)
-        segment |= np.uint64(self._owner)
-        self._filled, self._owner = end, self._owner + 1
+        if counts is None:
+            segment |= np.uint64(self._owner)
+        else:
+            owners = np.arange(self._owner, self._owner + articles, dtype=np.uint64)
+            segment |= np.repeat(owners, counts)
+        self._filled, self._owner = end, self._owner + articles
 
     def take(self) -> np.ndarray:
         """The packed keys (unsorted), handed over: this object holds them no longer."""

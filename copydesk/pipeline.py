@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -215,7 +215,7 @@ def candidate_pairs(
     """The candidate stage: each article's fingerprint (in `options.workers` processes), then
     the pairs worth aligning (`candidates.candidates_of`). With `counts`, each article's terms
     are counted there for the run's idf (and dropped from its fingerprint: they are many)."""
-    prints = []
+    prints: list[Fingerprint] = []
     # The n-grams, most of the fingerprints' bulk, go straight into one array (no article has
     # more n-grams than words), and each article's own copy is dropped.
     ngrams = PackedHashes(len(docs), sum(len(d.words) for d in docs))
@@ -224,24 +224,73 @@ def candidate_pairs(
         options.workers, 256,
         "fingerprint", progress,
     ):  # fmt: skip
-        for fingerprint_ in found:
+        for part in found:
+            ngrams.add(part.ngrams[0], np.diff(part.ngrams[1], prepend=0))
             if counts is not None:
-                counts.add(fingerprint_.vocabulary)
-            ngrams.add(fingerprint_.ngrams)
-            fingerprint_.vocabulary = fingerprint_.ngrams = _NOTHING
-            prints.append(fingerprint_)
+                counts.add(part.vocabulary[0], part.articles)
+            prints.extend(part.fingerprints())
     settings = candidate_settings(options)
     return candidates_of(prints, options.max_df, options.min_shared, ngrams=ngrams, **settings)
 
 
 _NOTHING = np.empty(0, dtype=np.uint64)
+#: what the candidate search keeps of an article when it looks for shared n-grams alone
+_NO_PRINT = Fingerprint(_NOTHING, _NOTHING, np.empty(0, dtype=np.int16), _NOTHING, _NOTHING)
+
+
+def _joined(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """`arrays` one after another, and where each ends."""
+    ends = np.cumsum([len(a) for a in arrays], dtype=np.int64)
+    return (np.concatenate(arrays) if arrays else _NOTHING), ends
+
+
+@dataclass
+class _Fingerprints:
+    """A worker's part of the fingerprints, as it travels back: each field of every article's
+    `Fingerprint` joined into one array, with where each article's part ends (hundreds of
+    small arrays cost hundreds of times as much to send)."""
+
+    articles: int
+    ngrams: tuple[np.ndarray, np.ndarray]
+    vocabulary: tuple[np.ndarray, np.ndarray]
+    #: none when only n-grams are sought
+    terms: tuple[np.ndarray, np.ndarray] | None = None
+    sentences: np.ndarray | None = None
+    names: tuple[np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def of(cls, prints: list[Fingerprint], rewrites: bool) -> _Fingerprints:
+        part = cls(len(prints), _joined([p.ngrams for p in prints]),
+                   _joined([p.vocabulary for p in prints]))  # fmt: skip
+        if rewrites:
+            part.terms = _joined([p.terms for p in prints])
+            part.sentences = _joined([p.sentences for p in prints])[0]
+            part.names = _joined([p.names for p in prints])
+        return part
+
+    def fingerprints(self) -> list[Fingerprint]:
+        """Each article's fingerprint less its n-grams and vocabulary (the caller takes those
+        whole), as views of the joined arrays."""
+        if self.terms is None or self.names is None or self.sentences is None:
+            return [_NO_PRINT] * self.articles
+        terms, term_ends = self.terms
+        names, name_ends = self.names
+        term_starts = [0, *term_ends[:-1].tolist()]
+        name_starts = [0, *name_ends[:-1].tolist()]
+        sentences = self.sentences
+        return [
+            Fingerprint(_NOTHING, terms[a:b], sentences[a:b], names[c:d])
+            for a, b, c, d in zip(term_starts, term_ends.tolist(), name_starts,
+                                  name_ends.tolist(), strict=True)
+        ]  # fmt: skip
 
 
 def _fingerprint_chunk(
     work: tuple[Sequence[CleanArticle], int, bool], indices: Sequence[int]
-) -> list[Fingerprint]:
+) -> list[_Fingerprints]:
     docs, ngram, rewrites = work
-    return [fingerprint(docs[i], ngram, rewrites=rewrites) for i in indices]
+    return [_Fingerprints.of([fingerprint(docs[i], ngram, rewrites=rewrites) for i in indices],
+                             rewrites)]  # fmt: skip
 
 
 def _read_and_see_through(

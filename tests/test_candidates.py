@@ -258,3 +258,27 @@ def test_packed_hashes_grow_past_the_announced_capacity() -> None:
                                                                   9 << 20, 5 << 20, 7 << 20]
     with pytest.raises(ValueError, match="more than the 3 articles"):
         packed.add(np.array([1], dtype=np.uint64))
+
+
+def test_a_part_added_as_one_array_counts_as_its_articles_one_by_one() -> None:
+    from copydesk.candidates import DocumentFrequencies, PackedHashes
+
+    rng = np.random.default_rng(5)
+    articles = [np.unique(rng.integers(0, 2**64 - 1, size=int(rng.integers(0, 30)),
+                                       dtype=np.uint64)) for _ in range(40)]  # fmt: skip
+    one_by_one, in_parts = PackedHashes(40, 10), PackedHashes(40, 10)
+    single, parted = DocumentFrequencies(), DocumentFrequencies()
+    for hashes in articles:
+        one_by_one.add(hashes)
+        single.add(hashes)
+    for first in range(0, 40, 16):  # parts of 16, 16 and 8 articles, some of them empty
+        part = articles[first : first + 16]
+        joined = np.concatenate(part)
+        in_parts.add(joined, np.array([len(h) for h in part]))
+        parted.add(joined, len(part))
+    assert in_parts.take().tolist() == one_by_one.take().tolist()
+    a, b = single.idf(), parted.idf()
+    assert (a.n_docs, a.term_keys.tolist(), a.counts.tolist()) == (
+        b.n_docs, b.term_keys.tolist(), b.counts.tolist())  # fmt: skip
+    with pytest.raises(ValueError, match="more than the 40 articles"):
+        in_parts.add(np.array([1], dtype=np.uint64), np.array([1]))
