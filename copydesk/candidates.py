@@ -484,6 +484,25 @@ def _counted(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return every[starts], counts
 
 
+def owner_bits(n_docs: int) -> int:
+    """The low bits of a packed hash that hold its article's number (see `PackedHashes`)."""
+    return max(1, (max(n_docs, 2) - 1).bit_length())
+
+
+def pack_hashes(
+    hashes: np.ndarray, counts: np.ndarray, first: int, bits: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Articles `first`, `first + 1`, ...'s hashes (`counts[i]` of them for each, one after
+    another), each with its low `bits` replaced by its article's number: into `out` if given."""
+    out = np.empty(len(hashes), dtype=np.uint64) if out is None else out
+    np.bitwise_and(hashes, ~np.uint64((1 << bits) - 1), out=out)
+    if len(counts) == 1:
+        out |= np.uint64(first)
+    else:
+        out |= np.repeat(np.arange(first, first + len(counts), dtype=np.uint64), counts)
+    return out
+
+
 class PackedHashes:
     """Many articles' hashes in one array, as `_pair_counts` sorts them: each hash with its low
     bits replaced by its article's number. Filled as fingerprints arrive, so that the
@@ -493,7 +512,7 @@ class PackedHashes:
 
     def __init__(self, n_docs: int, capacity: int) -> None:
         self.n_docs = n_docs
-        self.bits = max(1, (max(n_docs, 2) - 1).bit_length())
+        self.bits = owner_bits(n_docs)
         self._keys = np.empty(capacity, dtype=np.uint64)
         self._filled = 0
         self._owner = 0
@@ -501,23 +520,30 @@ class PackedHashes:
     def add(self, hashes: np.ndarray, counts: np.ndarray | None = None) -> None:
         """The next article's hashes (articles are numbered in the order they are added); with
         `counts`, the next `len(counts)` articles' hashes, one after another, `counts[i]` of
-        them for article i (a worker's part arrives as one array)."""
-        articles = 1 if counts is None else len(counts)
+        them for article i."""
+        counts = np.array([len(hashes)]) if counts is None else counts
+        first = self._owner
+        pack_hashes(hashes, counts, first, self.bits, out=self._segment(len(hashes), len(counts)))
+
+    def add_packed(self, keys: np.ndarray, first: int, articles: int) -> None:
+        """Articles `first` to `first + articles - 1`, packed already (`pack_hashes`: a worker
+        packs and sorts its part, so that `_pair_counts` merges sorted runs)."""
+        if first != self._owner:
+            raise ValueError(f"article {first} given where article {self._owner} is due")
+        self._segment(len(keys), articles)[:] = keys
+
+    def _segment(self, size: int, articles: int) -> np.ndarray:
+        """Room for the next `articles` articles' `size` keys."""
         if self._owner + articles > self.n_docs:
             raise ValueError(f"more than the {self.n_docs} articles announced")
-        end = self._filled + len(hashes)
+        end = self._filled + size
         if end > len(self._keys):  # more than announced: grow (a copy, but never wrong)
             grown = np.empty(max(end, 2 * len(self._keys)), dtype=np.uint64)
             grown[: self._filled] = self._keys[: self._filled]
             self._keys = grown
         segment = self._keys[self._filled : end]
-        np.bitwise_and(hashes, ~np.uint64((1 << self.bits) - 1), out=segment)
-        if counts is None:
-            segment |= np.uint64(self._owner)
-        else:
-            owners = np.arange(self._owner, self._owner + articles, dtype=np.uint64)
-            segment |= np.repeat(owners, counts)
         self._filled, self._owner = end, self._owner + articles
+        return segment
 
     def take(self) -> np.ndarray:
         """The packed keys (unsorted), handed over: this object holds them no longer."""
@@ -545,7 +571,9 @@ def _pair_counts(packed: PackedHashes, max_df: int) -> tuple[np.ndarray, np.ndar
     if n_docs < 2 or len(keys) == 0:
         return empty
     low = np.uint64((1 << bits) - 1)
-    keys.sort()
+    # Each article's hashes arrive sorted (so do a worker's part of them): timsort ("stable")
+    # merges such runs two to three times faster than quicksort sorts them afresh.
+    keys.sort(kind="stable")
     # Most n-grams are in one article: keep only entries whose kept bits recur. Every step
     # below uses masks of bytes and slices, never index arrays as long as the input (a
     # hundred thousand articles hold sixty million n-grams).
@@ -723,7 +751,7 @@ def _common_terms(prints: Sequence[Fingerprint], max_df: int) -> tuple[int, np.n
     keys = packed.take()
     if len(keys) == 0:
         return bits, keys
-    keys.sort()
+    keys.sort(kind="stable")  # runs of sorted terms, one an article: see `_pair_counts`
     starts = np.flatnonzero(_new_runs(keys, bits))  # where each term's run starts
     df = np.diff(np.append(starts, len(keys)))
     return bits, keys[starts[df > max_df]] >> np.uint64(bits)

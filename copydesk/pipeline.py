@@ -12,7 +12,14 @@ from typing import Any
 import numpy as np
 
 from .align import align_paraphrases, align_passages, resolve_method
-from .candidates import DocumentFrequencies, PackedHashes, candidates_of, fingerprint
+from .candidates import (
+    DocumentFrequencies,
+    PackedHashes,
+    candidates_of,
+    fingerprint,
+    owner_bits,
+    pack_hashes,
+)
 from .classify import (
     SAME_STORY_SIMILARITY,
     coverage,
@@ -225,7 +232,7 @@ def candidate_pairs(
         "fingerprint", progress,
     ):  # fmt: skip
         for part in found:
-            ngrams.add(part.ngrams[0], np.diff(part.ngrams[1], prepend=0))
+            ngrams.add_packed(part.ngrams, part.first, part.articles)
             if counts is not None:
                 counts.add(part.vocabulary[0], part.articles)
             prints.extend(part.fingerprints())
@@ -250,8 +257,10 @@ class _Fingerprints:
     `Fingerprint` joined into one array, with where each article's part ends (hundreds of
     small arrays cost hundreds of times as much to send)."""
 
+    first: int
     articles: int
-    ngrams: tuple[np.ndarray, np.ndarray]
+    #: the n-grams packed as `PackedHashes` holds them, and sorted (workers sort in parallel)
+    ngrams: np.ndarray
     vocabulary: tuple[np.ndarray, np.ndarray]
     #: none when only n-grams are sought
     terms: tuple[np.ndarray, np.ndarray] | None = None
@@ -259,9 +268,13 @@ class _Fingerprints:
     names: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def of(cls, prints: list[Fingerprint], rewrites: bool) -> _Fingerprints:
-        part = cls(len(prints), _joined([p.ngrams for p in prints]),
-                   _joined([p.vocabulary for p in prints]))  # fmt: skip
+    def of(cls, prints: list[Fingerprint], first: int, n_docs: int, rewrites: bool
+           ) -> _Fingerprints:  # fmt: skip
+        """Articles `first` to `first + len(prints) - 1` of `n_docs`."""
+        ngrams, ends = _joined([p.ngrams for p in prints])
+        packed = pack_hashes(ngrams, np.diff(ends, prepend=0), first, owner_bits(n_docs), ngrams)
+        packed.sort()
+        part = cls(first, len(prints), packed, _joined([p.vocabulary for p in prints]))
         if rewrites:
             part.terms = _joined([p.terms for p in prints])
             part.sentences = _joined([p.sentences for p in prints])[0]
@@ -289,8 +302,8 @@ def _fingerprint_chunk(
     work: tuple[Sequence[CleanArticle], int, bool], indices: Sequence[int]
 ) -> list[_Fingerprints]:
     docs, ngram, rewrites = work
-    return [_Fingerprints.of([fingerprint(docs[i], ngram, rewrites=rewrites) for i in indices],
-                             rewrites)]  # fmt: skip
+    prints = [fingerprint(docs[i], ngram, rewrites=rewrites) for i in indices]
+    return [_Fingerprints.of(prints, indices[0], len(docs), rewrites)]
 
 
 def _read_and_see_through(
