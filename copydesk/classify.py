@@ -105,14 +105,19 @@ _SPEECH_VERBS = (
     "said|says|remarked|added|explained|warned|insisted|claimed|noted|stressed|"
     "argued|admitted"
 )
+# Each pattern opens with its quote mark, which lets `re` skip ahead to the marks; what may not
+# stand before the mark is checked after it ("(?<![\w"]")": not a word character or a quote
+# mark, then this one).
 QUOTE_RES = (
     re.compile(r"“[^”\n]{2,2000}”"),
-    re.compile(r"(?<![\w\"])\"[^\"\n]{2,2000}\"(?!\w)"),
-    re.compile(r"(?<![\w‘’'])‘[^‘\n]{2,2000}?’(?![\w])"),
+    re.compile(r"\"(?<![\w\"]\")[^\"\n]{2,2000}\"(?!\w)"),
+    re.compile(r"‘(?<![\w‘’']‘)[^‘\n]{2,2000}?’(?![\w])"),
     re.compile(r"«[^»\n]{2,2000}»"),
     # speech without quote marks, attributed after it: "It's a stunt, said one figure."
     re.compile(rf"(?m)^[^\S\n]*(?P<speech>[^\n,]{{1,300}}(?:,[^\n,]{{1,300}})*?),\s+(?:{_SPEECH_VERBS})\s"),
 )
+#: what the last pattern must find: a text without it is not searched line by line
+_SPEECH_HINT = re.compile(rf",\s+(?:{_SPEECH_VERBS})\s")
 
 
 @lru_cache(maxsize=1024)  # an article is compared with each of its candidates in turn
@@ -121,6 +126,8 @@ def quoted_spans(text: str) -> tuple[tuple[int, int], ...]:
     ends in ", said ..."."""
     spans = []
     for pattern in QUOTE_RES:
+        if "speech" in pattern.groupindex and not _SPEECH_HINT.search(text):
+            continue
         for m in pattern.finditer(text):
             if "speech" in pattern.groupindex:
                 # "The finance director, Priya Castellane, said": a name, not speech, before it

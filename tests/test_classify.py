@@ -207,6 +207,14 @@ def test_low_coverage_is_a_partial_copy() -> None:
         ("The finance director, Priya Castellane, said the cost was high.", []),
         ("Callis’s officers and the mayor’s staff were there.", []),
         ("", []),
+        # what may stand before a mark: the text's start, not a word character or a mark
+        ('"We will not stop," she said.', ['"We will not stop,"']),
+        ('a 12" screen and 15" one', []),
+        ('""We go" now"', []),  # a mark right after a mark opens nothing
+        ("‘Go now’ he said, then ‘go’.", ["‘Go now’", "‘go’"]),
+        ("word‘not a quote’ here", []),
+        # speech attributed after it, the verb on the next line
+        ("It is over,\nsaid the coach.", ["It is over"]),
     ],
 )  # fmt: skip
 def test_quoted_spans(text: str, quotes: list[str]) -> None:
