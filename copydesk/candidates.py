@@ -517,13 +517,11 @@ class PackedHashes:
         self._filled = 0
         self._owner = 0
 
-    def add(self, hashes: np.ndarray, counts: np.ndarray | None = None) -> None:
-        """The next article's hashes (articles are numbered in the order they are added); with
-        `counts`, the next `len(counts)` articles' hashes, one after another, `counts[i]` of
-        them for article i."""
-        counts = np.array([len(hashes)]) if counts is None else counts
+    def add(self, hashes: np.ndarray) -> None:
+        """The next article's hashes (articles are numbered in the order they are added)."""
         first = self._owner
-        pack_hashes(hashes, counts, first, self.bits, out=self._segment(len(hashes), len(counts)))
+        pack_hashes(hashes, np.array([len(hashes)]), first, self.bits,
+                    out=self._segment(len(hashes), 1))  # fmt: skip
 
     def add_packed(self, keys: np.ndarray, first: int, articles: int) -> None:
         """Articles `first` to `first + articles - 1`, packed already (`pack_hashes`: a worker
