@@ -470,9 +470,10 @@ def _tokens_of_clean(doc: CleanArticle, limit: int | None = None) -> list[_Token
         if i in breaks:
             first = True
         else:
-            gap = ends[i - 1]
+            last = ends[i - 1]
             # Most words follow one space: no sentence mark between.
-            first = (start - gap != 1 or text[gap] != " ") and search(text, gap, start) is not None
+            single_space = start - last == 1 and text[last] == " "
+            first = not single_space and search(text, last, start) is not None
         tokens.append(_token(word, start, end, text[start:end], first))
     return tokens
 
@@ -502,7 +503,8 @@ def _lattice(
 ) -> list[list[_State]]:
     """Per word, its states for scoring: keep it (first), or one of the `limit` likeliest
     originals it may stand for. A state's score is its word's tempered log probability plus, for
-    a change, log q(spun | original) and any extra cost."""
+    a change, log q(spun | original) and any extra cost. Rows are shared between calls: read
+    them, never change them."""
     rows: list[list[_State]] = []
     known = lm.score_rows if limit == SCORE_CANDIDATES else {}
     for token in tokens:
