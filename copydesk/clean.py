@@ -17,14 +17,19 @@ What is removed, paragraph by paragraph:
 from __future__ import annotations
 
 import re
+import string
 import sys
 import unicodedata
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Any
 from urllib.parse import urlparse
+
+import numpy as np
 
 from .model import Article, CleanArticle, Span
 from .parallel import stream_in_processes
@@ -102,6 +107,8 @@ MOJIBAKE_HINT_RE = re.compile(
     "[\xc2-\xf4][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|[\x80-\x9f]"
 )
+#: the characters one of which `MOJIBAKE_HINT_RE` needs to find anything
+_MOJIBAKE_LEADS = frozenset(map(chr, [*range(0x80, 0xA0), *range(0xC2, 0xF5)]))
 #: Runs of a line between ASCII blanks. Mojibake never holds an ASCII character, so a repaired
 #: line keeps its runs, and each run is aligned with its repair on its own (short, cheap).
 _RUN_RE = re.compile(r"[^ \t\f\v]+")
@@ -209,18 +216,71 @@ def _anchored_opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]
     return opcodes
 
 
+#: `WORD_RE` as `re.split` uses it (the words at odd places, what lies between at even ones)
+_WORD_SPLIT_RE = re.compile(f"({WORD_RE.pattern})")
+#: `WORD_RE` where every word character is ASCII
+_ASCII_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*")
+_ASCII_WORD_CHARACTER = np.zeros(128, dtype=bool)
+_ASCII_WORD_CHARACTER[[ord(c) for c in string.ascii_letters + string.digits]] = True
+
+
+def _code_points(text: str) -> np.ndarray:
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _ascii_word_offsets(codes: np.ndarray) -> tuple[array[int], array[int]]:
+    """Where `_ASCII_WORD_RE` finds words in the text of these code points, all at once: runs
+    of ASCII letters and digits, with the apostrophes that stand between two of them."""
+    word = np.zeros(len(codes) + 2, dtype=bool)  # one False either side
+    inner = word[1:-1]
+    ascii_codes = codes < 128
+    inner[ascii_codes] = _ASCII_WORD_CHARACTER[codes[ascii_codes]]
+    inner |= ((codes == ord("'")) | (codes == ord("’"))) & word[:-2] & word[2:]
+    change = np.diff(word.view(np.int8))
+    starts = np.flatnonzero(change == 1).astype(np.int32)
+    ends = np.flatnonzero(change == -1).astype(np.int32)
+    return array("i", starts.tobytes()), array("i", ends.tobytes())
+
+
+def _offsets(parts: list[str]) -> tuple[array[int], array[int]]:
+    """Where the words of `re.split` parts (see `_WORD_SPLIT_RE`) start and end in the text."""
+    bounds = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+    starts = array("i", bounds[0:-1:2].astype(np.int32).tobytes())
+    return starts, array("i", bounds[1::2].astype(np.int32).tobytes())
+
+
 def _words(text: str) -> tuple[list[str], array[int], array[int]]:
     """The normalised words of `text` and their `[start, end)` offsets into it (arrays of C
     ints: a list of Python ints costs nine times the memory)."""
+    codes = _code_points(text)
+    others = set(map(chr, np.unique(codes[codes > 127]).tolist()))
+    if not others.isdisjoint(_MOJIBAKE_LEADS) and MOJIBAKE_HINT_RE.search(text):
+        return _repaired_words(text)
+    if not any(map(str.isalnum, others)):
+        # Every word is ASCII (but for typographic apostrophes): if lower-casing keeps every
+        # offset, the fast way.
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            found = _ASCII_WORD_RE.findall(lowered)
+            if "’" in others:
+                found = [word.replace("’", "'") for word in found]
+            return list(map(sys.intern, found)), *_ascii_word_offsets(codes)
+    parts = _WORD_SPLIT_RE.split(text)
+    raw = parts[1::2]
+    words = list(map(sys.intern, map(str.casefold, raw)))
+    ascii_words = np.fromiter(map(str.isascii, raw), dtype=bool, count=len(raw))
+    for i in np.flatnonzero(~ascii_words).tolist():  # NFKC and plain apostrophes too
+        words[i] = normalise_word(raw[i])
+    return words, *_offsets(parts)
+
+
+def _repaired_words(text: str) -> tuple[list[str], array[int], array[int]]:
+    """`_words` of a text that may hold mojibake: line by line, each repaired if need be."""
     words: list[str] = []
     starts: array[int] = array("i")
     ends: array[int] = array("i")
-    if text.isascii() or not MOJIBAKE_HINT_RE.search(text):
-        for m in WORD_RE.finditer(text):
-            words.append(normalise_word(m.group()))
-            starts.append(m.start())
-            ends.append(m.end())
-        return words, starts, ends
     for line in LINE_RE.finditer(text):
         base = line.start()
         repaired = repair_mojibake(line.group())
@@ -254,8 +314,7 @@ def _tokenise(article: Article) -> _Tokenised:
         start = line.start() + (len(raw) - len(raw.lstrip()))
         end = start + len(stripped)
         first = index
-        while index < len(starts) and starts[index] < end:
-            index += 1
+        index = bisect_left(starts, end, lo=index)
         key = hash(" ".join(words[first:index])) if index > first else 0
         blocks.append(_Block(Span(start, end), first, index, key))
     return _Tokenised(article, words, starts, ends, blocks)
@@ -324,37 +383,68 @@ def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, int]]:
     return learned
 
 
-def _trigrams(words: Sequence[str]) -> set[tuple[str, ...]]:
-    n = 3 if len(words) >= 5 else 2
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+_GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying mixes and loses nothing
+_PAIR_TAG = np.uint64(0x2545F4914F6CDD1D)  # word pairs (of short paragraphs) hash apart
+
+
+def _block_grams(doc: _Tokenised, skip: set[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct word trigrams of each paragraph not in `skip` with `REPEAT_MIN_WORDS` or
+    more words (word pairs for paragraphs under five words), as 64-bit hashes: `(grams,
+    paragraphs)`, sorted by hash, then by paragraph."""
+    lengths = np.fromiter((b.last - b.first for b in doc.blocks), dtype=np.int64)
+    firsts = np.fromiter((b.first for b in doc.blocks), dtype=np.int64, count=len(lengths))
+    eligible = lengths >= REPEAT_MIN_WORDS
+    eligible[list(skip)] = False
+    if not eligible.any():
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    # Strings keep their hash: this reads it, and is the same for equal words.
+    words = np.fromiter(map(hash, doc.words), dtype=np.int64, count=len(doc.words))
+    words = np.concatenate((words.view(np.uint64), np.zeros(2, dtype=np.uint64)))
+    with np.errstate(over="ignore"):
+        pairs = words[:-2] * _GRAM_MIX + words[1:-1]
+        triples = pairs * _GRAM_MIX + words[2:]
+        pairs = pairs * _GRAM_MIX + _PAIR_TAG
+    block_of = np.repeat(np.arange(len(lengths)), lengths)
+    size = 3 - (lengths < 5)  # trigrams, or pairs in paragraphs of four words
+    at = np.arange(len(block_of)) - firsts[block_of]  # position in its paragraph
+    keep = eligible[block_of] & (at <= (lengths - size)[block_of])
+    grams = np.where(size[block_of] == 3, triples, pairs)[keep]
+    owners = block_of[keep]
+    order = np.lexsort((owners, grams))
+    grams, owners = grams[order], owners[order]
+    fresh = np.ones(len(grams), dtype=bool)
+    fresh[1:] = (grams[1:] != grams[:-1]) | (owners[1:] != owners[:-1])
+    return grams[fresh], owners[fresh]
 
 
 def _repeated_blocks(doc: _Tokenised, skip: set[int]) -> set[int]:
     """Indices of blocks whose words mostly appear in a longer (or earlier equal) block."""
-    grams: dict[int, set[tuple[str, ...]]] = {}
-    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i, block in enumerate(doc.blocks):
-        if i in skip or block.last - block.first < REPEAT_MIN_WORDS:
-            continue
-        grams[i] = _trigrams(doc.words[block.first : block.last])
-        for gram in grams[i]:
-            index[gram].append(i)
-    repeated = set()
-    for i, own in grams.items():
-        overlap: dict[int, int] = defaultdict(int)
-        for gram in own:
-            for j in index[gram]:
-                if j != i:
-                    overlap[j] += 1
-        size_i = doc.blocks[i].last - doc.blocks[i].first
-        for j, shared in overlap.items():
-            if shared < REPEAT_CONTAINMENT * len(own):
-                continue
-            size_j = doc.blocks[j].last - doc.blocks[j].first
-            if size_j > size_i or (size_j == size_i and j < i):
-                repeated.add(i)
-                break
-    return repeated
+    grams, owners = _block_grams(doc, skip)
+    if len(grams) < 2:
+        return set()
+    own = np.bincount(owners, minlength=len(doc.blocks))
+    # Every pair of paragraphs holding one gram (each list of holders is sorted).
+    new = np.ones(len(grams), dtype=bool)
+    new[1:] = grams[1:] != grams[:-1]
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, len(grams)))
+    firsts, seconds = [], []
+    for size in np.unique(counts[counts >= 2]).tolist():
+        holders = owners[starts[counts == size][:, None] + np.arange(size)]
+        left, right = np.triu_indices(size, k=1)
+        firsts.append(holders[:, left].ravel())
+        seconds.append(holders[:, right].ravel())
+    if not firsts:
+        return set()
+    n = len(doc.blocks)
+    shared_pairs, shared = np.unique(np.concatenate(firsts) * n + np.concatenate(seconds),
+                                     return_counts=True)  # fmt: skip
+    low, high = shared_pairs // n, shared_pairs % n
+    lengths = np.fromiter((b.last - b.first for b in doc.blocks), dtype=np.int64, count=n)
+    # `low` < `high`: of two paragraphs of equal length, the later one is the repeat.
+    low_repeated = (shared >= REPEAT_CONTAINMENT * own[low]) & (lengths[high] > lengths[low])
+    high_repeated = (shared >= REPEAT_CONTAINMENT * own[high]) & (lengths[low] >= lengths[high])
+    return set(low[low_repeated].tolist()) | set(high[high_repeated].tolist())
 
 
 def _clean_one(doc: _Tokenised, learned: set[tuple[str, int]]) -> CleanArticle:
@@ -448,11 +538,12 @@ def clean_articles(
     """
     tokenised: list[_Tokenised] = []
     for part in stream_in_processes(
-        _tokenise_part, articles, range(len(articles)), workers, 256, "tokenise", None
-    ):
+        _tokenise_part, (articles, workers > 1), range(len(articles)), workers, 256, "tokenise",
+        None,
+    ):  # fmt: skip
         for words, starts, ends, blocks in part:
-            if workers > 1:  # unpickled words are new strings: share them again
-                words = list(map(sys.intern, words))
+            if isinstance(words, str):  # sent by a worker
+                words, blocks = _received(words, blocks)
             tokenised.append(_Tokenised(articles[len(tokenised)], words, starts, ends, blocks))
     learned = learn_boilerplate(tokenised)
     held: list[_Tokenised | None] = list(tokenised)  # each freed once its article is cleaned
@@ -471,15 +562,36 @@ def clean_articles(
     return cleaned
 
 
+#: what joins an article's words as they travel from a worker: no word holds it (`WORD_RE`
+#: takes no control character, and NFKC makes none)
+_JOIN = "\0"
+
+
 def _tokenise_part(
-    articles: Sequence[Article], indices: Sequence[int]
-) -> list[tuple[list[str], array[int], array[int], list[_Block]]]:
-    """Articles' tokens, without the articles (the caller has them: no need to send text)."""
-    out = []
+    work: tuple[Sequence[Article], bool], indices: Sequence[int]
+) -> list[tuple[str | list[str], array[int], array[int], list[Any]]]:
+    """Articles' tokens, without the articles (the caller has them: no need to send text).
+    To be sent (`work[1]`), each article's words go as one string and its paragraphs as
+    tuples of `_Block`'s fields: hundreds of small objects cost far more to send than to
+    make again."""
+    articles, to_send = work
+    out: list[tuple[str | list[str], array[int], array[int], list[Any]]] = []
     for i in indices:
         doc = _tokenise(articles[i])
-        out.append((doc.words, doc.starts, doc.ends, doc.blocks))
+        if to_send:
+            fields = [(b.span.start, b.span.end, b.first, b.last, b.key) for b in doc.blocks]
+            out.append((_JOIN.join(doc.words), doc.starts, doc.ends, fields))
+        else:
+            out.append((doc.words, doc.starts, doc.ends, doc.blocks))
     return out
+
+
+def _received(joined: str, fields: list[Any]) -> tuple[list[str], list[_Block]]:
+    """An article's words and paragraphs as `_tokenise_part` sent them."""
+    # Unpickled strings are new ones: share them again.
+    words = list(map(sys.intern, joined.split(_JOIN))) if joined else []
+    return words, [_Block(Span(start, end), first, last, key)
+                   for start, end, first, last, key in fields]  # fmt: skip
 
 
 def _clean_part(

@@ -10,7 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from copydesk.clean import clean_article, clean_articles, normalise_word
+from copydesk.clean import (
+    MOJIBAKE_HINT_RE,
+    REPEAT_CONTAINMENT,
+    WORD_RE,
+    _repeated_blocks,
+    _tokenise,
+    _words,
+    clean_article,
+    clean_articles,
+    normalise_word,
+)
 from copydesk.model import Article, CleanArticle, Span
 from copydesk.read import read_articles
 
@@ -381,3 +391,67 @@ def test_workers_clean_as_one_process_does(seeds_dir: Path) -> None:
     first = {w: w for doc in two[5:250] for w in doc.words}  # cleaned in other parts
     shared = [w for w in two[-1].words if w in first]
     assert shared and all(w is first[w] for w in shared)
+
+
+# --- tokenising and repeated paragraphs, against plain versions of their rules ---------------------
+
+#: characters that test every way `_words` reads a text: ASCII words, typographic apostrophes and
+#: quotes, non-ASCII letters and digits, forms that NFKC or case folding change (or lengthen),
+#: Windows-1252 mojibake, C1 controls, a lone surrogate
+_TRICKY = "aZ7'’_ ,.-\n\xa0©“”—×€éÉßİﬁKſ①²\u0301\u0345Ⓐⅻ東Ã©â€™\x85\ud800"
+
+
+def _plain_words(text: str) -> list[tuple[str, int, int]]:
+    return [(normalise_word(m.group()), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+
+
+@pytest.mark.parametrize("alphabet", [_TRICKY, "aZ7'’_ ,.-\n\xa0©“”—Ⓐ\u2028"])
+def test_words_are_the_word_pattern_s_matches_normalised(alphabet: str) -> None:
+    rnd = random.Random(11)
+    texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 50))) for _ in range(3000)]
+    for text in texts:
+        if MOJIBAKE_HINT_RE.search(text):
+            continue  # mojibake is repaired: tested above
+        words, starts, ends = _words(text)
+        assert list(zip(words, starts, ends, strict=True)) == _plain_words(text), repr(text)
+
+
+def _plain_repeated(paragraphs: list[list[str]], skip: set[int]) -> set[int]:
+    """Paragraphs (of four words or more, not in `skip`) whose word trigrams (pairs, under five
+    words) lie mostly in one longer paragraph, or in an earlier one as long."""
+    def grams(words: list[str]) -> set[tuple[str, ...]]:
+        n = 3 if len(words) >= 5 else 2
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    sets = {i: grams(p) for i, p in enumerate(paragraphs) if i not in skip and len(p) >= 4}
+    return {
+        i for i, own in sets.items()
+        if any(len(own & other) >= REPEAT_CONTAINMENT * len(own)
+               and (len(paragraphs[j]), -j) > (len(paragraphs[i]), -i)
+               for j, other in sets.items() if j != i)
+    }  # fmt: skip
+
+
+def test_repeated_paragraphs_are_those_mostly_inside_a_longer_one() -> None:
+    rnd = random.Random(3)
+    vocabulary = "a b c d e f g h".split()
+    found = 0
+    for _ in range(3000):
+        paragraphs: list[list[str]] = []
+        for _ in range(rnd.randint(1, 7)):
+            if paragraphs and rnd.random() < 0.4:  # part of an earlier one, perhaps shuffled
+                source = rnd.choice(paragraphs)
+                low = rnd.randint(0, len(source))
+                words = source[low : rnd.randint(low, len(source))]
+                words += rnd.choices(vocabulary, k=rnd.randint(0, 3))
+                if rnd.random() < 0.5:
+                    rnd.shuffle(words)
+            else:
+                words = rnd.choices(vocabulary, k=rnd.randint(0, 12))
+            paragraphs.append(words)
+        text = "\n".join(" ".join(p) or "-" for p in paragraphs)
+        skip = {i for i in range(len(paragraphs)) if rnd.random() < 0.15}
+        expected = _plain_repeated(paragraphs, skip)
+        assert _repeated_blocks(_tokenise(Article("r", text)), skip) == expected, text
+        found += len(expected)
+    assert found >= 50  # the corpus holds repeats
