@@ -440,7 +440,9 @@ def sentence_bounds(doc: CleanArticle) -> list[int]:
     first = np.ones(len(starts), dtype=bool)
     first[1:] = sentence_of[1:] != sentence_of[:-1]
     if doc.breaks:
-        first[np.asarray(doc.breaks, dtype=np.int64)] = True
+        breaks = np.asarray(doc.breaks, dtype=np.int64)
+        # A break after the last word (removed text, then a paragraph without words) opens none.
+        first[breaks[breaks < len(starts)]] = True
     bounds: list[int] = [*np.flatnonzero(first).tolist(), len(starts)]
     return bounds
 

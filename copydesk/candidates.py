@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .align import sentence_bounds, sentence_tokens, word_term
+from .clean import words_as_read
 from .model import Candidate, CleanArticle, Fingerprint
 
 _MASK = (1 << 64) - 1
@@ -119,6 +120,78 @@ def _token_term_hash(token: str) -> int:
 _token_term_hashes = _Remembered(_token_term_hash)
 
 
+#: `_word_term_hashes`' value for a word of digits and other characters
+_MIXED = 1
+_DIGIT_RE = re.compile(r"\d")
+
+
+def _word_term_hash(word: str) -> int:
+    if _DIGIT_RE.search(word) and not word.isdecimal():
+        return _MIXED
+    return _token_term_hash(word)
+
+
+#: `_token_term_hashes` of a word as one token: a word of digits and letters ("3d", "covid19")
+#: is several, so it is marked `_MIXED` instead
+_word_term_hashes = _Remembered(_word_term_hash)
+
+
+def _sentence_terms(doc: CleanArticle) -> tuple[np.ndarray, np.ndarray, int]:
+    """The term hash (`_token_term_hashes`) of each token the paraphrase aligner reads in the
+    article's sentences (`align.split_sentences`), its sentence's number, and how many
+    sentences there are.
+
+    A word is one token, but for words of digits and letters and numbers joined by a point or
+    a comma; when all the word characters are ASCII, its term is that of the word as cleaned.
+    Only the sentences holding such words (or every sentence, when the text holds mojibake)
+    are read again."""
+    text, starts, ends = doc.article.text, doc.starts, doc.ends
+    bounds = sentence_bounds(doc)
+    n_sentences = len(bounds) - 1
+    sentence_of = np.repeat(np.arange(n_sentences, dtype=np.uint64), np.diff(bounds))
+    kind = words_as_read(text)
+    if kind == "mojibake":
+        return *_tokens_read_again(doc, bounds, np.arange(n_sentences)), n_sentences
+    if kind == "ascii":
+        words: Sequence[str] = doc.words
+        if doc.restored:  # the aligner reads the words as written, spun or not
+            words = list(words)
+            for i in doc.restored:
+                words[i] = text[starts[i] : ends[i]]
+    else:  # the word as written, as the aligner reads it ("ﬁnal", not "final")
+        words = list(map(text.__getitem__, map(slice, starts, ends)))
+    every = _hashes_of(words, _word_term_hashes)
+    unlike = every == _MIXED  # words that are not one token each
+    numbers = np.fromiter(map(str.isdecimal, words), dtype=bool, count=len(words))
+    if numbers[1:].any():
+        # Numbers joined by a point or comma ("1,000", "3.5") are one token.
+        first, second = np.asarray(starts), np.asarray(ends)
+        joined = np.flatnonzero(numbers[:-1] & numbers[1:] & (first[1:] == second[:-1] + 1))
+        for i in joined.tolist():
+            unlike[i] |= text[ends[i]] in ".,"
+    if not unlike.any():
+        return every, sentence_of, n_sentences
+    again = np.unique(sentence_of[unlike]).astype(np.int64)
+    keep = ~np.isin(sentence_of, again.astype(np.uint64))
+    terms, sentences = _tokens_read_again(doc, bounds, again)
+    every = np.concatenate((every[keep], terms))
+    sentence_of = np.concatenate((sentence_of[keep], sentences))
+    order = np.argsort(sentence_of, kind="stable")  # sentences back in order, tokens in place
+    return every[order], sentence_of[order], n_sentences
+
+
+def _tokens_read_again(
+    doc: CleanArticle, bounds: Sequence[int], sentences: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_sentence_terms` of some sentences (numbers, in order), read from the text."""
+    starts, ends = doc.starts, doc.ends
+    chosen = sentences.tolist()
+    spans = [(starts[bounds[k]], ends[bounds[k + 1] - 1]) for k in chosen]
+    tokens = sentence_tokens(doc.article.text, spans)
+    terms = _hashes_of(list(chain.from_iterable(tokens)), _token_term_hashes)
+    return terms, np.repeat(np.asarray(chosen, dtype=np.uint64), [len(t) for t in tokens])
+
+
 def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> Fingerprint:
     """What the candidate search needs of one article: its rare-n-gram keys and, with
     `rewrites` (what reaches paraphrases: see `candidate_settings`), the content terms of its
@@ -128,13 +201,7 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
     if not rewrites:
         nothing = np.empty(0, dtype=np.uint64)
         return Fingerprint(_ngrams_of(hashes, ngram), nothing, np.empty(0, np.int32), nothing)
-    # The terms the paraphrase aligner will read (`align.split_sentences`), sentence by sentence.
-    text, starts, ends = doc.article.text, doc.starts, doc.ends
-    bounds = sentence_bounds(doc)
-    spans = [(starts[first], ends[last - 1]) for first, last in pairwise(bounds)]
-    tokens = sentence_tokens(text, spans)
-    every = _hashes_of(list(chain.from_iterable(tokens)), _token_term_hashes)
-    sentence_of = np.repeat(np.arange(len(tokens), dtype=np.uint64), [len(t) for t in tokens])
+    every, sentence_of, n_sentences = _sentence_terms(doc)
     content = every != 0  # function words have no term
     terms, sentence_of = every[content], sentence_of[content]
     vocabulary = _vocabulary(terms, sentence_of)
@@ -143,7 +210,7 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
     # here on). An article of 20 MiB has far fewer than 2 ** (64 - TERM_BITS) sentences.
     keys = _distinct((sentence_of << np.uint64(TERM_BITS)) | (terms >> np.uint64(64 - TERM_BITS)))
     # int16 where the article allows it: a hundred thousand articles hold forty million terms
-    number_type = np.int16 if len(bounds) <= 2**15 else np.int32
+    number_type = np.int16 if n_sentences < 2**15 else np.int32
     sentence_of = (keys >> np.uint64(TERM_BITS)).astype(number_type)
     terms = (keys & np.uint64((1 << TERM_BITS) - 1)) << np.uint64(64 - TERM_BITS)
     if len(sentence_of):

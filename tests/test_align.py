@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from copydesk.align import align_paraphrases, align_passages, align_words
+from copydesk.align import align_paraphrases, align_passages, align_words, sentence_bounds
 from copydesk.clean import clean_article, clean_articles
 from copydesk.model import Article, CleanArticle
 
@@ -301,3 +301,17 @@ def test_paraphrase_passages_do_not_run_across_removed_text() -> None:
         first_to_last_word(one),
         first_to_last_word(two),
     ]
+
+
+def test_a_break_after_the_last_word_opens_no_sentence() -> None:
+    # A copyright line is removed, then comes a paragraph without words: the removal leaves a
+    # break after the last word (this crashed every scan holding such an article).
+    text = (
+        "Rescue boats left the harbour at dawn on Sunday and returned with forty people.\n\n"
+        "© 2024 Harbour Daily\n\n.\n"
+    )
+    doc = clean_article(Article("a", text))
+    assert doc.breaks == [len(doc.words)] and [s.reason for s in doc.removed] == ["boilerplate"]
+    assert sentence_bounds(doc) == [0, len(doc.words)]
+    copy = clean_article(Article("b", text))
+    assert len(align_paraphrases(doc, copy)) == 1

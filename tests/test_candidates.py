@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import random
+from dataclasses import replace
+from itertools import pairwise
 
 import numpy as np
 import pytest
 from fixtures.stories import FESTIVAL, FLOOD_REPORT, TRADERS_REPORT
 
+from copydesk.align import sentence_bounds, sentence_tokens, word_term
 from copydesk.candidates import (
+    _sentence_terms,
     find_candidates,
     fingerprint,
     ngram_hashes,
@@ -18,7 +22,7 @@ from copydesk.candidates import (
     word_hash,
 )
 from copydesk.clean import clean_article, clean_articles
-from copydesk.model import Article, Candidate
+from copydesk.model import Article, Candidate, CleanArticle
 from copydesk.synthetic import make_corpus
 
 VOCABULARY = [f"{a}{b}{c}" for a in "bcdfghklmnprst" for b in "aeiou" for c in "lmnrst"]
@@ -286,3 +290,42 @@ def test_a_part_added_as_one_array_counts_as_its_articles_one_by_one() -> None:
         packed.add_packed(np.array([1], dtype=np.uint64), 40, 1)
     with pytest.raises(ValueError, match="article 3 given where article 0 is due"):
         PackedHashes(5, 5).add_packed(np.array([3], dtype=np.uint64), 3, 1)
+
+
+def _terms_as_the_aligner_reads_them(doc: CleanArticle) -> tuple[list[int], list[int]]:
+    """Each token's term hash (0 for a function word) and sentence, read from the text."""
+    bounds = sentence_bounds(doc)
+    spans = [(doc.starts[a], doc.ends[b - 1]) for a, b in pairwise(bounds)]
+    hashes, sentences = [], []
+    for k, tokens in enumerate(sentence_tokens(doc.article.text, spans)):
+        for token in tokens:
+            term = word_term(token)
+            hashes.append(0 if term is None else word_hash(term))
+            sentences.append(k)
+    return hashes, sentences
+
+
+@pytest.mark.parametrize(
+    "alphabet",
+    [
+        "ab ZY 07 . , ' ’ \n",  # ASCII words, numbers that join ("1,000", "3.5"), mixed ones
+        "ab ZY 07 . , ' ’ \n é ﬁ Ａ ² İ © “”",  # words written otherwise than as cleaned
+        "ab Z 7 . , \n Ã© â€™",  # mojibake
+    ],
+)
+def test_sentence_terms_are_those_the_aligner_reads(alphabet: str) -> None:
+    rnd = random.Random(8)
+    pieces = alphabet.split(" ") + [" "] * 4 + ["1,000", "3.5", "covid19", "3D", "Dr.", ". The"]
+    texts = ["".join(rnd.choices(pieces, k=rnd.randint(0, 60))) for _ in range(1500)]
+    texts.append("It cost 1,000 dollars, or 3.5 percent more, in 2024. Covid19 hit 3D films.")
+    for text in texts:
+        doc = clean_article(Article("t", text))
+        hashes, sentences, count = _sentence_terms(doc)
+        expected = _terms_as_the_aligner_reads_them(doc)
+        assert (hashes.tolist(), sentences.tolist()) == expected, repr(text)
+        assert count == len(sentence_bounds(doc)) - 1
+    # A spun article seen through matches on restored words; the aligner reads the text as is.
+    doc = clean_article(Article("s", "Helium told maine the constabulary came successful June."))
+    seen = replace(doc, words=["he", "told", "me", *doc.words[3:]], restored=[0, 2])
+    hashes, sentences, _ = _sentence_terms(seen)
+    assert (hashes.tolist(), sentences.tolist()) == _terms_as_the_aligner_reads_them(doc)

@@ -393,7 +393,7 @@ def test_workers_clean_as_one_process_does(seeds_dir: Path) -> None:
     assert shared and all(w is first[w] for w in shared)
 
 
-# --- tokenising and repeated paragraphs, against plain versions of their rules ---------------------
+# --- tokenising and repeated paragraphs, against plain versions of their rules -------------------
 
 #: characters that test every way `_words` reads a text: ASCII words, typographic apostrophes and
 #: quotes, non-ASCII letters and digits, forms that NFKC or case folding change (or lengthen),
