@@ -8,6 +8,7 @@ in order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -71,12 +72,20 @@ def stream_in_processes(
     try:
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
-            with context.Pool(workers, initializer=_leave_interrupts_to_the_parent) as pool:
-                for part, found in zip(parts, pool.imap(_run_forked, parts), strict=True):
-                    done += len(part)
-                    if progress is not None:
-                        progress(stage, done, len(items))
-                    yield found
+            # What exists now (the corpus: millions of objects) is set aside from the cyclic
+            # garbage collector while the pool runs: collections in the workers would write to
+            # every object's header and so copy the pages they share with this process, and
+            # collections here would walk them all again and again.
+            gc.freeze()
+            try:
+                with context.Pool(workers, initializer=_leave_interrupts_to_the_parent) as pool:
+                    for part, found in zip(parts, pool.imap(_run_forked, parts), strict=True):
+                        done += len(part)
+                        if progress is not None:
+                            progress(stage, done, len(items))
+                        yield found
+            finally:
+                gc.unfreeze()
         else:
             for part in parts:
                 found = function(shared, part)
