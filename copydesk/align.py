@@ -50,33 +50,52 @@ class WordPassage:
     verbatim: bool = False
 
 
-def _seeds(a: Sequence[str], b: Sequence[str], k: int) -> list[tuple[int, int]]:
-    where: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i in range(len(a) - k + 1):
-        where[tuple(a[i : i + k])].append(i)
-    seeds: list[tuple[int, int]] = []
-    for j in range(len(b) - k + 1):
-        hits = where.get(tuple(b[j : j + k]))
-        if hits and len(hits) <= MAX_SEED_REPEATS:
-            seeds.extend((i, j) for i in hits)
-    return seeds
+_GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying mixes and loses nothing
 
 
-def _fragments(seeds: list[tuple[int, int]], k: int) -> list[WordPassage]:
-    """Chain seeds that touch on one diagonal into exact runs."""
-    seeds.sort(key=lambda s: (s[1] - s[0], s[0]))
-    fragments: list[WordPassage] = []
-    current: WordPassage | None = None
-    for i, j in seeds:
-        if current is not None and j - i == current.b0 - current.a0 and i <= current.a1:
-            current.a1 = i + k
-            current.b1 = j + k
-        else:
-            current = WordPassage(i, i + k, j, j + k)
-            fragments.append(current)
-    for f in fragments:
-        f.matched = f.a1 - f.a0
-    return fragments
+def _gram_keys(words: Sequence[str], k: int) -> np.ndarray:
+    """A 64-bit key for each word `k`-gram of `words`, equal for equal n-grams (the words'
+    own hashes, mixed: a string keeps its hash, so this reads rather than computes them)."""
+    hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+    keys = hashes[: len(hashes) - k + 1].copy()
+    with np.errstate(over="ignore"):
+        for offset in range(1, k):
+            keys *= _GRAM_MIX
+            keys += hashes[offset : offset + len(keys)]
+    return keys
+
+
+def _fragments(a: Sequence[str], b: Sequence[str], k: int) -> list[WordPassage]:
+    """Exact runs the texts share: seeds (every word `k`-gram of `b` also in `a`, but for stock
+    phrases repeated more than `MAX_SEED_REPEATS` times in `a`) that touch on one diagonal
+    (the same offset between the texts), chained. In order of diagonal, then position."""
+    if len(a) < k or len(b) < k:
+        return []
+    a_keys, b_keys = _gram_keys(a, k), _gram_keys(b, k)
+    order = np.argsort(a_keys, kind="stable")  # each gram's places in `a`, in text order
+    a_sorted = a_keys[order]
+    first = np.searchsorted(a_sorted, b_keys, side="left")
+    hits = np.searchsorted(a_sorted, b_keys, side="right") - first
+    j = np.flatnonzero((hits > 0) & (hits <= MAX_SEED_REPEATS))
+    if not len(j):
+        return []
+    # Every seed (i, j): the places in `a` of each of these grams of `b`.
+    counts = hits[j]
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    i = order[np.repeat(first[j], counts) + within]
+    j = np.repeat(j, counts)
+    diagonal = j - i
+    by_diagonal = np.lexsort((i, diagonal))
+    i, diagonal = i[by_diagonal], diagonal[by_diagonal]
+    # A run goes on while the next seed on its diagonal overlaps or touches it.
+    opens = np.ones(len(i), dtype=bool)
+    opens[1:] = (diagonal[1:] != diagonal[:-1]) | (i[1:] - i[:-1] > k)
+    starts = np.flatnonzero(opens)
+    a0 = i[starts].tolist()
+    a1 = (i[np.append(starts[1:], len(i)) - 1] + k).tolist()
+    shift = diagonal[starts].tolist()
+    return [WordPassage(x0, x1, x0 + d, x1 + d, x1 - x0)
+            for x0, x1, d in zip(a0, a1, shift, strict=True)]  # fmt: skip
 
 
 def _split_at_breaks(
@@ -161,10 +180,9 @@ def align_words(
 
     `a_breaks` and `b_breaks` are word indices where removed text lay: passages stop there.
     """
-    seeds = _seeds(a, b, seed)
-    if not seeds:
+    fragments = _split_at_breaks(_fragments(a, b, seed), a_breaks, b_breaks)
+    if not fragments:
         return []
-    fragments = _split_at_breaks(_fragments(seeds, seed), a_breaks, b_breaks)
     passages = _resolve_overlaps(_merge(fragments, max_gap, seed, a_breaks, b_breaks))
     kept = []
     for p in passages:

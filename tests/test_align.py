@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import random
 import re
 import time
 
 import pytest
 
-from copydesk.align import align_paraphrases, align_passages, align_words, sentence_bounds
+from copydesk.align import (
+    MAX_SEED_REPEATS,
+    _fragments,
+    align_paraphrases,
+    align_passages,
+    align_words,
+    sentence_bounds,
+)
 from copydesk.clean import clean_article, clean_articles
 from copydesk.model import Article, CleanArticle
 
@@ -315,3 +323,41 @@ def test_a_break_after_the_last_word_opens_no_sentence() -> None:
     assert sentence_bounds(doc) == [0, len(doc.words)]
     copy = clean_article(Article("b", text))
     assert len(align_paraphrases(doc, copy)) == 1
+
+
+def _plain_fragments(a: list[str], b: list[str], k: int) -> list[tuple[int, int, int, int]]:
+    """Every k-gram of `b` found in `a` (at most `MAX_SEED_REPEATS` times there), as (i, j);
+    runs of them on one diagonal that touch, chained: (a0, a1, b0, b1) by diagonal, then a0."""
+    places: dict[tuple[str, ...], list[int]] = {}
+    for i in range(len(a) - k + 1):
+        places.setdefault(tuple(a[i : i + k]), []).append(i)
+    seeds = sorted(
+        ((j - i, i) for j in range(len(b) - k + 1)
+         for i in places.get(tuple(b[j : j + k]), [])
+         if len(places[tuple(b[j : j + k])]) <= MAX_SEED_REPEATS),
+    )  # fmt: skip
+    runs: list[list[int]] = []  # [diagonal, a0, a1]
+    for diagonal, i in seeds:
+        if runs and runs[-1][0] == diagonal and i <= runs[-1][2]:
+            runs[-1][2] = i + k
+        else:
+            runs.append([diagonal, i, i + k])
+    return [(a0, a1, a0 + d, a1 + d) for d, a0, a1 in runs]
+
+
+def test_fragments_are_the_runs_of_shared_grams_on_each_diagonal() -> None:
+    rnd = random.Random(5)
+    for _ in range(3000):
+        vocabulary = [f"w{x}" for x in range(rnd.choice([2, 4, 30]))]
+        a = rnd.choices(vocabulary, k=rnd.randint(0, 50))
+        # a copy of a part, edited here and there, or a text of its own
+        b = a[rnd.randint(0, len(a)) :] if rnd.random() < 0.6 else []
+        b = [w if rnd.random() > 0.1 else rnd.choice(vocabulary) for w in b]
+        b += rnd.choices(vocabulary, k=rnd.randint(0, 30))
+        k = rnd.choice([1, 2, 3, 5])
+        found = [(f.a0, f.a1, f.b0, f.b1) for f in _fragments(a, b, k)]
+        assert found == _plain_fragments(a, b, k), (a, b, k)
+        assert all(f.matched == f.a1 - f.a0 for f in _fragments(a, b, k))
+    # A stock phrase said over and over in one text seeds nothing.
+    stock = ["in", "the", "end"] * (MAX_SEED_REPEATS + 1)
+    assert _fragments(stock, ["in", "the", "end"], 3) == []
