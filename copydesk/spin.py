@@ -164,7 +164,8 @@ class SpinModel:
             head: tuple(entries.split()) for head, entries in data["thesaurus"].items()
         }
         self.log_counts: dict[str, float] = {}
-        self.pairs: dict[str, float] = {}
+        #: each listed word pair's association (see `assoc`), by first word, then second
+        self.pairs: dict[str, dict[str, float]] = {}
         self._load_counts(frozenset(data.get("names", "").split()))
         self.reverse = self._reverse(data.get("tortured", {}))
         self._pair_fits: dict[str, float] = {}
@@ -206,7 +207,7 @@ class SpinModel:
             if a in log_counts and b in log_counts:
                 expected = log_counts[a] + log_counts[b] - LOG_TOTAL
                 value = min(MAX_ASSOC, math.log(seen) - expected)
-                self.pairs[pair] = value
+                self.pairs.setdefault(a, {})[b] = value
                 shares = []
                 if a in numbers:
                     shares.append((NUMBER + " " + b, counts[a] / weights[NUMBER]))
@@ -216,7 +217,9 @@ class SpinModel:
                     shares.append((a + " " + NUMBER, counts[b] / weights[NUMBER]))
                 for key, share in shares:
                     class_pairs[key] = class_pairs.get(key, 0.0) + share * value
-        self.pairs.update(class_pairs)
+        for pair, value in class_pairs.items():
+            a, _, b = pair.partition(" ")
+            self.pairs.setdefault(a, {})[b] = value
 
     def _reverse(self, tortured: dict[str, dict[str, int]]) -> dict[str, tuple[_Candidate, ...]]:
         """Spun word -> the originals it may stand for, most likely first."""
@@ -321,14 +324,15 @@ class SpinModel:
         Pairs seen fewer than `BIGRAM_FLOOR` times are not listed: an unlisted pair that chance
         alone would put well above that floor is evidence against the pair ("successful the").
         """
-        seen = self.pairs.get(a + " " + b)
+        # By first word, then second: the words' hashes are known, a joined pair's are not.
+        seen = self.pairs.get(a, _NO_PAIRS).get(b)
         if seen is not None:
             return seen
         if a[:1] == NAME_MARK:
             # A name: its own listed pair ("smith said"), else the names' ("<name> said").
-            seen = self.pairs.get(a[1:] + " " + b)
+            seen = self.pairs.get(a[1:], _NO_PAIRS).get(b)
             if seen is None:
-                seen = self.pairs.get(NAME + " " + b)
+                seen = self.pairs.get(NAME, _NO_PAIRS).get(b)
             return 0.0 if seen is None else seen
         log_a = self.log_counts.get(a)
         log_b = self.log_counts.get(b)
@@ -339,6 +343,7 @@ class SpinModel:
 
 
 _LOG_HALF_FLOOR = math.log(BIGRAM_FLOOR / 2)
+_NO_PAIRS: dict[str, float] = {}
 
 
 def _trigram_word(key: str) -> str:
