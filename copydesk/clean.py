@@ -256,26 +256,31 @@ def words_as_read(text: str) -> str:
     apostrophes aside) and lower-casing keeps every offset, so that each word is its text
     lower-cased; "mojibake" when lines may need repair (a word's offsets then span the damaged
     characters); else "unicode" (each word is the NFKC and case-folded form of its text)."""
+    return _reading(text)[0]
+
+
+def _reading(text: str) -> tuple[str, np.ndarray]:
+    """`words_as_read(text)`, and the text's code points."""
     codes = _code_points(text)
     others = set(map(chr, np.unique(codes[codes > 127]).tolist()))
     if not others.isdisjoint(_MOJIBAKE_LEADS) and MOJIBAKE_HINT_RE.search(text):
-        return "mojibake"
+        return "mojibake", codes
     if not any(map(str.isalnum, others)) and (not others or len(text.lower()) == len(text)):
-        return "ascii"
-    return "unicode"
+        return "ascii", codes
+    return "unicode", codes
 
 
 def _words(text: str) -> tuple[list[str], array[int], array[int]]:
     """The normalised words of `text` and their `[start, end)` offsets into it (arrays of C
     ints: a list of Python ints costs nine times the memory)."""
-    kind = words_as_read(text)
+    kind, codes = _reading(text)
     if kind == "mojibake":
         return _repaired_words(text)
     if kind == "ascii":
         found = _ASCII_WORD_RE.findall(text.lower())
         if "’" in text:
             found = [word.replace("’", "'") for word in found]
-        return list(map(sys.intern, found)), *_ascii_word_offsets(_code_points(text))
+        return list(map(sys.intern, found)), *_ascii_word_offsets(codes)
     parts = _WORD_SPLIT_RE.split(text)
     raw = parts[1::2]
     words = list(map(sys.intern, map(str.casefold, raw)))
