@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .clean import word_gram_keys
 from .model import CleanArticle, Passage
 
 #: a seed n-gram this frequent inside one text is a stock phrase, not evidence
@@ -50,28 +51,13 @@ class WordPassage:
     verbatim: bool = False
 
 
-_GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying mixes and loses nothing
-
-
-def _gram_keys(words: Sequence[str], k: int) -> np.ndarray:
-    """A 64-bit key for each word `k`-gram of `words`, equal for equal n-grams (the words'
-    own hashes, mixed: a string keeps its hash, so this reads rather than computes them)."""
-    hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
-    keys = hashes[: len(hashes) - k + 1].copy()
-    with np.errstate(over="ignore"):
-        for offset in range(1, k):
-            keys *= _GRAM_MIX
-            keys += hashes[offset : offset + len(keys)]
-    return keys
-
-
 def _fragments(a: Sequence[str], b: Sequence[str], k: int) -> list[WordPassage]:
     """Exact runs the texts share: seeds (every word `k`-gram of `b` also in `a`, but for stock
     phrases repeated more than `MAX_SEED_REPEATS` times in `a`) that touch on one diagonal
     (the same offset between the texts), chained. In order of diagonal, then position."""
     if len(a) < k or len(b) < k:
         return []
-    a_keys, b_keys = _gram_keys(a, k), _gram_keys(b, k)
+    a_keys, b_keys = word_gram_keys(a, k), word_gram_keys(b, k)
     order = np.argsort(a_keys, kind="stable")  # each gram's places in `a`, in text order
     a_sorted = a_keys[order]
     first = np.searchsorted(a_sorted, b_keys, side="left")

@@ -398,7 +398,21 @@ def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, int]]:
 
 
 _GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying mixes and loses nothing
-_PAIR_TAG = np.uint64(0x2545F4914F6CDD1D)  # word pairs (of short paragraphs) hash apart
+
+
+def word_gram_keys(words: Sequence[str], k: int) -> np.ndarray:
+    """A 64-bit key for each word `k`-gram of `words`, equal for equal n-grams, within this
+    process (the words' own hashes, mixed: a string keeps its hash, so this reads rather than
+    computes them)."""
+    if len(words) < k:
+        return np.empty(0, dtype=np.uint64)
+    hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+    keys = hashes[: len(hashes) - k + 1].copy()
+    with np.errstate(over="ignore"):
+        for offset in range(1, k):
+            keys *= _GRAM_MIX
+            keys += hashes[offset : offset + len(keys)]
+    return keys
 
 
 def _block_grams(doc: _Tokenised, skip: set[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -411,13 +425,12 @@ def _block_grams(doc: _Tokenised, skip: set[int]) -> tuple[np.ndarray, np.ndarra
     eligible[list(skip)] = False
     if not eligible.any():
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    # Strings keep their hash: this reads it, and is the same for equal words.
-    words = np.fromiter(map(hash, doc.words), dtype=np.int64, count=len(doc.words))
-    words = np.concatenate((words.view(np.uint64), np.zeros(2, dtype=np.uint64)))
-    with np.errstate(over="ignore"):
-        pairs = words[:-2] * _GRAM_MIX + words[1:-1]
-        triples = pairs * _GRAM_MIX + words[2:]
-        pairs = pairs * _GRAM_MIX + _PAIR_TAG
+    # Each word's pair and trigram (none at the text's end: no paragraph takes those).
+    count = len(doc.words)
+    pairs = np.zeros(count, dtype=np.uint64)
+    pairs[: max(0, count - 1)] = word_gram_keys(doc.words, 2)
+    triples = np.zeros(count, dtype=np.uint64)
+    triples[: max(0, count - 2)] = word_gram_keys(doc.words, 3)
     block_of = np.repeat(np.arange(len(lengths)), lengths)
     size = 3 - (lengths < 5)  # trigrams, or pairs in paragraphs of four words
     at = np.arange(len(block_of)) - firsts[block_of]  # position in its paragraph
