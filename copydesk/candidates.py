@@ -171,8 +171,8 @@ def _sentence_terms(doc: CleanArticle) -> tuple[np.ndarray, np.ndarray, int]:
             unlike[i] |= text[ends[i]] in ".,"
     if not unlike.any():
         return every, sentence_of, n_sentences
-    again = np.unique(sentence_of[unlike]).astype(np.int64)
-    keep = ~np.isin(sentence_of, again.astype(np.uint64))
+    again = np.unique(sentence_of[unlike])
+    keep = ~np.isin(sentence_of, again)
     terms, sentences = _tokens_read_again(doc, bounds, again)
     every = np.concatenate((every[keep], terms))
     sentence_of = np.concatenate((sentence_of[keep], sentences))
