@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, combinations, pairwise
 from typing import Any
@@ -120,23 +121,61 @@ def _token_term_hash(token: str) -> int:
 _token_term_hashes = _Remembered(_token_term_hash)
 
 
-#: `_word_term_hashes`' value for a word of digits and other characters
+#: `_word_term_hash` of a word of digits and other characters
 _MIXED = 1
 _DIGIT_RE = re.compile(r"\d")
 
 
 def _word_term_hash(word: str) -> int:
+    """`_token_term_hash` of a word read as one token; `_MIXED` for a word of digits and
+    letters ("3d", "covid19"), which the aligner reads as several."""
     if _DIGIT_RE.search(word) and not word.isdecimal():
         return _MIXED
     return _token_term_hash(word)
 
 
-#: `_token_term_hashes` of a word as one token: a word of digits and letters ("3d", "covid19")
-#: is several, so it is marked `_MIXED` instead
-_word_term_hashes = _Remembered(_word_term_hash)
+class _WordTable(dict[str, int]):
+    """A number for each word seen, and by that number the word's `word_hash`, its
+    `_word_term_hash` and whether it is a number (`str.isdecimal`): one lookup a word finds
+    all three. Starts afresh past `TABLE_LIMIT` words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._start_afresh()
+
+    def _start_afresh(self) -> None:
+        self.clear()
+        self.hashes, self.terms, self.numbers = array("Q"), array("Q"), array("B")
+
+    def __missing__(self, word: str) -> int:
+        number = len(self.hashes)
+        self.hashes.append(word_hash(word))
+        self.terms.append(_word_term_hash(word))
+        self.numbers.append(word.isdecimal())
+        self[word] = number
+        return number
+
+    def numbers_of(self, words: Sequence[str]) -> np.ndarray:
+        """The number of each word, to pick its fields with `of`."""
+        if len(self) > TABLE_LIMIT:
+            self._start_afresh()
+        return np.fromiter(map(self.__getitem__, words), dtype=np.intp, count=len(words))
+
+    @staticmethod
+    def of(field: array[int], numbers: np.ndarray) -> np.ndarray:
+        """One field (`hashes`, `terms` or `numbers`) of the words numbered `numbers`."""
+        dtype = np.uint64 if field.typecode == "Q" else np.bool_
+        if not len(numbers):  # (an empty table's buffer makes no array)
+            return np.empty(0, dtype=dtype)
+        return np.frombuffer(field, dtype=dtype)[numbers]
 
 
-def _sentence_terms(doc: CleanArticle) -> tuple[np.ndarray, np.ndarray, int]:
+_word_table = _WordTable()
+
+
+def _sentence_terms(
+    doc: CleanArticle, numbers: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, int]:
     """The term hash (`_token_term_hashes`) of each token the paraphrase aligner reads in the
     article's sentences (`align.split_sentences`), its sentence's number, and how many
     sentences there are.
@@ -144,7 +183,7 @@ def _sentence_terms(doc: CleanArticle) -> tuple[np.ndarray, np.ndarray, int]:
     A word is one token, but for words of digits and letters and numbers joined by a point or
     a comma; when all the word characters are ASCII, its term is that of the word as cleaned.
     Only the sentences holding such words (or every sentence, when the text holds mojibake)
-    are read again."""
+    are read again. `numbers`: the article's words' numbers in `_word_table`, when known."""
     text, starts, ends = doc.article.text, doc.starts, doc.ends
     bounds = sentence_bounds(doc)
     n_sentences = len(bounds) - 1
@@ -152,21 +191,25 @@ def _sentence_terms(doc: CleanArticle) -> tuple[np.ndarray, np.ndarray, int]:
     kind = words_as_read(text)
     if kind == "mojibake":
         return *_tokens_read_again(doc, bounds, np.arange(n_sentences)), n_sentences
-    if kind == "ascii":
-        words: Sequence[str] = doc.words
-        if doc.restored:  # the aligner reads the words as written, spun or not
-            words = list(words)
+    table = _word_table
+    if kind == "ascii" and not doc.restored:
+        if numbers is None:
+            numbers = table.numbers_of(doc.words)
+    else:
+        if kind == "ascii":  # the aligner reads the words as written, spun or not
+            words = list(doc.words)
             for i in doc.restored:
                 words[i] = text[starts[i] : ends[i]]
-    else:  # the word as written, as the aligner reads it ("ﬁnal", not "final")
-        words = list(map(text.__getitem__, map(slice, starts, ends)))
-    every = _hashes_of(words, _word_term_hashes)
+        else:  # the word as written, as the aligner reads it ("ﬁnal", not "final")
+            words = list(map(text.__getitem__, map(slice, starts, ends)))
+        numbers = table.numbers_of(words)
+    every = table.of(table.terms, numbers)
     unlike = every == _MIXED  # words that are not one token each
-    numbers = np.fromiter(map(str.isdecimal, words), dtype=bool, count=len(words))
-    if numbers[1:].any():
+    decimal = table.of(table.numbers, numbers)
+    if decimal[1:].any():
         # Numbers joined by a point or comma ("1,000", "3.5") are one token.
         first, second = np.asarray(starts), np.asarray(ends)
-        joined = np.flatnonzero(numbers[:-1] & numbers[1:] & (first[1:] == second[:-1] + 1))
+        joined = np.flatnonzero(decimal[:-1] & decimal[1:] & (first[1:] == second[:-1] + 1))
         for i in joined.tolist():
             unlike[i] |= text[ends[i]] in ".,"
     if not unlike.any():
@@ -197,11 +240,12 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
     `rewrites` (what reaches paraphrases: see `candidate_settings`), the content terms of its
     sentences (for sketches, and with the phrases they make for the run's idf) and its names.
     Costs under a millisecond an article, a tenth of that without `rewrites`."""
-    hashes = _hashes_of(doc.words, _word_hashes)
+    numbers = _word_table.numbers_of(doc.words)
+    hashes = _word_table.of(_word_table.hashes, numbers)
     if not rewrites:
         nothing = np.empty(0, dtype=np.uint64)
         return Fingerprint(_ngrams_of(hashes, ngram), nothing, np.empty(0, np.int32), nothing)
-    every, sentence_of, n_sentences = _sentence_terms(doc)
+    every, sentence_of, n_sentences = _sentence_terms(doc, numbers)
     content = every != 0  # function words have no term
     terms, sentence_of = every[content], sentence_of[content]
     vocabulary = _vocabulary(terms, sentence_of)

@@ -11,9 +11,12 @@ import numpy as np
 import pytest
 from fixtures.stories import FESTIVAL, FLOOD_REPORT, TRADERS_REPORT
 
+from copydesk import candidates
 from copydesk.align import sentence_bounds, sentence_tokens, word_term
 from copydesk.candidates import (
     _sentence_terms,
+    _word_table,
+    _word_term_hash,
     find_candidates,
     fingerprint,
     ngram_hashes,
@@ -84,6 +87,22 @@ def test_word_hash_is_stable_across_processes() -> None:
     assert word_hash("flood") != word_hash("floods")
     expected = int.from_bytes(hashlib.blake2b(b"flood", digest_size=8).digest(), "little")
     assert word_hash("flood") == expected
+
+
+def test_the_word_table_gives_each_words_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(candidates, "TABLE_LIMIT", 50)  # starts afresh within the test
+    rnd = random.Random(6)
+    pieces = ["flood", "floods", "the", "3d", "covid19", "2024", "٣", "²", "ﬁnal", "o'neill", "x"]
+    for _ in range(40):
+        words = [rnd.choice(pieces) + str(rnd.randint(0, 30)) * rnd.randint(0, 1)
+                 for _ in range(rnd.randint(0, 30))]  # fmt: skip
+        numbers = _word_table.numbers_of(words)
+        assert len(_word_table) <= 50 + len(words)
+        assert _word_table.of(_word_table.hashes, numbers).tolist() == list(map(word_hash, words))
+        assert _word_table.of(_word_table.terms, numbers).tolist() == list(
+            map(_word_term_hash, words))  # fmt: skip
+        assert _word_table.of(_word_table.numbers, numbers).tolist() == [
+            w.isdecimal() for w in words]  # fmt: skip
 
 
 def test_ngrams_above_max_df_are_ignored() -> None:
@@ -258,8 +277,14 @@ def test_packed_hashes_grow_past_the_announced_capacity() -> None:
     keys = packed.take()
     owners = (keys & np.uint64((1 << packed.bits) - 1)).tolist()
     assert owners == [0, 0, 1, 2, 2, 2]
-    assert ((keys >> np.uint64(20)) << np.uint64(20)).tolist() == [5 << 20, 7 << 20, 5 << 20,
-                                                                  9 << 20, 5 << 20, 7 << 20]
+    assert ((keys >> np.uint64(20)) << np.uint64(20)).tolist() == [
+        5 << 20,
+        7 << 20,
+        5 << 20,
+        9 << 20,
+        5 << 20,
+        7 << 20,
+    ]
     with pytest.raises(ValueError, match="more than the 3 articles"):
         packed.add(np.array([1], dtype=np.uint64))
 
