@@ -558,11 +558,12 @@ def _matrices(
     return cosine, dice, shared
 
 
-def weights_of(idf: Mapping[str, float], terms: Iterable[str]) -> dict[str, float]:
-    """The weight of each term; terms `idf` does not hold weigh as the rarest."""
+def weights_of(idf: Mapping[str, float], terms: Iterable[str]) -> Mapping[str, float]:
+    """A mapping that holds the weight of each term (and maybe of others); terms `idf` does not
+    hold weigh as the rarest."""
     together = getattr(idf, "weights_of", None)  # a `candidates.Idf` looks them up at once
     if together is not None:
-        found: dict[str, float] = together(terms)
+        found: Mapping[str, float] = together(terms)
         return found
     default = rarest_weight(idf)
     return {t: idf.get(t, default) for t in terms}

@@ -327,7 +327,10 @@ class Idf(Mapping[str, float]):
         if rarest is None:
             rarest = self.weight(int(counts.min())) if len(counts) else 1.0
         self.rarest: float = rarest
-        self._known: dict[str, float | None] = {}
+        #: the weights looked up so far (`rarest` for terms the run does not hold)
+        self._known: dict[str, float] = {}
+        #: the terms looked up so far that the run does not hold
+        self._absent: set[str] = set()
 
     def weight(self, df: int) -> float:
         return idf_weight(df, self.n_docs)
@@ -335,28 +338,31 @@ class Idf(Mapping[str, float]):
     def _find(self, term: str) -> float | None:
         if term not in self._known:
             self.weights_of([term])
-        return self._known[term]
+        return None if term in self._absent else self._known[term]
 
-    def weights_of(self, terms: Iterable[str]) -> dict[str, float]:
-        """The weight of each term, `rarest` for those the run does not hold: looked up
-        together (one search of the key array for all the terms not seen before)."""
+    def weights_of(self, terms: Iterable[str]) -> Mapping[str, float]:
+        """A mapping that holds the weight of each of `terms` (and maybe of others), `rarest`
+        for those the run does not hold: looked up together (one search of the key array for
+        all the terms not seen before, in order, which keeps the search in cache)."""
         known = self._known
         if len(known) > KNOWN_TERMS:
             known.clear()
-        terms = list(terms)
-        new = [t for t in set(terms) if t not in known]
+            self._absent.clear()
+        new = [t for t in terms if t not in known]
         if new:
             keys = term_keys(new)
-            at = np.searchsorted(self.term_keys, keys)
+            order = np.argsort(keys)
+            at = np.empty(len(keys), dtype=np.intp)
+            at[order] = np.searchsorted(self.term_keys, keys[order])
             inside = at < len(self.term_keys)
             hit = np.zeros(len(new), dtype=bool)
             hit[inside] = self.term_keys[at[inside]] == keys[inside]
-            found = np.full(len(new), np.nan)
+            found = np.full(len(new), self.rarest)
             found[hit] = 1.0 + np.log((self.n_docs + 1) / (self.counts[at[hit]] + 1.0))
-            for term, value in zip(new, found.tolist(), strict=True):
-                known[term] = None if math.isnan(value) else value
-        rarest = self.rarest
-        return {t: rarest if (w := known[t]) is None else w for t in terms}
+            known.update(zip(new, found.tolist(), strict=True))
+            if not hit.all():
+                self._absent.update(t for t, h in zip(new, hit.tolist(), strict=True) if not h)
+        return known
 
     def __getitem__(self, term: str) -> float:
         found = self._find(term)

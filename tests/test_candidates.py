@@ -12,11 +12,18 @@ import pytest
 from fixtures.stories import FESTIVAL, FLOOD_REPORT, TRADERS_REPORT
 
 from copydesk import candidates
-from copydesk.align import sentence_bounds, sentence_tokens, word_term
+from copydesk.align import (
+    article_terms,
+    idf_from_term_sets,
+    sentence_bounds,
+    sentence_tokens,
+    word_term,
+)
 from copydesk.candidates import (
     _sentence_terms,
     _word_table,
     _word_term_hash,
+    build_idf,
     find_candidates,
     fingerprint,
     ngram_hashes,
@@ -103,6 +110,23 @@ def test_the_word_table_gives_each_words_fields(monkeypatch: pytest.MonkeyPatch)
             map(_word_term_hash, words))  # fmt: skip
         assert _word_table.of(_word_table.numbers, numbers).tolist() == [
             w.isdecimal() for w in words]  # fmt: skip
+
+
+def test_idf_weights_looked_up_together_are_those_of_each_term() -> None:
+    docs = clean_articles([Article("a", FLOOD_REPORT), Article("b", TRADERS_REPORT),
+                           Article("c", FESTIVAL)])  # fmt: skip
+    expected = idf_from_term_sets(article_terms(d) for d in docs)
+    terms = sorted(expected)
+    unknown = ["no+such", "zzzz", "dunmer+zzzz"]
+    idf = build_idf(docs)
+    looked_up = idf.weights_of([*terms[::2], *unknown])  # half now, half one by one below
+    for term in terms:
+        assert idf[term] == pytest.approx(expected[term]) and term in idf
+    for term in unknown:
+        assert looked_up[term] == idf.rarest == max(expected.values())
+        assert term not in idf and idf.get(term) is None
+    weights = idf.weights_of(terms)
+    assert [weights[t] for t in terms] == pytest.approx([expected[t] for t in terms])
 
 
 def test_ngrams_above_max_df_are_ignored() -> None:
