@@ -333,6 +333,7 @@ def stem(word: str) -> str:
 
 
 _token_terms: dict[str, tuple[str, float] | None] = {}
+_UNSEEN = ("", 0.0)  # not a term: what `_token_terms.get` gives for a token not remembered
 
 
 def _token_term(token: str) -> tuple[str, float] | None:
@@ -379,8 +380,11 @@ def sentence_terms(text: str) -> dict[str, float]:
     """
     terms: dict[str, float] = {}
     previous: str | None = None
+    remembered = _token_terms.get
     for position, token in enumerate(_TOKEN_RE.findall(text)):
-        found = _known_token_term(token)
+        found = remembered(token, _UNSEEN)  # (a call less a word than `_known_token_term`)
+        if found is _UNSEEN:
+            found = _known_token_term(token)
         if found is None:
             continue
         term, weight = found
