@@ -1,10 +1,13 @@
 """Find the pairs of articles worth aligning, without comparing all pairs.
 
 The index is the one passim made popular: every word n-gram of every article is hashed; n-grams
-found in only one article say nothing, and n-grams found in very many are stock phrases or
-leftover boilerplate, so only those shared by 2..`max_df` articles link articles. Two articles
-sharing at least `min_shared` such n-grams are a candidate pair. This finds whole copies and a
-few reused sentences inside a long article alike, which MinHash over whole documents does not.
+found in only one article say nothing, and n-grams found in very many are stock phrases or a
+story syndicated widely, so those shared by 2..`max_df` articles link every two of them, and
+those shared by more (hubs) link each article only to the first holding them: a wire story run
+by five hundred outlets makes five hundred candidates, not 125,000, and a stock phrase or two
+in common links nothing (`HUB_MIN_SHARED`). Two articles sharing at least `min_shared` rare
+n-grams are a candidate pair. This finds whole copies and a few reused sentences inside a long
+article alike, which MinHash over whole documents does not.
 
 A second, cheap signal reaches rewrites, which share few exact 5-grams: sentence sketches. Each
 sentence's content words (stemmed, function words dropped, numbers normalised: the terms of the
@@ -26,6 +29,7 @@ import math
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
 from itertools import chain, combinations, pairwise
 from typing import Any
 
@@ -33,7 +37,8 @@ import numpy as np
 
 from .align import sentence_bounds, sentence_tokens, word_term
 from .clean import words_as_read
-from .model import Candidate, CleanArticle, Fingerprint
+from .model import Article, Candidate, CleanArticle, Fingerprint
+from .read import parse_date
 
 _MASK = (1 << 64) - 1
 _MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a's prime: odd, so the rolling hash mixes
@@ -43,6 +48,10 @@ KNOWN_TERMS = 500_000
 TERM_BITS = 40
 #: words whose hashes are remembered (a few hundred MB at most)
 TABLE_LIMIT = 2_000_000
+#: hub n-grams (found in more than `max_df` articles) an article must share with the first
+#: article holding them to pair with it: a copied passage of a dozen words or more, where
+#: stock phrases ("at the end of the") give one or two
+HUB_MIN_SHARED = 10
 
 
 class _Remembered(dict[str, int]):
@@ -495,13 +504,18 @@ def candidates_of(
     names: bool = True,
     min_shared_names: int = 4,
     ngrams: PackedHashes | None = None,
+    ranks: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Pairs of articles (by index in `prints`) worth aligning, sorted by `(a, b)`.
 
     A pair is a candidate when it shares at least `min_shared` rare n-grams, or (with
     `sketches`) when at least `min_sketch_sentences` of its sentence pairs share a sketch of
-    rare content words (see the module docstring). `Candidate.shared` is the number of rare
-    n-grams shared, below `min_shared` for pairs found by sketches alone. With `names`, pairs
+    rare content words (see the module docstring). An n-gram found in more than `max_df`
+    articles (a hub) pairs each of them with the one of them `ranks` puts first (see
+    `publication_ranks`; by default, the first in `prints`) only, and only where they share
+    `HUB_MIN_SHARED` such n-grams: a story syndicated to thousands of outlets gives one pair a
+    copy, not one pair for every two copies. `Candidate.shared` is the number of
+    n-grams shared that link the pair, too few for pairs found otherwise. With `names`, pairs
     naming at least `min_shared_names` of the same rare names and numbers are candidates too:
     two reports of one event written apart (`same_story`).
 
@@ -509,21 +523,23 @@ def candidates_of(
     `PackedHashes`; their `ngrams` may then be empty) and is emptied.
     """
     packed = ngrams if ngrams is not None else PackedHashes.of([p.ngrams for p in prints])
-    pair_keys, counts = _pair_counts(packed, max_df)
     n_docs = np.int64(max(len(prints), 1))
-    chosen = counts >= min_shared
+    ranks = np.arange(len(prints), dtype=np.int64) if ranks is None else np.asarray(ranks)
+    pair_keys, counts, from_hubs = _pair_counts(packed, max_df, ranks)
+    chosen = (counts - from_hubs >= min_shared) | (from_hubs >= HUB_MIN_SHARED)
     keys, shared = pair_keys[chosen], counts[chosen]
     more = []
     if sketches and len(prints) >= 2:
         more.append(sketch_pairs(prints, max_df, sketch_terms, min_sketch_sentences))
     if names and len(prints) >= 2:
-        name_keys, name_counts = _pair_counts(PackedHashes.of([p.names for p in prints]), max_df)
+        names_packed = PackedHashes.of([p.names for p in prints])
+        name_keys, name_counts, _ = _pair_counts(names_packed, max_df)
         more.append(name_keys[name_counts >= min_shared_names])
     if more:
         extra = np.unique(np.concatenate(more))
         extra = extra[~np.isin(extra, keys)]
         if len(extra):
-            # their n-gram counts, below min_shared (0 when they share none)
+            # their n-gram counts, too few to link them (0 when they share none)
             extra_counts = np.zeros(len(extra), dtype=np.int64)
             if len(pair_keys):
                 where = np.minimum(np.searchsorted(pair_keys, extra), len(pair_keys) - 1)
@@ -537,6 +553,17 @@ def candidates_of(
         Candidate(int(k // n_docs), int(k % n_docs), int(c))
         for k, c in zip(keys.tolist(), shared.tolist(), strict=True)
     ]
+
+
+def publication_ranks(articles: Sequence[Article]) -> np.ndarray:
+    """Each article's rank by publication date, 0 first: the earliest leads a hub (see
+    `candidates_of`). Undated articles come after dated ones; ties keep the input order."""
+    dates = [parse_date(a.published) for a in articles]
+    undated = datetime.max.replace(tzinfo=timezone.utc)
+    order = sorted(range(len(articles)), key=lambda i: (dates[i] or undated, i))
+    ranks = np.empty(len(articles), dtype=np.int64)
+    ranks[order] = np.arange(len(articles))
+    return ranks
 
 
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”]")
@@ -673,18 +700,26 @@ class PackedHashes:
         return packed
 
 
-def _pair_counts(packed: PackedHashes, max_df: int) -> tuple[np.ndarray, np.ndarray]:
+def _pair_counts(
+    packed: PackedHashes, max_df: int, ranks: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every pair of articles sharing a hash found in 2..`max_df` of them: pair keys
-    (`a * n + b`, sorted) and how many distinct such hashes each pair shares.
+    (`a * n + b`, sorted), how many distinct hashes each pair shares, and how many of those
+    are hub hashes (0 without `ranks`).
+
+    With `ranks` (each article's rank, 0 first: see `publication_ranks`), a hash found in more
+    than `max_df` articles (a hub: a passage syndicated widely, or a stock phrase) links each
+    of them to the one ranked first alone, not all to all, so that a story copied by thousands
+    of outlets costs as many pairs as it has copies.
 
     The posting lists come from one sort of one array (`PackedHashes`): sorting plain integers
     is several times faster than sorting by two keys, and needs no second array.
     """
-    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    empty = np.empty(0, dtype=np.int64)
     n_docs, bits = packed.n_docs, packed.bits
     keys = packed.take()
     if n_docs < 2 or len(keys) == 0:
-        return empty
+        return empty, empty, empty
     low = np.uint64((1 << bits) - 1)
     # Each article's hashes arrive sorted (so do a worker's part of them): timsort ("stable")
     # merges such runs two to three times faster than quicksort sorts them afresh.
@@ -705,14 +740,33 @@ def _pair_counts(packed: PackedHashes, max_df: int) -> tuple[np.ndarray, np.ndar
     del new
     lengths = np.diff(np.append(starts, len(keys)))
     wanted = (lengths >= 2) & (lengths <= max_df)
-    if not wanted.any():
-        return empty
+    hub = lengths > max_df if ranks is not None else np.zeros(len(lengths), dtype=bool)
     owner_type = np.int32 if n_docs < 2**31 else np.int64
     owners = (keys[np.repeat(wanted, lengths)] & low).astype(owner_type)
+    hub_owners = (keys[np.repeat(hub, lengths)] & low).astype(np.int64) if hub.any() else empty
     del keys
+    hub_lengths = lengths[hub]
     lengths = lengths[wanted]
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    return _counted(_run_pairs(offsets, lengths, owners, max_df, n_docs))
+    pair_keys, counts = _counted(_run_pairs(offsets, lengths, owners, max_df, n_docs))
+    if ranks is None or not len(hub_owners):
+        return pair_keys, counts, np.zeros(len(pair_keys), dtype=np.int64)
+    by_rank = np.empty(len(ranks), dtype=np.int64)
+    by_rank[ranks] = np.arange(len(ranks))
+    lead_ranks = np.minimum.reduceat(ranks[hub_owners], np.cumsum(hub_lengths) - hub_lengths)
+    leads = np.repeat(by_rank[lead_ranks], hub_lengths)
+    others = hub_owners != leads
+    leads, members = leads[others], hub_owners[others]
+    low_first = np.minimum(leads, members) * np.int64(n_docs) + np.maximum(leads, members)
+    hub_keys, hub_counts = _counted([low_first])
+    every = np.union1d(pair_keys, hub_keys)
+    total = np.zeros(len(every), dtype=np.int64)
+    from_hubs = np.zeros(len(every), dtype=np.int64)
+    total[np.searchsorted(every, pair_keys)] = counts
+    at = np.searchsorted(every, hub_keys)
+    from_hubs[at] = hub_counts
+    total[at] += hub_counts
+    return every, total, from_hubs
 
 
 def _new_runs(keys: np.ndarray, bits: int) -> np.ndarray:

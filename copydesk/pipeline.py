@@ -19,6 +19,7 @@ from .candidates import (
     fingerprint,
     owner_bits,
     pack_hashes,
+    publication_ranks,
 )
 from .classify import (
     SAME_STORY_SIMILARITY,
@@ -237,7 +238,10 @@ def candidate_pairs(
                 counts.add(part.vocabulary[0], part.articles)
             prints.extend(part.fingerprints())
     settings = candidate_settings(options)
-    return candidates_of(prints, options.max_df, options.min_shared, ngrams=ngrams, **settings)
+    ranks = publication_ranks([d.article for d in docs])
+    return candidates_of(
+        prints, options.max_df, options.min_shared, ngrams=ngrams, ranks=ranks, **settings
+    )
 
 
 _NOTHING = np.empty(0, dtype=np.uint64)

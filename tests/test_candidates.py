@@ -27,6 +27,7 @@ from copydesk.candidates import (
     find_candidates,
     fingerprint,
     ngram_hashes,
+    publication_ranks,
     sentence_sketches,
     sketch_pairs,
     word_hash,
@@ -129,16 +130,35 @@ def test_idf_weights_looked_up_together_are_those_of_each_term() -> None:
     assert [weights[t] for t in terms] == pytest.approx([expected[t] for t in terms])
 
 
-def test_ngrams_above_max_df_are_ignored() -> None:
-    rnd = random.Random(5)
-    stock = " ".join(SHARED)
+def test_publication_ranks_put_the_earliest_first() -> None:
     articles = [
-        Article(f"s{i}", as_text(random_words(rnd, 200)) + "\n\n" + stock) for i in range(4)
+        Article("undated", "x"),
+        Article("b", "x", published="2026-03-16"),  # midnight UTC
+        Article("c", "x", published="2026-03-15T23:00:00-05:00"),  # 04:00 UTC the next day
+        Article("d", "x", published="2026-03-16"),  # a tie: the input order decides
+    ]
+    assert publication_ranks(articles).tolist() == [3, 0, 2, 1]
+
+
+def test_ngrams_above_max_df_link_each_article_to_the_first_alone() -> None:
+    rnd = random.Random(5)
+    passage = " ".join(SHARED)
+    articles = [
+        Article(f"s{i}", as_text(random_words(rnd, 200)) + "\n\n" + passage) for i in range(4)
     ]
     docs = clean_articles(articles)
     everyone = find_candidates(docs, max_df=4)
     assert len(everyone) == 6  # all pairs of four articles
-    assert find_candidates(docs, max_df=3) == []
+    hub = find_candidates(docs, max_df=3)  # a syndicated passage: a star, not all pairs
+    assert [(c.a, c.b, c.shared) for c in hub] == [(0, b, everyone[0].shared) for b in (1, 2, 3)]
+    # A stock phrase (a few n-grams) in more than max_df articles links nothing.
+    phrase = "at the end of the day the council"  # four 5-grams
+    stock = [
+        Article(f"t{i}", as_text(random_words(rnd, 200)) + "\n\n" + phrase) for i in range(4)
+    ]
+    stock_docs = clean_articles(stock)
+    assert len(find_candidates(stock_docs, max_df=4)) == 6
+    assert find_candidates(stock_docs, max_df=3) == []
 
 
 def test_min_shared_is_the_number_of_distinct_ngrams() -> None:

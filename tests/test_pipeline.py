@@ -278,6 +278,24 @@ def test_seed_004_is_spun_and_the_others_are_not(seeds: ScanResult) -> None:
 
 # Same story, no shared passage.
 
+def test_a_story_run_by_more_outlets_than_max_df_pairs_each_copy_with_the_earliest() -> None:
+    copies = [
+        Article(f"copy{i}", f"Outlet {i} runs the wire.\n\n{FLOOD_REPORT}\n\nMore from {i}.",
+                published="2026-03-16")
+        for i in range(8)
+    ]  # fmt: skip
+    wire = Article("wire", FLOOD_REPORT, published="2026-03-15T09:00:00Z")
+    articles = [*copies, Article("festival", FESTIVAL), wire]
+    every_two = copydesk.scan(articles, copydesk.ScanOptions(max_df=9))
+    assert len(every_two.pairs) == 9 * 8 // 2  # up to max_df articles: every two of them
+    # Past max_df, each copy is paired with the earliest article alone, found last here.
+    hub = copydesk.scan(articles, copydesk.ScanOptions(max_df=5))
+    found = {(p.source, p.target, p.relation, p.direction) for p in hub.pairs}
+    assert found == {("wire", f"copy{i}", "duplicate", "source_to_target") for i in range(8)}
+    (story,) = hub.stories
+    assert story.original == "wire" and len(story.articles) == 9
+
+
 def test_two_reports_of_one_event_in_other_words_are_the_same_story() -> None:
     articles = [
         Article("report", FLOOD_REPORT, published="2026-03-15"),
