@@ -489,8 +489,11 @@ def find_candidates(
     **settings: Any,
 ) -> list[Candidate]:
     """Pairs of articles (by index in `docs`) worth aligning, sorted by `(a, b)`: the
-    `fingerprint` of each, then `candidates_of` (which the keyword `settings` go to)."""
-    return candidates_of([fingerprint(d, ngram) for d in docs], max_df, min_shared, **settings)
+    `fingerprint` of each, then `candidates_of` (which the keyword `settings` go to), hubs led
+    by the earliest article (`publication_ranks`)."""
+    prints = [fingerprint(d, ngram) for d in docs]
+    ranks = publication_ranks([d.article for d in docs])
+    return candidates_of(prints, max_df, min_shared, ranks=ranks, **settings)
 
 
 def candidates_of(
@@ -558,12 +561,19 @@ def candidates_of(
 def publication_ranks(articles: Sequence[Article]) -> np.ndarray:
     """Each article's rank by publication date, 0 first: the earliest leads a hub (see
     `candidates_of`). Undated articles come after dated ones; ties keep the input order."""
-    dates = [parse_date(a.published) for a in articles]
-    undated = datetime.max.replace(tzinfo=timezone.utc)
-    order = sorted(range(len(articles)), key=lambda i: (dates[i] or undated, i))
+    keys = [publication_key(a.published) for a in articles]
+    order = sorted(range(len(articles)), key=lambda i: (keys[i], i))
     ranks = np.empty(len(articles), dtype=np.int64)
     ranks[order] = np.arange(len(articles))
     return ranks
+
+
+_UNDATED = datetime.max.replace(tzinfo=timezone.utc)
+
+
+def publication_key(published: str | None) -> datetime:
+    """What `publication_ranks` orders articles by (then by their order in the input)."""
+    return parse_date(published) or _UNDATED
 
 
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”]")

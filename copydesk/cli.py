@@ -236,7 +236,8 @@ def _scan_on_spark(
     type=int,
     default=ScanOptions.max_df,
     show_default=True,
-    help="Ignore n-grams found in more articles than this (stock phrases).",
+    help="N-grams found in more articles than this (stock phrases, widely syndicated "
+    "passages) pair each such article with the earliest only, where they share ten or more.",
 )
 @click.option(
     "--min-shared",

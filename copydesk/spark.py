@@ -47,7 +47,16 @@ import numpy as np
 
 from . import read
 from .align import article_terms, resolve_method
-from .candidates import Idf, candidates_of, fingerprint, idf_weight, sketches_of, term_key
+from .candidates import (
+    HUB_MIN_SHARED,
+    Idf,
+    candidates_of,
+    fingerprint,
+    idf_weight,
+    publication_key,
+    sketches_of,
+    term_key,
+)
 from .clean import clean_articles, source_key
 from .model import (
     Article,
@@ -647,20 +656,52 @@ def _all_pairs(members: Column) -> Column:
     )
 
 
-def _posting_pairs(keys: DataFrame, max_df: int) -> DataFrame:
-    """The inverted index: (a, b, shared) for every two articles found together in a posting
-    list of 2..`max_df` articles, with how many such lists they share. `keys` holds each
-    article's distinct keys: (doc, hashes array)."""
+def _posting_pairs(keys: DataFrame, max_df: int, ranks: DataFrame | None = None) -> DataFrame:
+    """The inverted index: (a, b, shared, hubs) for every two articles found together in a
+    posting list of 2..`max_df` articles, with how many such lists they share. `keys` holds
+    each article's distinct keys: (doc, hashes array). With `ranks` (doc, rank), a list of more
+    than `max_df` articles (a hub) pairs each with the one ranked first, counted in `shared`
+    and in `hubs`, as `candidates._pair_counts` pairs them."""
     from pyspark.sql import functions as F
 
-    return (
-        keys.select("doc", F.explode("hashes").alias("h"))
+    ranked = keys.join(ranks, "doc") if ranks is not None else keys.withColumn("rank", F.lit(0))
+    lists = (
+        ranked.select("doc", "rank", F.explode("hashes").alias("h"))
         .groupBy("h")
-        .agg(F.array_sort(F.collect_list("doc")).alias("docs"))
-        .filter(F.size("docs").between(2, max_df))
-        .select(F.explode(_all_pairs(F.col("docs"))).alias("p"))
-        .groupBy(F.col("p.a").alias("a"), F.col("p.b").alias("b"))
-        .agg(F.count("*").alias("shared"))
+        .agg(F.array_sort(F.collect_list(F.struct("rank", "doc"))).alias("members"))
+        .withColumn("listed", F.size("members"))
+    )
+    pairs = (
+        lists.filter(F.col("listed").between(2, max_df))
+        .select(F.explode(_all_pairs(F.array_sort(F.col("members.doc")))).alias("p"))
+        .select(F.col("p.a").alias("a"), F.col("p.b").alias("b"), F.lit(0).alias("hub"))
+    )
+    if ranks is not None:
+        led = (
+            lists.filter(F.col("listed") > max_df)
+            .select(
+                F.col("members")[0]["doc"].alias("lead"),
+                F.explode(F.expr("slice(members, 2, listed - 1)")).alias("m"),
+            )
+            .select(
+                F.least("lead", "m.doc").alias("a"),
+                F.greatest("lead", "m.doc").alias("b"),
+                F.lit(1).alias("hub"),
+            )
+        )
+        pairs = pairs.unionByName(led)
+    return pairs.groupBy("a", "b").agg(
+        F.count("*").alias("shared"), F.sum("hub").cast("long").alias("hubs")
+    )
+
+
+def _publication_ranks(spark: SparkSession, docs: RDD[Any]) -> DataFrame:
+    """(doc, rank): `candidates.publication_ranks` of the articles of `docs` ((index,
+    CleanArticle)), found by the cluster."""
+    ordered = docs.map(lambda item: (publication_key(item[1].article.published), item[0]))
+    ranked = ordered.sortBy(lambda key: key).zipWithIndex()
+    return spark.createDataFrame(
+        ranked.map(lambda row: (row[0][1], row[1])), "doc long, rank long", verifySchema=False
     )
 
 
@@ -737,7 +778,7 @@ def _candidate_frame(
         "doc long, hashes array<long>",
         verifySchema=False,
     )
-    shared = _posting_pairs(prints, max_df)
+    shared = _posting_pairs(prints, max_df, _publication_ranks(spark, docs))
     settings = _candidate_settings(options)
     more: list[DataFrame] = []
     if settings.get("sketches") and n_docs >= 2:
@@ -749,12 +790,13 @@ def _candidate_frame(
         )
         enough = F.col("shared") >= settings["min_shared_names"]
         more.append(_posting_pairs(names, max_df).filter(enough).select("a", "b"))
+    linked = (F.col("shared") - F.col("hubs") >= min_shared) | (F.col("hubs") >= HUB_MIN_SHARED)
     if not more:
-        return shared.filter(F.col("shared") >= min_shared)
+        return shared.filter(linked).select("a", "b", "shared")
     extra = reduce(lambda x, y: x.unionByName(y), more).distinct()
     return (
         shared.join(extra.withColumn("extra", F.lit(True)), ["a", "b"], "full_outer")
-        .filter((F.col("shared") >= min_shared) | F.col("extra").isNotNull())
+        .filter(linked | F.col("extra").isNotNull())
         .select("a", "b", F.coalesce(F.col("shared"), F.lit(0)).cast("long").alias("shared"))
     )
 

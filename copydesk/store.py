@@ -46,7 +46,10 @@ Where an index differs from one scan of its articles, by design (each batch is c
   names, sketches alike), and a sentence term that turns common changes the sketches of the
   articles holding it: the pairs such new sketches would make among articles indexed before are
   not looked for (new articles are compared with the sketches of now);
-- a key set aside stays so when the articles holding it are replaced;
+- a key set aside stays so when the articles holding it are replaced, and links nothing: a
+  scan pairs each article holding an n-gram found in more than `max_df` articles with the
+  earliest of them (a hub, see `candidates.candidates_of`), an index pairs a widely syndicated
+  story's articles only up to the `max_df`-th;
 - an index migrated from schema 2 gets its names, sentence terms and idf counts from the
   stored cleaning, but the pairs sketches and names would have found among the articles it
   held then are not looked for (add them to a new index file to have those).

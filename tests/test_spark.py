@@ -17,12 +17,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fixtures.stories import FESTIVAL, FLOOD_REPORT
 
 from copydesk import scan
 from copydesk.candidates import find_candidates
 from copydesk.clean import clean_articles
 from copydesk.cli import main, scan_command
-from copydesk.model import ScanOptions, ScanResult
+from copydesk.model import Article, ScanOptions, ScanResult
 from copydesk.report import pair_to_dict, scan_to_dict
 from copydesk.spark import (
     SparkUnavailable,
@@ -119,6 +120,29 @@ def test_index_gives_the_candidates_of_find_candidates(spark: Any) -> None:
     expected = find_candidates(docs, options.ngram, options.max_df, options.min_shared)
     assert any(c.shared < options.min_shared for c in expected), "no sketch-only pair"
     assert find_candidates_spark(spark, docs, options) == expected
+
+
+def test_a_hub_pairs_each_copy_with_the_earliest_as_locally(spark: Any, tmp_path: Path) -> None:
+    # A story run by more outlets than max_df: each copy pairs with the earliest, listed last.
+    records = [
+        {"id": f"copy{i}", "text": f"Outlet {i} runs the wire.\n\n{FLOOD_REPORT}\n\nMore.",
+         "published": "2026-03-16"}
+        for i in range(8)
+    ]  # fmt: skip
+    wire = {"id": "wire", "text": FLOOD_REPORT, "published": "2026-03-15T09:00:00Z"}
+    records += [{"id": "festival", "text": FESTIVAL}, wire]
+    path = tmp_path / "hub.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    options = ScanOptions(max_df=5)
+    docs = clean_articles([Article(r["id"], r["text"], published=r.get("published"))
+                           for r in records])  # fmt: skip
+    expected = find_candidates(docs, options.ngram, options.max_df, options.min_shared)
+    assert {(c.a, c.b) for c in expected} == {(i, 9) for i in range(8)}
+    assert find_candidates_spark(spark, docs, options) == expected
+    local = scan_to_dict(scan([path], options))
+    assert {(p["source"], p["target"]) for p in local["pairs"]} == {
+        ("wire", f"copy{i}") for i in range(8)}  # fmt: skip
+    assert scan_to_dict(scan_spark([path], options, spark=spark)) == local
 
 
 def test_read_errors_and_skipped_files_as_local(spark: Any, tmp_path: Path) -> None:
