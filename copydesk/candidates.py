@@ -516,9 +516,10 @@ def candidates_of(
     rare content words (see the module docstring). An n-gram found in more than `max_df`
     articles (a hub) pairs each of them with the one of them `ranks` puts first (see
     `publication_ranks`; by default, the first in `prints`) only, and only where they share
-    `HUB_MIN_SHARED` such n-grams: a story syndicated to thousands of outlets gives one pair a
-    copy, not one pair for every two copies. `Candidate.shared` is the number of
-    n-grams shared that link the pair, too few for pairs found otherwise. With `names`, pairs
+    `HUB_MIN_SHARED` (or `min_shared`, when more) such n-grams: a story syndicated to
+    thousands of outlets gives one pair a copy, not one pair for every two copies.
+    `Candidate.shared` is the number of n-grams shared that link the pair, too few for pairs
+    found otherwise. With `names`, pairs
     naming at least `min_shared_names` of the same rare names and numbers are candidates too:
     two reports of one event written apart (`same_story`).
 
@@ -529,7 +530,7 @@ def candidates_of(
     n_docs = np.int64(max(len(prints), 1))
     ranks = np.arange(len(prints), dtype=np.int64) if ranks is None else np.asarray(ranks)
     pair_keys, counts, from_hubs = _pair_counts(packed, max_df, ranks)
-    chosen = (counts - from_hubs >= min_shared) | (from_hubs >= HUB_MIN_SHARED)
+    chosen = (counts - from_hubs >= min_shared) | (from_hubs >= max(min_shared, HUB_MIN_SHARED))
     keys, shared = pair_keys[chosen], counts[chosen]
     more = []
     if sketches and len(prints) >= 2:

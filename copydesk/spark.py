@@ -790,7 +790,8 @@ def _candidate_frame(
         )
         enough = F.col("shared") >= settings["min_shared_names"]
         more.append(_posting_pairs(names, max_df).filter(enough).select("a", "b"))
-    linked = (F.col("shared") - F.col("hubs") >= min_shared) | (F.col("hubs") >= HUB_MIN_SHARED)
+    enough_hubs = max(min_shared, HUB_MIN_SHARED)
+    linked = (F.col("shared") - F.col("hubs") >= min_shared) | (F.col("hubs") >= enough_hubs)
     if not more:
         return shared.filter(linked).select("a", "b", "shared")
     extra = reduce(lambda x, y: x.unionByName(y), more).distinct()
