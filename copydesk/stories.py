@@ -59,15 +59,24 @@ def _original(
     directed: set[int],
     clues: Mapping[str, Clues],
 ) -> str | None:
-    # The one member whose outlet the others credit or declare as their origin.
+    # The one member whose outlet the others credit or declare as their origin. Who names each
+    # outlet is gathered once: a story syndicated to thousands of outlets has thousands of members.
+    known = [m.id for m in members if m.id in clues]
+    naming: dict[str, set[str]] = defaultdict(set)
+    for member in known:
+        c = clues[member]
+        for name in (*c.credits, c.agency, c.declared_source):
+            if name:
+                naming[outlet_key(name)].add(member)
     credited = []
     for article in members:
         own = identity(article, clues[article.id]) if article.id in clues else set()
-        others = [clues[m.id] for m in members if m.id != article.id and m.id in clues]
-        named = [
-            {outlet_key(n) for n in (*c.credits, c.agency, c.declared_source) if n} for c in others
-        ]
-        if own and others and sum(bool(own & n) for n in named) * 2 > len(others):
+        others = len(known) - (article.id in clues)
+        if not own or not others:
+            continue
+        namers = set().union(*(naming.get(key, set()) for key in own))
+        namers.discard(article.id)
+        if len(namers) * 2 > others:
             credited.append(article.id)
     if len(credited) == 1:
         return credited[0]
