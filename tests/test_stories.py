@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from copydesk import scan
 from copydesk.clean import clean_article
 from copydesk.model import Article, Clues, Edge, Pair
@@ -164,8 +166,6 @@ def test_label_of_a_story_without_original_comes_from_its_first_member() -> None
 # --- originals from credits, common sources ----------------------------------------------------
 
 
-
-
 def test_the_member_the_others_credit_is_the_original_even_if_dated_later() -> None:
     articles = [art("copy1", day(1)), art("copy2", day(2)), art("bbc", day(3))]
     articles[2].source = "BBC News"
@@ -174,6 +174,19 @@ def test_the_member_the_others_credit_is_the_original_even_if_dated_later() -> N
     (story,) = build_stories(articles, pairs, clues)
     assert story.original == "bbc"
     assert story.common_source is None
+
+
+@pytest.mark.parametrize(("crediting", "original"), [(4, "wire"), (3, "copy0")])
+def test_the_credited_member_needs_more_than_half_the_others(crediting: int, original: str) -> None:
+    copies = [art(f"copy{i}", day(1)) for i in range(6)]
+    wire = art("wire", day(2))  # the copies are dated earlier: dates alone name copy0
+    wire.source = "Wire"
+    copies[0].published = "2026-01-01T00:00:00Z"
+    clues = {a.id: Clues(credits=["Wire"] if i < crediting else []) for i, a in enumerate(copies)}
+    clues["wire"] = Clues()
+    pairs = [pair("wire", c.id, "unknown") for c in copies]
+    (story,) = build_stories([*copies, wire], pairs, clues)
+    assert story.original == original
 
 
 def test_members_crediting_an_absent_outlet_have_it_as_common_source() -> None:
@@ -250,7 +263,9 @@ def test_seed_002_adds_the_arrival_figures_and_the_home_office_statement(
 
 def test_a_plain_date_on_the_same_day_is_not_the_earliest() -> None:
     articles = [
-        art("dated", "2026-03-14"), art("timed", "2026-03-14T06:10:00Z"), art("late", "2026-03-20")
+        art("dated", "2026-03-14"),
+        art("timed", "2026-03-14T06:10:00Z"),
+        art("late", "2026-03-20"),
     ]
     pairs = [pair("timed", "dated", "unknown"), pair("timed", "late")]
     (story,) = build_stories(articles, pairs)
