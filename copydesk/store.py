@@ -19,8 +19,11 @@ Candidates. An article is found by three kinds of key, each with its postings (h
 its table of keys set aside as common: rare n-grams (`postings`, `common`), names and numbers
 (`names`, `common_names`) and the content terms of its sketchable sentences (`terms`,
 `common_terms`). A key found in more than `max_df` articles is set aside and its postings
-dropped: it links nothing from then on, as in a scan of the whole index, and stays set aside
-even if the articles holding it are replaced later. The postings of a term count its articles,
+dropped, and stays set aside even if the articles holding it are replaced later. A name or
+term set aside links nothing from then on, as in a scan of the whole index; an n-gram set
+aside (a hub) links each article holding it to the first indexed article that held it
+(`hubs`), where the two share `candidates.HUB_MIN_SHARED` such n-grams, as a scan links them to
+the earliest. The postings of a term count its articles,
 so a term's document frequency is known while it is rare. Fresh articles (a batch, or the
 checked one) enter `candidates_of` with the indexed articles they could pair with: those
 sharing n-grams or names enter with the keys they share (all that counting shared keys takes);
@@ -46,10 +49,10 @@ Where an index differs from one scan of its articles, by design (each batch is c
   names, sketches alike), and a sentence term that turns common changes the sketches of the
   articles holding it: the pairs such new sketches would make among articles indexed before are
   not looked for (new articles are compared with the sketches of now);
-- a key set aside stays so when the articles holding it are replaced, and links nothing: a
-  scan pairs each article holding an n-gram found in more than `max_df` articles with the
-  earliest of them (a hub, see `candidates.candidates_of`), an index pairs a widely syndicated
-  story's articles only up to the `max_df`-th;
+- a key set aside stays so when the articles holding it are replaced;
+- an n-gram set aside (a hub: a story syndicated widely) links each article holding it to its
+  lead (`hubs`), the first indexed article that held it when it was set aside, where a scan
+  picks the earliest published of them all (see `candidates.candidates_of`);
 - an index migrated from schema 2 gets its names, sentence terms and idf counts from the
   stored cleaning, but the pairs sketches and names would have found among the articles it
   held then are not looked for (add them to a new index file to have those).
@@ -68,7 +71,8 @@ are serialised by a lock, across processes by SQLite (`busy_timeout`).
 Schema (version `SCHEMA_VERSION`, kept in `meta`; `MIGRATIONS` bring older files up to it):
 `articles` (text, fields, removed spans, packed cleaning, clues, spin), `postings` (rare n-gram
 hash, article), `common` (n-grams set aside), `names` and `common_names`, `terms` and
-`common_terms` (the same for names and sentence terms), `sentences` (each article's sentence
+`common_terms` (the same for names and sentence terms), `hubs` (each n-gram set aside since
+schema 4, with the article it links the others to), `sentences` (each article's sentence
 terms, packed), `idf` (term, articles), `pairs` and `passages`, `members` (the story of each
 article that has one, by its first article), `meta` (version, options, counters).
 """
@@ -82,7 +86,7 @@ import struct
 import threading
 import time
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -94,6 +98,7 @@ import numpy as np
 from . import __version__
 from .align import article_terms
 from .candidates import (
+    HUB_MIN_SHARED,
     SKETCH_SIZE,
     Idf,
     candidates_of,
@@ -128,7 +133,7 @@ from .spin import spin_dict
 from .stories import build_stories, unique_spans
 
 #: The layout of the database; `MIGRATIONS` brings older ones up to it.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_DB = "copydesk.db"
 #: Articles per transaction when adding from files.
 DEFAULT_BATCH = 500
@@ -289,8 +294,27 @@ def _add_keys(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('documents', ?)", (str(documents),))
 
 
+#: Schema 4: the article each n-gram set aside as common links the others holding it to.
+HUBS_SCHEMA = """
+CREATE TABLE hubs (                 -- n-grams set aside as common (hubs), with their lead
+    hash INTEGER PRIMARY KEY,
+    lead INTEGER NOT NULL           -- the first article holding it when it was set aside
+);
+"""
+
+
+def _add_hubs(conn: sqlite3.Connection) -> None:
+    """Schema 3 -> 4: the hubs' leads (`hubs`). The n-grams set aside before have none and go on
+    linking nothing."""
+    conn.execute(HUBS_SCHEMA)
+
+
 #: MIGRATIONS[v] turns a version-v index into version v + 1, inside one transaction.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_members, 2: _add_keys}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _add_members,
+    2: _add_keys,
+    3: _add_hubs,
+}
 #: Articles read at a time by a migration.
 MIGRATION_CHUNK = 1000
 #: (postings, hashes set aside as too common) of each kind of key an article is found by.
@@ -351,9 +375,25 @@ class _Keys:
     fresh: dict[int, np.ndarray]
     old_hashes: np.ndarray
     old_docs: np.ndarray
+    #: (lead, fresh article): how many n-grams set aside as common (hubs) the fresh article
+    #: holds that link it to that lead
+    leads: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 _NO_SENTENCES = np.empty(0, dtype=np.int32)
+
+
+def _first_holders(
+    hashes: np.ndarray, docs: np.ndarray, wanted: np.ndarray
+) -> list[tuple[int, int]]:
+    """(hash, first doc holding it) for each of `wanted`, from (hash, doc) entries."""
+    chosen = np.isin(hashes, wanted)
+    hashes, docs = hashes[chosen], docs[chosen]
+    order = np.lexsort((docs, hashes))
+    hashes, docs = hashes[order], docs[order]
+    first = np.ones(len(hashes), dtype=bool)
+    first[1:] = hashes[1:] != hashes[:-1]
+    return list(zip(_as_rows(hashes[first]), docs[first].tolist(), strict=True))
 
 
 def _only(
@@ -762,7 +802,7 @@ class Index:
 
     def _create(self, conn: sqlite3.Connection, options: ScanOptions) -> None:
         # One statement at a time: executescript would commit the open transaction first.
-        for statement in (SCHEMA + KEYS_SCHEMA).split(";"):
+        for statement in (SCHEMA + KEYS_SCHEMA + HUBS_SCHEMA).split(";"):
             if statement.strip():
                 conn.execute(statement)
         stored = {k: getattr(options, k) for k in STORED_OPTIONS}
@@ -1083,6 +1123,14 @@ class Index:
                 conn.executemany(
                     f"INSERT OR IGNORE INTO {common} VALUES (?)", ((h,) for h in stock)
                 )
+                if common == _NGRAMS[1]:
+                    holders = np.concatenate([
+                        found.old_docs, *(np.full(len(h), d) for d, h in found.fresh.items())
+                    ])  # fmt: skip
+                    conn.executemany(
+                        "INSERT OR IGNORE INTO hubs VALUES (?, ?)",
+                        _first_holders(every, holders, values[counts > opts.max_df]),
+                    )
                 cursor = conn.executemany(
                     f"DELETE FROM {postings} WHERE hash=?", ((h,) for h in stock)
                 )
@@ -1142,13 +1190,41 @@ class Index:
         for (postings, common), fresh in zip((_NGRAMS, _NAMES, _TERMS), wanted, strict=True):
             every = np.unique(np.concatenate(list(fresh.values()))) if fresh else _NO_HASHES
             stock = self._common(conn, every, common)
+            leads: dict[tuple[int, int], int] = {}
             if len(stock):
+                if common == _NGRAMS[1]:
+                    leads = self._hub_links(conn, fresh, stock, skip)
                 fresh = {d: t for d, (t, _) in _only(
                     {d: (f, f) for d, f in fresh.items()}, stock, invert=True
                 ).items()}  # fmt: skip
                 every = every[~np.isin(every, stock)]
-            out.append(_Keys(fresh, *self._postings(conn, every, skip, postings)))
+            out.append(_Keys(fresh, *self._postings(conn, every, skip, postings), leads))
         return out[0], out[1], out[2]
+
+    def _hub_links(
+        self,
+        conn: sqlite3.Connection,
+        fresh: Mapping[int, np.ndarray],
+        stock: np.ndarray,
+        skip: int | None,
+    ) -> dict[tuple[int, int], int]:
+        """(lead, fresh article): the hub n-grams (`stock`, with a lead in `hubs`) each fresh
+        article holds that lead to that article, but `skip` and itself."""
+        lead_of: dict[int, int] = {}
+        rows = _as_rows(stock)
+        for start in range(0, len(rows), LOOKUP_CHUNK):
+            chunk = _json(rows[start : start + LOOKUP_CHUNK])
+            lead_of.update(conn.execute(
+                "SELECT h.hash, h.lead FROM json_each(?) AS j CROSS JOIN hubs AS h "
+                "ON h.hash = j.value",
+                (chunk,),
+            ).fetchall())  # fmt: skip
+        links: Counter[tuple[int, int]] = Counter()
+        for d, hashes in fresh.items():
+            for lead in map(lead_of.get, _as_rows(hashes)):
+                if lead is not None and lead != d and lead != skip:
+                    links[lead, d] += 1
+        return dict(links)
 
     def _candidates(
         self,
@@ -1193,11 +1269,18 @@ class Index:
                     Fingerprint(old_ngrams.get(d, _NO_HASHES), t, s, old_names.get(d, _NO_HASHES))
                 )
         settings = candidate_settings(opts)
-        return [
-            Candidate(order[c.a], order[c.b], c.shared)
+        found_pairs = {
+            (order[c.a], order[c.b]): c.shared
             for c in candidates_of(found, opts.max_df, opts.min_shared, **settings)
             if order[c.a] in prints or order[c.b] in prints
-        ]
+        }
+        # Hub n-grams set aside before link each fresh article to their lead, as in a scan.
+        enough = max(opts.min_shared, HUB_MIN_SHARED)
+        for (lead, d), count in ngrams.leads.items():
+            key = (min(lead, d), max(lead, d))
+            if count >= enough or key in found_pairs:
+                found_pairs[key] = found_pairs.get(key, 0) + count
+        return [Candidate(a, b, shared) for (a, b), shared in sorted(found_pairs.items())]
 
     def _sentence_terms(
         self, conn: sqlite3.Connection, docs: set[int], known: np.ndarray, rare: np.ndarray

@@ -576,6 +576,7 @@ def _as_schema_2(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         for table in ("names", "common_names", "terms", "common_terms", "sentences", "idf"):
             conn.execute(f"DROP TABLE {table}")
+        conn.execute("DROP TABLE hubs")  # schema 4
         conn.execute("DELETE FROM meta WHERE key='documents'")
         conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
 
@@ -605,6 +606,50 @@ def test_index_of_schema_2_is_migrated(tmp_path: Path, examples: list[Article]) 
         assert index.schema_version == store_module.SCHEMA_VERSION
         assert index.export().pairs == pairs
     assert _keys_of(db) == want
+
+
+def test_index_of_schema_3_is_migrated(tmp_path: Path, examples: list[Article]) -> None:
+    """Schema 3 kept no hub leads: opening it adds the table, empty, and keeps the pairs."""
+    db = tmp_path / "i.db"
+    with Index(db, replace(DEFAULT, max_df=3)) as index:
+        index.add(examples)
+        pairs = index.export().pairs
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE hubs")
+        conn.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+    with Index(db) as index:
+        assert index.schema_version == store_module.SCHEMA_VERSION
+        assert index.export().pairs == pairs
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM hubs").fetchone() == (0,)
+
+
+def _wire_copies(count: int) -> list[Article]:
+    return [
+        Article(f"copy{i:02d}", f"Outlet {i} runs the wire.\n\n{FLOOD_REPORT}\n\nMore from {i}.",
+                published="2026-03-16")
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def test_a_story_indexed_from_more_outlets_than_max_df_pairs_each_copy_with_the_first(
+    tmp_path: Path,
+) -> None:
+    options = replace(DEFAULT, max_df=5)
+    wire = Article("wire", FLOOD_REPORT, published="2026-03-15T09:00:00Z")
+    copies = _wire_copies(12)
+    want = {("wire", c.id) for c in copies}
+    scanned = copydesk.scan([wire, *copies], options)
+    assert {(p.source, p.target) for p in scanned.pairs} == want
+    with Index(tmp_path / "i.db", options) as index:
+        index.add_articles([wire, copies[0]])
+        index.add_articles(copies[1:8])  # the passage turns common here: the wire leads it
+        index.add_articles(copies[8:10])  # set aside: linked to the lead alone
+        index.add_articles(copies[10:])
+        assert {(p.source, p.target) for p in index.export().pairs} == want
+        late = Article("late", f"{FLOOD_REPORT}\n\nA late copy.", published="2026-03-17")
+        checked = index.check(late)
+    assert {(p.source, p.target) for p in checked.pairs} == {("wire", "late")}
 
 
 def test_a_later_migration_runs_once(
