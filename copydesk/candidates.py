@@ -762,14 +762,7 @@ def _pair_counts(
     pair_keys, counts = _counted(_run_pairs(offsets, lengths, owners, max_df, n_docs))
     if ranks is None or not len(hub_owners):
         return pair_keys, counts, np.zeros(len(pair_keys), dtype=np.int64)
-    by_rank = np.empty(len(ranks), dtype=np.int64)
-    by_rank[ranks] = np.arange(len(ranks))
-    lead_ranks = np.minimum.reduceat(ranks[hub_owners], np.cumsum(hub_lengths) - hub_lengths)
-    leads = np.repeat(by_rank[lead_ranks], hub_lengths)
-    others = hub_owners != leads
-    leads, members = leads[others], hub_owners[others]
-    low_first = np.minimum(leads, members) * np.int64(n_docs) + np.maximum(leads, members)
-    hub_keys, hub_counts = _counted([low_first])
+    hub_keys, hub_counts = _led_pairs(hub_owners, hub_lengths, ranks, n_docs)
     every = np.union1d(pair_keys, hub_keys)
     total = np.zeros(len(every), dtype=np.int64)
     from_hubs = np.zeros(len(every), dtype=np.int64)
@@ -778,6 +771,22 @@ def _pair_counts(
     from_hubs[at] = hub_counts
     total[at] += hub_counts
     return every, total, from_hubs
+
+
+def _led_pairs(
+    owners: np.ndarray, lengths: np.ndarray, ranks: np.ndarray, n_owners: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For runs of `owners` (one after another, of `lengths`): each owner paired with its run's
+    lead, the owner `ranks` puts first, as `low * n_owners + high`; the distinct pairs (sorted)
+    and how many runs gave each."""
+    by_rank = np.empty(len(ranks), dtype=np.int64)
+    by_rank[ranks] = np.arange(len(ranks))
+    lead_ranks = np.minimum.reduceat(ranks[owners], np.cumsum(lengths) - lengths)
+    leads = np.repeat(by_rank[lead_ranks], lengths)
+    others = owners != leads
+    leads, members = leads[others], owners[others]
+    low, high = np.minimum(leads, members), np.maximum(leads, members)
+    return _counted([low * np.int64(n_owners) + high])
 
 
 def _new_runs(keys: np.ndarray, bits: int) -> np.ndarray:
