@@ -102,7 +102,8 @@ QUOTE_MIN_WORDS = 3
 #: narration left beside a quote with fewer words ("the minister said") is dropped
 NARRATION_MIN_WORDS = 6
 _SPEECH_VERBS = (
-    "said|says|remarked|added|explained|warned|insisted|claimed|noted|stressed|argued|admitted"
+    "said|says|remarked|added|explained|warned|insisted|claimed|noted|stressed|"
+    "argued|admitted"
 )
 # Each pattern opens with its quote mark, which lets `re` skip ahead to the marks; what may not
 # stand before the mark is checked after it ("(?<![\w"]")": not a word character or a quote
@@ -113,9 +114,7 @@ QUOTE_RES = (
     re.compile(r"‘(?<![\w‘’']‘)[^‘\n]{2,2000}?’(?![\w])"),
     re.compile(r"«[^»\n]{2,2000}»"),
     # speech without quote marks, attributed after it: "It's a stunt, said one figure."
-    re.compile(
-        rf"(?m)^[^\S\n]*(?P<speech>[^\n,]{{1,300}}(?:,[^\n,]{{1,300}})*?),\s+(?:{_SPEECH_VERBS})\s"
-    ),
+    re.compile(rf"(?m)^[^\S\n]*(?P<speech>[^\n,]{{1,300}}(?:,[^\n,]{{1,300}})*?),\s+(?:{_SPEECH_VERBS})\s"),
 )
 #: what the last pattern must find: a text without it is not searched line by line
 _SPEECH_HINT = re.compile(rf",\s+(?:{_SPEECH_VERBS})\s")
@@ -157,9 +156,8 @@ def split_quotes(source_text: str, target_text: str, passage: Passage) -> list[P
     t_words = _words(target_text, *passage.target)
     if not s_words or not t_words or not s_quotes or not t_quotes:
         return [passage]
-    matcher = SequenceMatcher(
-        None, [w for w, _, _ in s_words], [w for w, _, _ in t_words], autojunk=False
-    )
+    matcher = SequenceMatcher(None, [w for w, _, _ in s_words], [w for w, _, _ in t_words],
+                              autojunk=False)
     mapping: dict[int, int] = {}
     for block in matcher.get_matching_blocks():
         for k in range(block.size):

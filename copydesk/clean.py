@@ -209,7 +209,9 @@ def _anchored_opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]
             for tag, i1, i2, j1, j2 in between.get_opcodes():
                 opcodes.append((tag, i + i1, i + i2, j + j1, j + j2))
         if block.size:
-            opcodes.append(("equal", block.a, block.a + block.size, block.b, block.b + block.size))
+            opcodes.append(
+                ("equal", block.a, block.a + block.size, block.b, block.b + block.size)
+            )
         i, j = block.a + block.size, block.b + block.size
     return opcodes
 

@@ -641,7 +641,9 @@ def index_export_command(db: Path, output: Path | None, fmt: str, keep_text: boo
               help="Key required on writes (X-API-Key header); or COPYDESK_API_KEY.")  # fmt: skip
 @click.option("--max-body-mb", type=click.FloatRange(min=0.001), default=5.0, show_default=True,
               help="Largest request body accepted, in MiB.")  # fmt: skip
-def serve_command(db: Path, host: str, port: int, api_key: str | None, max_body_mb: float) -> None:
+def serve_command(
+    db: Path, host: str, port: int, api_key: str | None, max_body_mb: float
+) -> None:
     """Serve the index over HTTP: add and check articles, read pairs and stories (JSON).
 
     OpenAPI documentation at /docs. Needs the web extra: pip install 'copydesk[web]'.

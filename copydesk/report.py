@@ -90,12 +90,8 @@ def article_to_dict(report: ArticleReport, keep_text: bool = False) -> dict[str,
 
 def _byline(report: ArticleReport) -> dict[str, str | None] | None:
     clues = report.clues
-    found = {
-        "author": clues.author,
-        "outlet": clues.outlet,
-        "place": clues.place,
-        "agency": clues.agency,
-    }
+    found = {"author": clues.author, "outlet": clues.outlet, "place": clues.place,
+             "agency": clues.agency}
     return found if any(found.values()) else None
 
 

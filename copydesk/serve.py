@@ -39,7 +39,8 @@ try:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
-        f"the web service needs the web extra ({exc.name} is missing): pip install 'copydesk[web]'"
+        f"the web service needs the web extra ({exc.name} is missing): "
+        "pip install 'copydesk[web]'"
     ) from exc
 
 from . import __version__

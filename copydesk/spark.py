@@ -861,7 +861,9 @@ def _document_frequencies(
         features.map(_looked_up), "doc long, terms array<long>", verifySchema=False
     ).select("doc", F.explode("terms").alias("t"))
     per_doc = (
-        wanted.join(counted, "t").groupBy("doc").agg(F.collect_list(F.struct("t", "n")).alias("df"))
+        wanted.join(counted, "t")
+        .groupBy("doc")
+        .agg(F.collect_list(F.struct("t", "n")).alias("df"))
     )
     weights = per_doc.rdd.map(partial(_restricted, n_docs, rarest)).partitionBy(partitions)
     return weights, rarest, counted

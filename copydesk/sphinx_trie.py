@@ -90,7 +90,9 @@ def read_trie(path: str | Path) -> dict[str, Any]:
         if parent_next[0] != 0 or reached > counts[k - 1] or np.any(np.diff(parent_next) < 0):
             raise ValueError(f"{path}: corrupt child pointers at order {k}")
         words = _bit_field(buffer, offset, reached, record_bits, 0, word_bits, np.int32)
-        parents = np.repeat(np.arange(len(parent_next) - 1, dtype=np.int32), np.diff(parent_next))
+        parents = np.repeat(
+            np.arange(len(parent_next) - 1, dtype=np.int32), np.diff(parent_next)
+        )
         chain = [column[parents] for column in chain] + [words]
         if top:
             top_codes = _bit_field(
@@ -106,12 +108,7 @@ def read_trie(path: str | Path) -> dict[str, Any]:
             backoff = backoffs[codes & (size - 1)]
             del codes
             parent_next = _bit_field(
-                buffer,
-                offset,
-                reached + 1,
-                record_bits,
-                word_bits + 2 * CODE_BITS,
-                next_bits,
+                buffer, offset, reached + 1, record_bits, word_bits + 2 * CODE_BITS, next_bits,
                 np.int64,
             )
         offset += ((1 + counts[k - 1]) * record_bits + 7) // 8 + 8

@@ -746,7 +746,9 @@ def _best_path(
             contexts.append((two_back, one_back, row_keys))
     # A word with one state after two with one state adds the same to every path: it needs no
     # lookup (a zero stands in), and neither the best path nor any margin changes.
-    missing = list(dict.fromkeys(c for c in contexts if c not in tables and max(map(len, c)) > 1))
+    missing = list(
+        dict.fromkeys(c for c in contexts if c not in tables and max(map(len, c)) > 1)
+    )
     if missing:
         tables.update(zip(missing, lm.fit_tables(missing), strict=True))
     changes: list[tuple[int, str, float]] = []

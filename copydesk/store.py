@@ -831,7 +831,9 @@ class Index:
             while current < SCHEMA_VERSION:
                 MIGRATIONS[current](conn)
                 current += 1
-                conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(current),))
+                conn.execute(
+                    "UPDATE meta SET value=? WHERE key='schema_version'", (str(current),)
+                )
 
     def _meta(self, key: str, conn: sqlite3.Connection | None = None) -> str | None:
         row = (conn or self._conn()).execute("SELECT value FROM meta WHERE key=?", (key,))
@@ -839,7 +841,9 @@ class Index:
         return None if found is None else str(found[0])
 
     def _bump(self, conn: sqlite3.Connection, key: str, delta: int) -> None:
-        conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key=?", (delta, key))
+        conn.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key=?", (delta, key)
+        )
 
     @property
     def schema_version(self) -> int:

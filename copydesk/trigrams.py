@@ -69,7 +69,9 @@ class TrigramModel:
         )
         has_first = first >= 0
         safe_first = np.where(has_first, first, 0)
-        triple_found, triple_at = _find(self._triple_keys, _keys(_keys(safe_first, second), third))
+        triple_found, triple_at = _find(
+            self._triple_keys, _keys(_keys(safe_first, second), third)
+        )
         triple_found &= has_first
         context_found, context_at = _find(self._pair_keys, _keys(safe_first, second))
         context_found &= has_first

@@ -321,14 +321,8 @@ def test_packed_hashes_grow_past_the_announced_capacity() -> None:
     keys = packed.take()
     owners = (keys & np.uint64((1 << packed.bits) - 1)).tolist()
     assert owners == [0, 0, 1, 2, 2, 2]
-    assert ((keys >> np.uint64(20)) << np.uint64(20)).tolist() == [
-        5 << 20,
-        7 << 20,
-        5 << 20,
-        9 << 20,
-        5 << 20,
-        7 << 20,
-    ]
+    assert ((keys >> np.uint64(20)) << np.uint64(20)).tolist() == [5 << 20, 7 << 20, 5 << 20,
+                                                                  9 << 20, 5 << 20, 7 << 20]
     with pytest.raises(ValueError, match="more than the 3 articles"):
         packed.add(np.array([1], dtype=np.uint64))
 

@@ -276,8 +276,6 @@ def test_seed_004_is_spun_and_the_others_are_not(seeds: ScanResult) -> None:
         assert spins[n] is not None and not spins[n]["spun"], n
 
 
-# Same story, no shared passage.
-
 def test_a_story_run_by_more_outlets_than_max_df_pairs_each_copy_with_the_earliest() -> None:
     copies = [
         Article(f"copy{i}", f"Outlet {i} runs the wire.\n\n{FLOOD_REPORT}\n\nMore from {i}.",
@@ -295,6 +293,8 @@ def test_a_story_run_by_more_outlets_than_max_df_pairs_each_copy_with_the_earlie
     (story,) = hub.stories
     assert story.original == "wire" and len(story.articles) == 9
 
+
+# Same story, no shared passage.
 
 def test_two_reports_of_one_event_in_other_words_are_the_same_story() -> None:
     articles = [

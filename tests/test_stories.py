@@ -166,6 +166,8 @@ def test_label_of_a_story_without_original_comes_from_its_first_member() -> None
 # --- originals from credits, common sources ----------------------------------------------------
 
 
+
+
 def test_the_member_the_others_credit_is_the_original_even_if_dated_later() -> None:
     articles = [art("copy1", day(1)), art("copy2", day(2)), art("bbc", day(3))]
     articles[2].source = "BBC News"
@@ -263,9 +265,7 @@ def test_seed_002_adds_the_arrival_figures_and_the_home_office_statement(
 
 def test_a_plain_date_on_the_same_day_is_not_the_earliest() -> None:
     articles = [
-        art("dated", "2026-03-14"),
-        art("timed", "2026-03-14T06:10:00Z"),
-        art("late", "2026-03-20"),
+        art("dated", "2026-03-14"), art("timed", "2026-03-14T06:10:00Z"), art("late", "2026-03-20")
     ]
     pairs = [pair("timed", "dated", "unknown"), pair("timed", "late")]
     (story,) = build_stories(articles, pairs)
