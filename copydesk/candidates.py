@@ -37,7 +37,7 @@ import numpy as np
 
 from .align import sentence_bounds, sentence_tokens, word_term
 from .clean import words_as_read
-from .model import Article, Candidate, CleanArticle, Fingerprint
+from .model import Candidate, CleanArticle, Fingerprint
 from .read import parse_date
 
 _MASK = (1 << 64) - 1
@@ -492,7 +492,7 @@ def find_candidates(
     `fingerprint` of each, then `candidates_of` (which the keyword `settings` go to), hubs led
     by the earliest article (`publication_ranks`)."""
     prints = [fingerprint(d, ngram) for d in docs]
-    ranks = publication_ranks([d.article for d in docs])
+    ranks = publication_ranks([d.article.published for d in docs])
     return candidates_of(prints, max_df, min_shared, ranks=ranks, **settings)
 
 
@@ -559,13 +559,14 @@ def candidates_of(
     ]
 
 
-def publication_ranks(articles: Sequence[Article]) -> np.ndarray:
-    """Each article's rank by publication date, 0 first: the earliest leads a hub (see
-    `candidates_of`). Undated articles come after dated ones; ties keep the input order."""
-    keys = [publication_key(a.published) for a in articles]
-    order = sorted(range(len(articles)), key=lambda i: (keys[i], i))
-    ranks = np.empty(len(articles), dtype=np.int64)
-    ranks[order] = np.arange(len(articles))
+def publication_ranks(dates: Sequence[str | None]) -> np.ndarray:
+    """Each article's rank by its publication date (`Article.published`), 0 first: the
+    earliest leads a hub (see `candidates_of`). Undated articles come after dated ones; ties
+    keep the input order."""
+    keys = [publication_key(d) for d in dates]
+    order = sorted(range(len(dates)), key=lambda i: (keys[i], i))
+    ranks = np.empty(len(dates), dtype=np.int64)
+    ranks[order] = np.arange(len(dates))
     return ranks
 
 

@@ -238,7 +238,7 @@ def candidate_pairs(
                 counts.add(part.vocabulary[0], part.articles)
             prints.extend(part.fingerprints())
     settings = candidate_settings(options)
-    ranks = publication_ranks([d.article for d in docs])
+    ranks = publication_ranks([d.article.published for d in docs])
     return candidates_of(
         prints, options.max_df, options.min_shared, ngrams=ngrams, ranks=ranks, **settings
     )

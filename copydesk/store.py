@@ -21,16 +21,17 @@ its table of keys set aside as common: rare n-grams (`postings`, `common`), name
 `common_terms`). A key found in more than `max_df` articles is set aside and its postings
 dropped, and stays set aside even if the articles holding it are replaced later. A name or
 term set aside links nothing from then on, as in a scan of the whole index; an n-gram set
-aside (a hub) links each article holding it to the first indexed article that held it
-(`hubs`), where the two share `candidates.HUB_MIN_SHARED` such n-grams, as a scan links them to
-the earliest. The postings of a term count its articles,
-so a term's document frequency is known while it is rare. Fresh articles (a batch, or the
-checked one) enter `candidates_of` with the indexed articles they could pair with: those
-sharing n-grams or names enter with the keys they share (all that counting shared keys takes);
-those holding `SKETCH_SIZE` rare terms of one fresh sentence (what sharing a sentence sketch
-takes) enter with every sentence term they hold (kept in `sentences`), less those that the
-index and the fresh articles together make common. Each sketch is thus the one a scan of the
-index and the fresh articles would draw, and so is each pair of a fresh article.
+aside (a hub) links each article holding it to its lead (`hubs`): the earliest published of
+the articles that held it when it was set aside, where the two share
+`candidates.HUB_MIN_SHARED` such n-grams, as a scan links them to the earliest of all. The
+postings of a term count its articles, so a term's document frequency is known while it is
+rare. Fresh articles (a batch, or the checked one) enter `candidates_of` with the indexed
+articles they could pair with: those sharing n-grams or names enter with the keys they share
+(all that counting shared keys takes); those holding `SKETCH_SIZE` rare terms of one fresh
+sentence (what sharing a sentence sketch takes) enter with every sentence term they hold (kept
+in `sentences`), less those that the index and the fresh articles together make common. Each
+sketch is thus the one a scan of the index and the fresh articles would draw, and so is each
+pair of a fresh article.
 
 Idf. `idf` counts the articles holding each term key of `Fingerprint.vocabulary` (what a
 scan's `candidates.Idf` counts), `meta.documents` the articles. A batch's terms are counted
@@ -51,8 +52,8 @@ Where an index differs from one scan of its articles, by design (each batch is c
   not looked for (new articles are compared with the sketches of now);
 - a key set aside stays so when the articles holding it are replaced;
 - an n-gram set aside (a hub: a story syndicated widely) links each article holding it to its
-  lead (`hubs`), the first indexed article that held it when it was set aside, where a scan
-  picks the earliest published of them all (see `candidates.candidates_of`);
+  lead (`hubs`), the earliest published of those that held it when it was set aside, where a
+  scan picks the earliest of them all, later arrivals too (see `candidates.candidates_of`);
 - an index migrated from schema 2 gets its names, sentence terms and idf counts from the
   stored cleaning, but the pairs sketches and names would have found among the articles it
   held then are not looked for (add them to a new index file to have those).
@@ -105,6 +106,7 @@ from .candidates import (
     fingerprint,
     idf_weight,
     ngram_hashes,
+    publication_ranks,
     term_key,
 )
 from .classify import coverage, union_spans
@@ -298,7 +300,7 @@ def _add_keys(conn: sqlite3.Connection) -> None:
 HUBS_SCHEMA = """
 CREATE TABLE hubs (                 -- n-grams set aside as common (hubs), with their lead
     hash INTEGER PRIMARY KEY,
-    lead INTEGER NOT NULL           -- the first article holding it when it was set aside
+    lead INTEGER NOT NULL           -- the earliest published holding it when set aside
 );
 """
 
@@ -381,19 +383,6 @@ class _Keys:
 
 
 _NO_SENTENCES = np.empty(0, dtype=np.int32)
-
-
-def _first_holders(
-    hashes: np.ndarray, docs: np.ndarray, wanted: np.ndarray
-) -> list[tuple[int, int]]:
-    """(hash, first doc holding it) for each of `wanted`, from (hash, doc) entries."""
-    chosen = np.isin(hashes, wanted)
-    hashes, docs = hashes[chosen], docs[chosen]
-    order = np.lexsort((docs, hashes))
-    hashes, docs = hashes[order], docs[order]
-    first = np.ones(len(hashes), dtype=bool)
-    first[1:] = hashes[1:] != hashes[:-1]
-    return list(zip(_as_rows(hashes[first]), docs[first].tolist(), strict=True))
 
 
 def _only(
@@ -1114,7 +1103,9 @@ class Index:
         # Their idf terms count before aligning: a scan weighs words over all its articles.
         _count_terms(conn, [p.vocabulary for p in prints.values()], 1)
         keys = self._keys(conn, prints)
-        pairs = self._align(conn, self._candidates(conn, prints, keys), fresh, progress)
+        published = {d: doc.article.published for d, (doc, _) in fresh.items()}
+        candidates = self._candidates(conn, prints, keys, published)
+        pairs = self._align(conn, candidates, fresh, progress)
         self._store_pairs(conn, pairs)
         for (postings, common), found in zip((_NGRAMS, _NAMES, _TERMS), keys, strict=True):
             added = _insert_postings(conn, postings, found.fresh)
@@ -1131,10 +1122,9 @@ class Index:
                     holders = np.concatenate([
                         found.old_docs, *(np.full(len(h), d) for d, h in found.fresh.items())
                     ])  # fmt: skip
-                    conn.executemany(
-                        "INSERT OR IGNORE INTO hubs VALUES (?, ?)",
-                        _first_holders(every, holders, values[counts > opts.max_df]),
-                    )
+                    leads = self._leads(conn, every, holders, values[counts > opts.max_df],
+                                        published)  # fmt: skip
+                    conn.executemany("INSERT OR IGNORE INTO hubs VALUES (?, ?)", leads)
                 cursor = conn.executemany(
                     f"DELETE FROM {postings} WHERE hash=?", ((h,) for h in stock)
                 )
@@ -1205,6 +1195,42 @@ class Index:
             out.append(_Keys(fresh, *self._postings(conn, every, skip, postings), leads))
         return out[0], out[1], out[2]
 
+    def _published(self, conn: sqlite3.Connection, docs: Iterable[int]) -> dict[int, str | None]:
+        """The publication date of each of these indexed articles."""
+        found: dict[int, str | None] = {}
+        rows = sorted(set(docs))
+        for start in range(0, len(rows), LOOKUP_CHUNK):
+            chunk = _json(rows[start : start + LOOKUP_CHUNK])
+            found.update(conn.execute(
+                "SELECT a.doc, a.published FROM json_each(?) AS j CROSS JOIN articles AS a "
+                "ON a.doc = j.value",
+                (chunk,),
+            ).fetchall())  # fmt: skip
+        return found
+
+    def _leads(
+        self,
+        conn: sqlite3.Connection,
+        hashes: np.ndarray,
+        docs: np.ndarray,
+        wanted: np.ndarray,
+        published: Mapping[int, str | None],
+    ) -> list[tuple[int, int]]:
+        """(hash, lead) for each of `wanted` hashes, from (hash, doc) entries: the earliest
+        published of the articles holding it (`published` gives the fresh ones' dates)."""
+        chosen = np.isin(hashes, wanted)
+        hashes, docs = hashes[chosen], docs[chosen]
+        holders = np.unique(docs)
+        dates = {**self._published(conn, [d for d in holders.tolist() if d not in published]),
+                 **published}  # fmt: skip
+        rank_of = publication_ranks([dates.get(d) for d in holders.tolist()])
+        ranks = rank_of[np.searchsorted(holders, docs)]
+        order = np.lexsort((ranks, hashes))
+        hashes, docs = hashes[order], docs[order]
+        first = np.ones(len(hashes), dtype=bool)
+        first[1:] = hashes[1:] != hashes[:-1]
+        return list(zip(_as_rows(hashes[first]), docs[first].tolist(), strict=True))
+
     def _hub_links(
         self,
         conn: sqlite3.Connection,
@@ -1235,6 +1261,7 @@ class Index:
         conn: sqlite3.Connection,
         prints: Mapping[int, Fingerprint],
         keys: tuple[_Keys, _Keys, _Keys],
+        published: Mapping[int, str | None],
     ) -> list[Candidate]:
         """Candidate pairs (by doc number) of the fresh articles with the index and with each
         other, as `candidates_of` finds them among all of them.
@@ -1273,9 +1300,12 @@ class Index:
                     Fingerprint(old_ngrams.get(d, _NO_HASHES), t, s, old_names.get(d, _NO_HASHES))
                 )
         settings = candidate_settings(opts)
+        # A hub among these articles is led by the earliest published, as in a scan.
+        dates = {**self._published(conn, [d for d in order if d not in published]), **published}
+        ranks = publication_ranks([dates.get(d) for d in order])
         found_pairs = {
             (order[c.a], order[c.b]): c.shared
-            for c in candidates_of(found, opts.max_df, opts.min_shared, **settings)
+            for c in candidates_of(found, opts.max_df, opts.min_shared, ranks=ranks, **settings)
             if order[c.a] in prints or order[c.b] in prints
         }
         # Hub n-grams set aside before link each fresh article to their lead, as in a scan.
@@ -1650,7 +1680,8 @@ class Index:
             doc, spin = matchable(doc)
             spins = {article.id: spin}
             prints = {_CHECKED: fingerprint(doc, opts.ngram)}
-            candidates = self._candidates(conn, prints, self._keys(conn, prints, skip=same))
+            keys = self._keys(conn, prints, skip=same)
+            candidates = self._candidates(conn, prints, keys, {_CHECKED: article.published})
             # Weigh words as a scan of the index with this article (and not its old version).
             adjust = dict.fromkeys(_as_rows(prints[_CHECKED].vocabulary), 1)
             if same is not None:

@@ -131,13 +131,13 @@ def test_idf_weights_looked_up_together_are_those_of_each_term() -> None:
 
 
 def test_publication_ranks_put_the_earliest_first() -> None:
-    articles = [
-        Article("undated", "x"),
-        Article("b", "x", published="2026-03-16"),  # midnight UTC
-        Article("c", "x", published="2026-03-15T23:00:00-05:00"),  # 04:00 UTC the next day
-        Article("d", "x", published="2026-03-16"),  # a tie: the input order decides
+    dates = [
+        None,
+        "2026-03-16",  # midnight UTC
+        "2026-03-15T23:00:00-05:00",  # 04:00 UTC the next day
+        "2026-03-16",  # a tie: the input order decides
     ]
-    assert publication_ranks(articles).tolist() == [3, 0, 2, 1]
+    assert publication_ranks(dates).tolist() == [3, 0, 2, 1]
 
 
 def test_ngrams_above_max_df_link_each_article_to_the_first_alone() -> None:

@@ -650,6 +650,14 @@ def test_a_story_indexed_from_more_outlets_than_max_df_pairs_each_copy_with_the_
         late = Article("late", f"{FLOOD_REPORT}\n\nA late copy.", published="2026-03-17")
         checked = index.check(late)
     assert {(p.source, p.target) for p in checked.pairs} == {("wire", "late")}
+    # The wire indexed after some of its copies still leads: it is the earliest published.
+    with Index(tmp_path / "late.db", options) as index:
+        index.add_articles(copies[:3])  # rare yet: every two of them
+        index.add_articles([*copies[3:6], wire])  # the passage turns common here
+        index.add_articles(copies[6:])
+        found = {(p.source, p.target) for p in index.export().pairs}
+    among_first = {(a.id, b.id) for i, a in enumerate(copies[:3]) for b in copies[i + 1 : 3]}
+    assert found == want | among_first
 
 
 def test_a_later_migration_runs_once(
