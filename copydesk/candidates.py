@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
@@ -146,10 +148,12 @@ def _word_term_hash(word: str) -> int:
 class _WordTable(dict[str, int]):
     """A number for each word seen, and by that number the word's `word_hash`, its
     `_word_term_hash` and whether it is a number (`str.isdecimal`): one lookup a word finds
-    all three. Starts afresh past `TABLE_LIMIT` words."""
+    all three. Starts afresh past `TABLE_LIMIT` words. One thread at a time reads it (`fields`):
+    it grows as it is read, and the web service fingerprints in several threads."""
 
     def __init__(self) -> None:
         super().__init__()
+        self._lock = threading.Lock()
         self._start_afresh()
 
     def _start_afresh(self) -> None:
@@ -164,26 +168,32 @@ class _WordTable(dict[str, int]):
         self[word] = number
         return number
 
-    def numbers_of(self, words: Sequence[str]) -> np.ndarray:
-        """The number of each word, to pick its fields with `of`."""
-        if len(self) > TABLE_LIMIT:
-            self._start_afresh()
-        return np.fromiter(map(self.__getitem__, words), dtype=np.intp, count=len(words))
+    def fields(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each word's `word_hash`, `_word_term_hash` and whether it is a number."""
+        if not words:
+            return _NO_WORDS, _NO_WORDS, np.empty(0, dtype=bool)
+        with self._lock:
+            if len(self) > TABLE_LIMIT:
+                self._start_afresh()
+            at = np.fromiter(map(self.__getitem__, words), dtype=np.intp, count=len(words))
+            return (
+                np.frombuffer(self.hashes, dtype=np.uint64)[at],
+                np.frombuffer(self.terms, dtype=np.uint64)[at],
+                np.frombuffer(self.numbers, dtype=np.bool_)[at],
+            )
 
-    @staticmethod
-    def of(field: array[int], numbers: np.ndarray) -> np.ndarray:
-        """One field (`hashes`, `terms` or `numbers`) of the words numbered `numbers`."""
-        dtype = np.uint64 if field.typecode == "Q" else np.bool_
-        if not len(numbers):  # (an empty table's buffer makes no array)
-            return np.empty(0, dtype=dtype)
-        return np.frombuffer(field, dtype=dtype)[numbers]
+    def after_fork(self) -> None:
+        """A child process starts with a free lock (another thread may hold the parent's)."""
+        self._lock = threading.Lock()
 
 
+_NO_WORDS = np.empty(0, dtype=np.uint64)
 _word_table = _WordTable()
+os.register_at_fork(after_in_child=_word_table.after_fork)
 
 
 def _sentence_terms(
-    doc: CleanArticle, numbers: np.ndarray | None = None
+    doc: CleanArticle, fields: tuple[np.ndarray, np.ndarray] | None = None
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """The term hash (`_token_term_hashes`) of each token the paraphrase aligner reads in the
     article's sentences (`align.split_sentences`), its sentence's number, and how many
@@ -192,7 +202,8 @@ def _sentence_terms(
     A word is one token, but for words of digits and letters and numbers joined by a point or
     a comma; when all the word characters are ASCII, its term is that of the word as cleaned.
     Only the sentences holding such words (or every sentence, when the text holds mojibake)
-    are read again. `numbers`: the article's words' numbers in `_word_table`, when known."""
+    are read again. `fields`: the terms and number flags of the article's words
+    (`_WordTable.fields`), when known."""
     text, starts, ends = doc.article.text, doc.starts, doc.ends
     bounds = sentence_bounds(doc)
     n_sentences = len(bounds) - 1
@@ -200,10 +211,8 @@ def _sentence_terms(
     kind = words_as_read(text)
     if kind == "mojibake":
         return *_tokens_read_again(doc, bounds, np.arange(n_sentences)), n_sentences
-    table = _word_table
     if kind == "ascii" and not doc.restored:
-        if numbers is None:
-            numbers = table.numbers_of(doc.words)
+        every, decimal = fields if fields is not None else _word_table.fields(doc.words)[1:]
     else:
         if kind == "ascii":  # the aligner reads the words as written, spun or not
             words = list(doc.words)
@@ -211,10 +220,8 @@ def _sentence_terms(
                 words[i] = text[starts[i] : ends[i]]
         else:  # the word as written, as the aligner reads it ("ﬁnal", not "final")
             words = list(map(text.__getitem__, map(slice, starts, ends)))
-        numbers = table.numbers_of(words)
-    every = table.of(table.terms, numbers)
+        every, decimal = _word_table.fields(words)[1:]
     unlike = every == _MIXED  # words that are not one token each
-    decimal = table.of(table.numbers, numbers)
     if decimal[1:].any():
         # Numbers joined by a point or comma ("1,000", "3.5") are one token.
         first, second = np.asarray(starts), np.asarray(ends)
@@ -249,12 +256,11 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
     `rewrites` (what reaches paraphrases: see `candidate_settings`), the content terms of its
     sentences (for sketches, and with the phrases they make for the run's idf) and its names.
     Costs under a millisecond an article, a tenth of that without `rewrites`."""
-    numbers = _word_table.numbers_of(doc.words)
-    hashes = _word_table.of(_word_table.hashes, numbers)
+    hashes, terms, decimal = _word_table.fields(doc.words)
     if not rewrites:
         nothing = np.empty(0, dtype=np.uint64)
         return Fingerprint(_ngrams_of(hashes, ngram), nothing, np.empty(0, np.int32), nothing)
-    every, sentence_of, n_sentences = _sentence_terms(doc, numbers)
+    every, sentence_of, n_sentences = _sentence_terms(doc, (terms, decimal))
     content = every != 0  # function words have no term
     terms, sentence_of = every[content], sentence_of[content]
     vocabulary = _vocabulary(terms, sentence_of)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from itertools import pairwise
 
@@ -104,13 +105,25 @@ def test_the_word_table_gives_each_words_fields(monkeypatch: pytest.MonkeyPatch)
     for _ in range(40):
         words = [rnd.choice(pieces) + str(rnd.randint(0, 30)) * rnd.randint(0, 1)
                  for _ in range(rnd.randint(0, 30))]  # fmt: skip
-        numbers = _word_table.numbers_of(words)
+        hashes, terms, numbers = _word_table.fields(words)
         assert len(_word_table) <= 50 + len(words)
-        assert _word_table.of(_word_table.hashes, numbers).tolist() == list(map(word_hash, words))
-        assert _word_table.of(_word_table.terms, numbers).tolist() == list(
-            map(_word_term_hash, words))  # fmt: skip
-        assert _word_table.of(_word_table.numbers, numbers).tolist() == [
-            w.isdecimal() for w in words]  # fmt: skip
+        assert hashes.tolist() == list(map(word_hash, words))
+        assert terms.tolist() == list(map(_word_term_hash, words))
+        assert numbers.tolist() == [w.isdecimal() for w in words]
+
+
+def test_fingerprints_made_in_threads_are_those_made_one_by_one() -> None:
+    # The web service fingerprints in several threads, and the word table grows as it is read.
+    docs = clean_articles(make_corpus(120, seed=3, words=(80, 200)).articles)
+    _word_table.clear()
+
+    def made(doc: CleanArticle) -> tuple[list[int], ...]:
+        found = fingerprint(doc)
+        return found.ngrams.tolist(), found.terms.tolist(), found.names.tolist()
+
+    with ThreadPoolExecutor(8) as pool:
+        in_threads = list(pool.map(made, docs))
+    assert in_threads == [made(d) for d in docs]
 
 
 def test_idf_weights_looked_up_together_are_those_of_each_term() -> None:
