@@ -385,6 +385,16 @@ class _Keys:
 _NO_SENTENCES = np.empty(0, dtype=np.int32)
 
 
+def _looked_up(conn: sqlite3.Connection, query: str, keys: Iterable[int]) -> dict[Any, Any]:
+    """The (key, value) rows `query` gives for `keys`, read `LOOKUP_CHUNK` keys at a time; the
+    query reads the keys as `json_each(?) AS j`, `j.value` each."""
+    found: dict[Any, Any] = {}
+    rows = sorted(set(keys))
+    for start in range(0, len(rows), LOOKUP_CHUNK):
+        found.update(conn.execute(query, (_json(rows[start : start + LOOKUP_CHUNK]),)).fetchall())
+    return found
+
+
 def _only(
     terms: Mapping[int, tuple[np.ndarray, np.ndarray]], wanted: np.ndarray, invert: bool = False
 ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -1197,16 +1207,8 @@ class Index:
 
     def _published(self, conn: sqlite3.Connection, docs: Iterable[int]) -> dict[int, str | None]:
         """The publication date of each of these indexed articles."""
-        found: dict[int, str | None] = {}
-        rows = sorted(set(docs))
-        for start in range(0, len(rows), LOOKUP_CHUNK):
-            chunk = _json(rows[start : start + LOOKUP_CHUNK])
-            found.update(conn.execute(
-                "SELECT a.doc, a.published FROM json_each(?) AS j CROSS JOIN articles AS a "
-                "ON a.doc = j.value",
-                (chunk,),
-            ).fetchall())  # fmt: skip
-        return found
+        return _looked_up(conn, "SELECT a.doc, a.published FROM json_each(?) AS j "
+                          "CROSS JOIN articles AS a ON a.doc = j.value", docs)  # fmt: skip
 
     def _leads(
         self,
@@ -1240,15 +1242,11 @@ class Index:
     ) -> dict[tuple[int, int], int]:
         """(lead, fresh article): the hub n-grams (`stock`, with a lead in `hubs`) each fresh
         article holds that lead to that article, but `skip` and itself."""
-        lead_of: dict[int, int] = {}
-        rows = _as_rows(stock)
-        for start in range(0, len(rows), LOOKUP_CHUNK):
-            chunk = _json(rows[start : start + LOOKUP_CHUNK])
-            lead_of.update(conn.execute(
-                "SELECT h.hash, h.lead FROM json_each(?) AS j CROSS JOIN hubs AS h "
-                "ON h.hash = j.value",
-                (chunk,),
-            ).fetchall())  # fmt: skip
+        lead_of = _looked_up(
+            conn,
+            "SELECT h.hash, h.lead FROM json_each(?) AS j CROSS JOIN hubs AS h ON h.hash = j.value",
+            _as_rows(stock),
+        )
         links: Counter[tuple[int, int]] = Counter()
         for d, hashes in fresh.items():
             for lead in map(lead_of.get, _as_rows(hashes)):
@@ -1365,15 +1363,8 @@ class Index:
 
     def _idf_counts(self, conn: sqlite3.Connection, keys: Iterable[int]) -> dict[int, int]:
         """Articles holding each of these term keys (as stored), for those the index holds."""
-        rows = sorted(set(keys))
-        found: dict[int, int] = {}
-        for start in range(0, len(rows), LOOKUP_CHUNK):
-            chunk = _json(rows[start : start + LOOKUP_CHUNK])
-            found.update(conn.execute(
-                "SELECT i.key, i.df FROM json_each(?) AS j CROSS JOIN idf AS i ON i.key = j.value",
-                (chunk,),
-            ).fetchall())  # fmt: skip
-        return found
+        return _looked_up(conn, "SELECT i.key, i.df FROM json_each(?) AS j "
+                          "CROSS JOIN idf AS i ON i.key = j.value", keys)  # fmt: skip
 
     def _idf(
         self,
