@@ -179,12 +179,41 @@ def align_words(
             p.matched, p.similarity, p.verbatim = len(left), 1.0, True
         else:
             matcher = SequenceMatcher(None, left, right, autojunk=False)
-            p.matched = sum(block.size for block in matcher.get_matching_blocks())
-            p.similarity = 2.0 * p.matched / (len(left) + len(right))
+            blocks = _trimmed([m for m in matcher.get_matching_blocks() if m.size], min_similarity)
+            if not blocks:
+                continue
+            first, last = blocks[0], blocks[-1]
+            p.a0, p.a1 = p.a0 + first.a, p.a0 + last.a + last.size
+            p.b0, p.b1 = p.b0 + first.b, p.b0 + last.b + last.size
+            if min(p.a1 - p.a0, p.b1 - p.b0) < min_words:
+                continue
+            p.matched = sum(m.size for m in blocks)
+            p.similarity = 2.0 * p.matched / (p.a1 - p.a0 + p.b1 - p.b0)
         if p.similarity >= min_similarity and p.matched >= min_words * 3 // 4:
             kept.append(p)
     kept.sort(key=lambda p: (p.a0, p.b0))
     return kept
+
+
+def _trimmed(blocks: list[Any], min_similarity: float) -> list[Any]:
+    """Matching blocks (`SequenceMatcher`'s, in order) without the end ones that are sparser
+    than `min_similarity` with the gap that leads to them: a passage grown across a long gap to
+    a stray "the U.S." ends before it."""
+    start, end = 0, len(blocks)
+    while end - start >= 2:
+        head, after = blocks[start], blocks[start + 1]
+        tail, before = blocks[end - 1], blocks[end - 2]
+        head_gap = after.a - head.a - head.size + after.b - head.b - head.size
+        tail_gap = tail.a - before.a - before.size + tail.b - before.b - before.size
+        head_density = 2 * head.size / (2 * head.size + head_gap)
+        tail_density = 2 * tail.size / (2 * tail.size + tail_gap)
+        if min(head_density, tail_density) >= min_similarity:
+            break
+        if head_density < tail_density:
+            start += 1
+        else:
+            end -= 1
+    return blocks[start:end]
 
 
 def align_passages(

@@ -64,6 +64,10 @@ def weighted_coverage(doc: CleanArticle, passages: Sequence[Passage], side: str)
     return min(1.0, total / content)
 
 
+def _length(spans: Iterable[tuple[int, int]]) -> int:
+    return sum(end - start for start, end in spans)
+
+
 def name_relation(
     coverage_source: float, coverage_target: float, passages: Sequence[Passage]
 ) -> str:
@@ -71,18 +75,32 @@ def name_relation(
     the shared text was reused: mostly `spun` passages make a `spun_copy`, mostly rewritten ones
     (`paraphrase`, or `edited` below `REWRITTEN_SIMILARITY`) a `paraphrase`; otherwise
     `duplicate`, `copy` or `partial_copy` by coverage."""
-    chars = sum(p.target[1] - p.target[0] for p in passages) or 1
-    by_kind: dict[str, int] = {}
+    by_kind: dict[str, list[tuple[int, int]]] = {"matched": [], "spun": [], "paraphrase": []}
     for p in passages:
         # An "edited" passage this far from its source was rewritten more than edited.
         rewritten = p.kind == "edited" and p.similarity < REWRITTEN_SIMILARITY
-        kind = "paraphrase" if rewritten else p.kind
-        by_kind[kind] = by_kind.get(kind, 0) + p.target[1] - p.target[0]
-    if by_kind.get("spun", 0) / chars >= REWORDED_SHARE:
+        if p.kind == "spun":
+            by_kind["spun"].append(p.target)
+        elif p.kind == "paraphrase" or rewritten:
+            by_kind["paraphrase"].append(p.target)
+        else:
+            by_kind["matched"].append(p.target)
+    # Text in passages of several kinds counts once, as the closest match: a sentence paired as
+    # a paraphrase around a quote copied word for word is reworded only outside the quote.
+    chars = _length(union_spans(p.target for p in passages)) or 1
+    matched = union_spans(by_kind["matched"])
+    spun = union_spans(by_kind["spun"])
+    spun_chars = _length(spun) - overlap_chars(spun, matched)
+    if spun_chars / chars >= REWORDED_SHARE:
         return "spun_copy"
-    if by_kind.get("paraphrase", 0) / chars >= REWORDED_SHARE:
+    reworded = union_spans(by_kind["paraphrase"])
+    reworded_chars = _length(reworded) - overlap_chars(reworded, matched + spun)
+    if reworded_chars / chars >= REWORDED_SHARE:
         return "paraphrase"
-    similarity = sum(p.similarity * (p.target[1] - p.target[0]) for p in passages) / chars
+    lengths = [p.target[1] - p.target[0] for p in passages]
+    similarity = sum(p.similarity * n for p, n in zip(passages, lengths, strict=True)) / (
+        sum(lengths) or 1
+    )
     if (
         min(coverage_source, coverage_target) >= DUPLICATE_COVERAGE
         and similarity >= DUPLICATE_SIMILARITY
@@ -102,8 +120,7 @@ QUOTE_MIN_WORDS = 3
 #: narration left beside a quote with fewer words ("the minister said") is dropped
 NARRATION_MIN_WORDS = 6
 _SPEECH_VERBS = (
-    "said|says|remarked|added|explained|warned|insisted|claimed|noted|stressed|"
-    "argued|admitted"
+    "said|says|remarked|added|explained|warned|insisted|claimed|noted|stressed|argued|admitted"
 )
 # Each pattern opens with its quote mark, which lets `re` skip ahead to the marks; what may not
 # stand before the mark is checked after it ("(?<![\w"]")": not a word character or a quote
@@ -114,7 +131,9 @@ QUOTE_RES = (
     re.compile(r"‘(?<![\w‘’']‘)[^‘\n]{2,2000}?’(?![\w])"),
     re.compile(r"«[^»\n]{2,2000}»"),
     # speech without quote marks, attributed after it: "It's a stunt, said one figure."
-    re.compile(rf"(?m)^[^\S\n]*(?P<speech>[^\n,]{{1,300}}(?:,[^\n,]{{1,300}})*?),\s+(?:{_SPEECH_VERBS})\s"),
+    re.compile(
+        rf"(?m)^[^\S\n]*(?P<speech>[^\n,]{{1,300}}(?:,[^\n,]{{1,300}})*?),\s+(?:{_SPEECH_VERBS})\s"
+    ),
 )
 #: what the last pattern must find: a text without it is not searched line by line
 _SPEECH_HINT = re.compile(rf",\s+(?:{_SPEECH_VERBS})\s")
@@ -147,17 +166,24 @@ def _inside(at: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s <= at < e for s, e in spans)
 
 
-def split_quotes(source_text: str, target_text: str, passage: Passage) -> list[Passage]:
+def split_quotes(
+    source_text: str, target_text: str, passage: Passage, min_similarity: float = 0.5
+) -> list[Passage]:
     """The passage cut so that speech quoted on both sides becomes passages of its own with
-    `quote=True`; the narration around it stays as it was (short leftovers dropped)."""
+    `quote=True`; the narration around it stays as it was (short leftovers dropped).
+
+    Each piece of a `verbatim` or `edited` passage is measured again (a quote copied word for
+    word is `verbatim` even inside an edited passage), and narration left less similar than
+    `min_similarity` is dropped: what made the passage may lie all in the quote."""
     s_quotes = quoted_spans(source_text)
     t_quotes = quoted_spans(target_text)
     s_words = _words(source_text, *passage.source)
     t_words = _words(target_text, *passage.target)
     if not s_words or not t_words or not s_quotes or not t_quotes:
         return [passage]
-    matcher = SequenceMatcher(None, [w for w, _, _ in s_words], [w for w, _, _ in t_words],
-                              autojunk=False)
+    matcher = SequenceMatcher(
+        None, [w for w, _, _ in s_words], [w for w, _, _ in t_words], autojunk=False
+    )
     mapping: dict[int, int] = {}
     for block in matcher.get_matching_blocks():
         for k in range(block.size):
@@ -181,15 +207,22 @@ def split_quotes(source_text: str, target_text: str, passage: Passage) -> list[P
         if j - i >= (QUOTE_MIN_WORDS if labels[i] else NARRATION_MIN_WORDS) and mapped:
             t_lo = min(mapped) if labels[i] else _target_cut(mapping, i, j, len(t_words), True)
             t_hi = max(mapped) if labels[i] else _target_cut(mapping, i, j, len(t_words), False)
-            pieces.append(
-                Passage(
-                    (s_words[i][1], s_words[j - 1][2]),
-                    (t_words[t_lo][1], t_words[t_hi][2]),
-                    passage.kind,
-                    passage.similarity,
-                    quote=labels[i],
+            kind, similarity, kept = passage.kind, passage.similarity, t_hi >= t_lo
+            if kind in ("verbatim", "edited") and kept:
+                matched = sum(1 for t in mapped if t_lo <= t <= t_hi)
+                similarity = round(2.0 * matched / (j - i + t_hi - t_lo + 1), 3)
+                kind = "verbatim" if similarity == 1.0 else "edited"
+                kept = labels[i] or similarity >= min_similarity
+            if kept:
+                pieces.append(
+                    Passage(
+                        (s_words[i][1], s_words[j - 1][2]),
+                        (t_words[t_lo][1], t_words[t_hi][2]),
+                        kind,
+                        similarity,
+                        quote=labels[i],
+                    )
                 )
-            )
         i = j
     return pieces or [passage]
 
@@ -205,7 +238,11 @@ def _target_cut(mapping: dict[int, int], i: int, j: int, n_target: int, first: b
 
 
 def mark_quotes(
-    source_text: str, target_text: str, passages: Sequence[Passage], split: bool = True
+    source_text: str,
+    target_text: str,
+    passages: Sequence[Passage],
+    split: bool = True,
+    min_similarity: float = 0.5,
 ) -> list[Passage]:
     """Every passage with its shared quoted speech split out and flagged `quote=True`.
 
@@ -213,7 +250,12 @@ def mark_quotes(
     flagged when quoted speech makes up most of it on both sides.
     """
     if split:
-        return [piece for p in passages for piece in split_quotes(source_text, target_text, p)]
+        pieces = [
+            piece
+            for p in passages
+            for piece in split_quotes(source_text, target_text, p, min_similarity)
+        ]
+        return _without_repeats(pieces)
     s_quotes, t_quotes = quoted_spans(source_text), quoted_spans(target_text)
     out = []
     for p in passages:
@@ -222,6 +264,23 @@ def mark_quotes(
         quote = min(s_share, t_share) >= QUOTE_SHARE
         out.append(Passage(p.source, p.target, p.kind, p.similarity, quote=quote))
     return out
+
+
+def _without_repeats(passages: list[Passage]) -> list[Passage]:
+    """`passages` less the reworded pieces (`paraphrase`, `spun`) that lie, on both sides, inside
+    a word-matched one: cutting a paraphrase at a quote can give again a quote the aligner had
+    matched word for word."""
+    matched = [p for p in passages if p.kind in ("verbatim", "edited")]
+
+    def inside(p: Passage, q: Passage) -> bool:
+        return (q.source[0] <= p.source[0] and p.source[1] <= q.source[1]
+                and q.target[0] <= p.target[0] and p.target[1] <= q.target[1])  # fmt: skip
+
+    return [
+        p
+        for p in passages
+        if p.kind in ("verbatim", "edited") or not any(inside(p, q) for q in matched)
+    ]
 
 
 # --- spun copies -------------------------------------------------------------------------------

@@ -82,7 +82,9 @@ def compare_clean(
     whole_copy = name_relation(cov_a, cov_b, passages) in ("duplicate", "copy") or name_relation(
         cov_b, cov_a, passages
     ) in ("duplicate", "copy")
-    passages = mark_quotes(a.article.text, b.article.text, passages, split=not whole_copy)
+    passages = mark_quotes(
+        a.article.text, b.article.text, passages, not whole_copy, opts.min_similarity
+    )
     passages = mark_spun(a, b, passages)
     if not whole_copy:
         cov_a = coverage(a, [p.source for p in passages])

@@ -110,6 +110,22 @@ def test_one_word_edit_inside_a_passage_keeps_one_edited_passage(kind: str) -> N
     assert (p.b0, p.b1) == (20, 20 + len(_edited(kind, shared)))
 
 
+def test_a_passage_does_not_reach_across_a_long_gap_to_a_stray_match() -> None:
+    # A copied run, then nine words apart on each side, then "the u s" in both: merging bridges
+    # the gap (max_gap 12), but the passage ends with the run.
+    shared = words("s", 10)
+    stray = ["the", "u", "s"]
+    a = words("a", 10) + shared + words("aa", 9) + stray + words("aaa", 10)
+    b = words("b", 10) + shared + words("bb", 11) + stray + words("bbb", 10)
+    found = align_words(a, b)
+    assert [(p.a0, p.a1, p.b0, p.b1) for p in found] == [(10, 20, 10, 20)]
+    assert found[0].similarity == 1.0
+    # A few words changed between runs are bridged as before.
+    b = words("b", 10) + shared + words("bb", 2) + a[22:32] + words("bbb", 10)
+    found = align_words(a, b)
+    assert [(p.a0, p.a1, p.b0, p.b1) for p in found] == [(10, 32, 10, 32)]
+
+
 def test_reordered_runs_stay_separate_passages_with_crossed_indices() -> None:
     first, second = words("p", 20), words("q", 20)
     a = first + words("a", 5) + second

@@ -193,7 +193,6 @@ def test_low_coverage_is_a_partial_copy() -> None:
 # --- quoted speech -----------------------------------------------------------------------------
 
 
-
 @pytest.mark.parametrize(
     "text, quotes",
     [
@@ -240,6 +239,32 @@ def test_split_quotes_cuts_the_shared_quote_out_of_a_passage() -> None:
     assert source[pieces[0].source[0] : pieces[0].source[1]].startswith("The council met")
 
 
+def test_split_quotes_measures_each_piece_and_drops_narration_that_shares_nothing() -> None:
+    # The aligner bridged a copied quote and a stray "the city" after it: the quote alone is
+    # shared, so it becomes a verbatim passage and the narration after it goes.
+    quote = "“Nobody will be allowed to cross the bridge before the spring inspection.”"
+    source = f"{quote} she said. Traders say the closure costs them dearly in the city"
+    target = f"{quote} in a statement. Officials later denied any delay to works in the city"
+    passage = Passage((0, len(source)), (0, len(target)), "edited", 0.55)
+    pieces = split_quotes(source, target, passage)
+    assert len(pieces) == 1
+    (piece,) = pieces
+    assert piece.quote and piece.kind == "verbatim" and piece.similarity == 1.0
+    assert source[piece.source[0] : piece.source[1]] == quote[1:-2]
+    # Narration that does share its words stays, measured on its own.
+    source = f"{quote} she said. {NARRATION}"
+    target = f"{quote} in a statement. {NARRATION.replace('Tuesday', 'Monday')}"
+    passage = Passage((0, len(source)), (0, len(target)), "edited", 0.8)
+    quoted, narration = split_quotes(source, target, passage)
+    assert quoted.kind == "verbatim" and not narration.quote
+    assert narration.kind == "edited" and 0.8 < narration.similarity < 1.0
+    # Pieces of a paraphrase are not word matches: they keep the passage's kind and score.
+    passage = Passage((0, len(source)), (0, len(target)), "paraphrase", 0.4)
+    assert {(p.kind, p.similarity) for p in split_quotes(source, target, passage)} == {
+        ("paraphrase", 0.4)
+    }
+
+
 def test_quotes_are_split_only_when_quoted_on_both_sides() -> None:
     source = f"{NARRATION} The engineer replied: {SPEECH}"
     target = f"{NARRATION} The engineer replied: {SPEECH[1:-1]}"  # quote marks lost
@@ -261,19 +286,25 @@ def test_texts_sharing_only_a_quote_point_to_a_common_source() -> None:
         "“The bridge will stay closed until divers can examine the foundations, and that will not "
         "happen before the current slows down in the spring,” the minister said."
     )
-    a = Article("a", f"The Valley Gazette asked about the bridge on Monday. {minister} Traders "
-                     "in the town centre said they were losing business.", published="2026-01-01")
-    b = Article("b", f"A radio phone-in was dominated by the closure of the old crossing. "
-                     f"{minister} Listeners were unimpressed.", published="2026-01-02")
+    a = Article(
+        "a",
+        f"The Valley Gazette asked about the bridge on Monday. {minister} Traders "
+        "in the town centre said they were losing business.",
+        published="2026-01-01",
+    )
+    b = Article(
+        "b",
+        f"A radio phone-in was dominated by the closure of the old crossing. "
+        f"{minister} Listeners were unimpressed.",
+        published="2026-01-02",
+    )
     pair = compare(a, b)
     assert pair is not None and pair.passages
     assert all(p.quote for p in pair.passages)
     assert pair.direction == "common_source"
 
 
-def test_seeds_000_001_share_the_blah_blah_quote(
-    seeds_dir: Path, seed_ids: dict[str, str]
-) -> None:
+def test_seeds_000_001_share_the_blah_blah_quote(seeds_dir: Path, seed_ids: dict[str, str]) -> None:
     result = scan(seeds_dir)
     pair = next(
         p for p in result.pairs if {p.source, p.target} == {seed_ids["000"], seed_ids["001"]}
@@ -307,3 +338,34 @@ def test_heavily_edited_passages_count_as_rewritten() -> None:
     heavy = [Passage((0, 300), (0, 300), "edited", 0.6)]
     assert name_relation(0.3, 0.3, light) == "partial_copy"
     assert name_relation(0.3, 0.3, heavy) == "paraphrase"
+
+
+def test_text_in_passages_of_two_kinds_counts_once_as_the_closer_match() -> None:
+    # A sentence paired as a paraphrase (0-300) around a quote copied word for word (100-250),
+    # and a second quote alone (400-500): 400 shared characters, 150 of them reworded.
+    passages = [
+        Passage((0, 300), (0, 300), "paraphrase", 0.5),
+        Passage((100, 250), (100, 250), "verbatim", 1.0),
+        Passage((400, 500), (400, 500), "verbatim", 1.0),
+    ]
+    assert name_relation(0.3, 0.3, passages) == "partial_copy"
+    # Reworded outside the quotes on most of the shared text: a paraphrase.
+    passages[2] = Passage((400, 450), (400, 450), "verbatim", 1.0)
+    passages.append(Passage((600, 700), (600, 700), "paraphrase", 0.5))
+    assert name_relation(0.3, 0.3, passages) == "paraphrase"
+
+
+def test_a_reworded_piece_repeating_a_word_matched_quote_is_dropped() -> None:
+    # The paraphrase aligner paired the sentences around a quote the word aligner had matched:
+    # cut at the quote, the paraphrase gives the quote again, which must not be reported twice.
+    quote = "“We are moving away from a policy around the conduct of our artists.”"
+    source = f"In a post on Friday, the company wrote that {quote}"
+    target = f"The firm, in a note to staff, was blunt. {quote}"
+    s_at, t_at = source.index(quote) + 1, target.index(quote) + 1
+    length = len(quote) - 3  # from its first word to its last
+    word_matched = Passage((s_at, s_at + length), (t_at, t_at + length), "verbatim", 1.0)
+    reworded = Passage((0, len(source)), (0, len(target)), "paraphrase", 0.45)
+    marked = mark_quotes(source, target, [reworded, word_matched])
+    assert [(p.kind, p.quote) for p in marked if p.source == word_matched.source] == [
+        ("verbatim", True)
+    ]
