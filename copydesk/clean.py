@@ -37,6 +37,7 @@ from .parallel import stream_in_processes
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 LINE_RE = re.compile(r"[^\n\r]+")
 
+_NOTICE = r"^(?:©|\(c\)\s|copyright\s+(?:©\s*)?\d{4})"
 #: Cues that mark a short paragraph as site furniture whatever the corpus says.
 _CUES = [
     r"\boriginally (?:published|appeared|ran)\b",
@@ -44,7 +45,7 @@ _CUES = [
     r"^our standards\b",
     r"\beditorial (?:charter|standards|guidelines)\b",
     r"\ball rights reserved\b",
-    r"^(?:©|\(c\)\s|copyright\s+(?:©\s*)?\d{4})",
+    _NOTICE,
     r"\bsign up\b.*\b(?:newsletter|briefing|bulletin|updates|alerts|emails?)\b",
     r"\bsubscribe (?:to|now|today|for)\b",
     r"^(?:follow|share)(?: us| this| on)?\b.{0,40}$",
@@ -53,6 +54,8 @@ _CUES = [
     r"\bdownload (?:our|the) app\b",
 ]
 CUE_RE = re.compile("|".join(_CUES), re.IGNORECASE)
+#: A paragraph that opens with a copyright notice is furniture however long its small print.
+NOTICE_RE = re.compile(_NOTICE, re.IGNORECASE)
 #: A heading that opens a list of links; the bulleted lines after it go with it.
 LINK_LIST_RE = re.compile(
     r"^(?:latest developments|latest news|related(?: stories| articles| coverage)?|read more"
@@ -65,11 +68,14 @@ SENTENCE_END_RE = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
 
 #: Longest paragraph (in words) that a cue may remove: longer ones are body text quoting it.
 MAX_CUE_WORDS = 40
+#: ...but for a copyright notice at an article's tail ("Copyright © 2019 NPR. All rights
+#: reserved. Visit our website terms of use ..."), up to this many
+MAX_NOTICE_WORDS = 120
 #: Learned boilerplate lines are short...
 LEARN_MAX_WORDS = 30
 #: ...and stand at the head or tail of articles, unless they recur in this many of one source.
 LEARN_MANY_DOCS = 5
-EDGE_HEAD, EDGE_TAIL = 2, 6
+EDGE_HEAD, EDGE_TAIL = 3, 6
 #: A paragraph is `repeated` when this share of its word trigrams lies in a longer one.
 REPEAT_CONTAINMENT = 0.8
 REPEAT_MIN_WORDS = 4
@@ -209,9 +215,7 @@ def _anchored_opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]
             for tag, i1, i2, j1, j2 in between.get_opcodes():
                 opcodes.append((tag, i + i1, i + i2, j + j1, j + j2))
         if block.size:
-            opcodes.append(
-                ("equal", block.a, block.a + block.size, block.b, block.b + block.size)
-            )
+            opcodes.append(("equal", block.a, block.a + block.size, block.b, block.b + block.size))
         i, j = block.a + block.size, block.b + block.size
     return opcodes
 
@@ -494,6 +498,8 @@ def _removal_reasons(doc: _Tokenised, learned: set[tuple[str, int]]) -> dict[int
         if in_link_list or (source is not None and (source, block.key) in learned):
             reasons[i] = "boilerplate"
         elif n_words <= MAX_CUE_WORDS and CUE_RE.search(text):
+            reasons[i] = "boilerplate"
+        elif n_words <= MAX_NOTICE_WORDS and i >= len(blocks) - EDGE_TAIL and NOTICE_RE.match(text):
             reasons[i] = "boilerplate"
     for i in _repeated_blocks(doc, set(reasons)):
         reasons[i] = "repeated"

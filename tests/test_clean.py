@@ -263,6 +263,36 @@ def test_long_paragraph_mentioning_a_cue_is_body_text() -> None:
     assert doc.removed == []
 
 
+def test_a_long_copyright_notice_at_the_tail_is_boilerplate() -> None:
+    notice = (
+        "Copyright © 2019 Harbour Radio. All rights reserved. Visit our website terms of use and "
+        "permissions pages at www.harbour.test for further information. This text may not be in "
+        "its final form and may be updated or revised in the future. Accuracy and availability "
+        "may vary. The authoritative record of our programming is the audio record."
+    )
+    rnd = random.Random(8)
+    text = "\n\n".join([*_paragraphs(rnd, 6), notice, "Facebook"])
+    doc = clean_article(Article("n", text))
+    start = text.index(notice)
+    assert inside(doc, start, start + len(notice), "boilerplate")
+    # The same words opening the body are text: only an article's tail holds its small print.
+    text = "\n\n".join([notice, *_paragraphs(rnd, 8)])
+    assert clean_article(Article("b", text)).removed == []
+
+
+def test_a_line_under_the_headline_of_two_articles_of_one_source_is_furniture() -> None:
+    rnd = random.Random(9)
+    furniture = "% of readers think this story is Fact. Add your two cents."
+    articles = [
+        Article(f"h{i}", "\n\n".join([f"Headline {i}", f"Friday, May {i + 1}, 2019", furniture,
+                                        *_paragraphs(rnd, 8)]), source="Before News")
+        for i in range(2)
+    ]  # fmt: skip
+    for doc in clean_articles(articles):
+        start = doc.article.text.index(furniture)
+        assert inside(doc, start, start + len(furniture), "boilerplate")
+
+
 def test_curly_apostrophes_and_compatibility_forms_are_normalised() -> None:
     assert normalise_word("It’s") == normalise_word("it's") == "it's"
     assert normalise_word("ﬁnal") == "final"
@@ -419,6 +449,7 @@ def test_words_are_the_word_pattern_s_matches_normalised(alphabet: str) -> None:
 def _plain_repeated(paragraphs: list[list[str]], skip: set[int]) -> set[int]:
     """Paragraphs (of four words or more, not in `skip`) whose word trigrams (pairs, under five
     words) lie mostly in one longer paragraph, or in an earlier one as long."""
+
     def grams(words: list[str]) -> set[tuple[str, ...]]:
         n = 3 if len(words) >= 5 else 2
         return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
