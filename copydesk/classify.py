@@ -169,12 +169,14 @@ def _inside(at: int, spans: Sequence[tuple[int, int]]) -> bool:
 def split_quotes(
     source_text: str, target_text: str, passage: Passage, min_similarity: float = 0.5
 ) -> list[Passage]:
-    """The passage cut so that speech quoted on both sides becomes passages of its own with
-    `quote=True`; the narration around it stays as it was (short leftovers dropped).
+    """A `verbatim` or `edited` passage cut so that speech quoted on both sides becomes passages
+    of its own with `quote=True`; the narration around it stays (short leftovers dropped).
 
-    Each piece of a `verbatim` or `edited` passage is measured again (a quote copied word for
-    word is `verbatim` even inside an edited passage), and narration left less similar than
-    `min_similarity` is dropped: what made the passage may lie all in the quote."""
+    Each piece is measured again (a quote copied word for word is `verbatim` even inside an
+    edited passage), and narration left less similar than `min_similarity` is dropped: what
+    made the passage may lie all in the quote. Other passages are returned as they are."""
+    if passage.kind not in ("verbatim", "edited"):
+        return [passage]
     s_quotes = quoted_spans(source_text)
     t_quotes = quoted_spans(target_text)
     s_words = _words(source_text, *passage.source)
@@ -207,13 +209,10 @@ def split_quotes(
         if j - i >= (QUOTE_MIN_WORDS if labels[i] else NARRATION_MIN_WORDS) and mapped:
             t_lo = min(mapped) if labels[i] else _target_cut(mapping, i, j, len(t_words), True)
             t_hi = max(mapped) if labels[i] else _target_cut(mapping, i, j, len(t_words), False)
-            kind, similarity, kept = passage.kind, passage.similarity, t_hi >= t_lo
-            if kind in ("verbatim", "edited") and kept:
-                matched = sum(1 for t in mapped if t_lo <= t <= t_hi)
-                similarity = round(2.0 * matched / (j - i + t_hi - t_lo + 1), 3)
-                kind = "verbatim" if similarity == 1.0 else "edited"
-                kept = labels[i] or similarity >= min_similarity
-            if kept:
+            matched = sum(1 for t in mapped if t_lo <= t <= t_hi)
+            similarity = round(2.0 * matched / max(1, j - i + t_hi - t_lo + 1), 3)
+            kind = "verbatim" if similarity == 1.0 else "edited"
+            if t_hi >= t_lo and (labels[i] or similarity >= min_similarity):
                 pieces.append(
                     Passage(
                         (s_words[i][1], s_words[j - 1][2]),
@@ -246,41 +245,21 @@ def mark_quotes(
 ) -> list[Passage]:
     """Every passage with its shared quoted speech split out and flagged `quote=True`.
 
-    Without `split` (for whole copies, where quotes are copied with the rest), a passage is only
-    flagged when quoted speech makes up most of it on both sides.
+    Without `split` (for whole copies, where quotes are copied with the rest), and for reworded
+    passages (`paraphrase`, `spun`: no word-for-word match tells where to cut them), a passage
+    is only flagged when quoted speech makes up most of it on both sides.
     """
-    if split:
-        pieces = [
-            piece
-            for p in passages
-            for piece in split_quotes(source_text, target_text, p, min_similarity)
-        ]
-        return _without_repeats(pieces)
     s_quotes, t_quotes = quoted_spans(source_text), quoted_spans(target_text)
     out = []
     for p in passages:
+        if split and p.kind in ("verbatim", "edited"):
+            out.extend(split_quotes(source_text, target_text, p, min_similarity))
+            continue
         s_share = overlap_chars([p.source], s_quotes) / max(1, p.source[1] - p.source[0])
         t_share = overlap_chars([p.target], t_quotes) / max(1, p.target[1] - p.target[0])
         quote = min(s_share, t_share) >= QUOTE_SHARE
         out.append(Passage(p.source, p.target, p.kind, p.similarity, quote=quote))
     return out
-
-
-def _without_repeats(passages: list[Passage]) -> list[Passage]:
-    """`passages` less the reworded pieces (`paraphrase`, `spun`) that lie, on both sides, inside
-    a word-matched one: cutting a paraphrase at a quote can give again a quote the aligner had
-    matched word for word."""
-    matched = [p for p in passages if p.kind in ("verbatim", "edited")]
-
-    def inside(p: Passage, q: Passage) -> bool:
-        return (q.source[0] <= p.source[0] and p.source[1] <= q.source[1]
-                and q.target[0] <= p.target[0] and p.target[1] <= q.target[1])  # fmt: skip
-
-    return [
-        p
-        for p in passages
-        if p.kind in ("verbatim", "edited") or not any(inside(p, q) for q in matched)
-    ]
 
 
 # --- spun copies -------------------------------------------------------------------------------

@@ -258,11 +258,9 @@ def test_split_quotes_measures_each_piece_and_drops_narration_that_shares_nothin
     quoted, narration = split_quotes(source, target, passage)
     assert quoted.kind == "verbatim" and not narration.quote
     assert narration.kind == "edited" and 0.8 < narration.similarity < 1.0
-    # Pieces of a paraphrase are not word matches: they keep the passage's kind and score.
+    # A paraphrase is no word match to cut: it stays whole.
     passage = Passage((0, len(source)), (0, len(target)), "paraphrase", 0.4)
-    assert {(p.kind, p.similarity) for p in split_quotes(source, target, passage)} == {
-        ("paraphrase", 0.4)
-    }
+    assert split_quotes(source, target, passage) == [passage]
 
 
 def test_quotes_are_split_only_when_quoted_on_both_sides() -> None:
@@ -355,9 +353,9 @@ def test_text_in_passages_of_two_kinds_counts_once_as_the_closer_match() -> None
     assert name_relation(0.3, 0.3, passages) == "paraphrase"
 
 
-def test_a_reworded_piece_repeating_a_word_matched_quote_is_dropped() -> None:
+def test_a_reworded_passage_is_not_cut_at_its_quotes() -> None:
     # The paraphrase aligner paired the sentences around a quote the word aligner had matched:
-    # cut at the quote, the paraphrase gives the quote again, which must not be reported twice.
+    # cut at the quote, the paraphrase would give the quote again, and fragments around it.
     quote = "“We are moving away from a policy around the conduct of our artists.”"
     source = f"In a post on Friday, the company wrote that {quote}"
     target = f"The firm, in a note to staff, was blunt. {quote}"
@@ -366,6 +364,7 @@ def test_a_reworded_piece_repeating_a_word_matched_quote_is_dropped() -> None:
     word_matched = Passage((s_at, s_at + length), (t_at, t_at + length), "verbatim", 1.0)
     reworded = Passage((0, len(source)), (0, len(target)), "paraphrase", 0.45)
     marked = mark_quotes(source, target, [reworded, word_matched])
-    assert [(p.kind, p.quote) for p in marked if p.source == word_matched.source] == [
-        ("verbatim", True)
+    assert [(p.source, p.target, p.kind, p.quote) for p in marked] == [
+        (reworded.source, reworded.target, "paraphrase", True),
+        (word_matched.source, word_matched.target, "verbatim", True),
     ]
