@@ -56,6 +56,18 @@ _CUES = [
 CUE_RE = re.compile("|".join(_CUES), re.IGNORECASE)
 #: A paragraph that opens with a copyright notice is furniture however long its small print.
 NOTICE_RE = re.compile(_NOTICE, re.IGNORECASE)
+#: A line holding nothing but when the page was published or updated ("Updated 1:45 pm, Friday,
+#: June 1, 2018", "May 31, 2019 | 12:50 PM"): page furniture, and same-day pages share it.
+_DATE_PART = (
+    r"\d{1,4}(?!\d)(?::\d\d(?!\d))?(?:\s?[ap]\.?m\b\.?)?|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b\.?"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b\.?"
+    r"|utc|gmt|bst|cest|cet|[ecmp][sd]?t\b"
+)
+TIMESTAMP_RE = re.compile(
+    rf"^(?:(?:last\s+)?(?:updated|published|posted)(?:\s+on)?\s*:?\s*)?"
+    rf"(?=.*(?:\d{{4}}|\d:\d\d))(?:[\s,|/·()–—-]*(?:{_DATE_PART}))+[\s,|/·()–—-]*$",
+    re.IGNORECASE,
+)
 #: A heading that opens a list of links; the bulleted lines after it go with it.
 LINK_LIST_RE = re.compile(
     r"^(?:latest developments|latest news|related(?: stories| articles| coverage)?|read more"
@@ -497,7 +509,7 @@ def _removal_reasons(doc: _Tokenised, learned: set[tuple[str, int]]) -> dict[int
         in_link_list = bool(LINK_LIST_RE.match(text))
         if in_link_list or (source is not None and (source, block.key) in learned):
             reasons[i] = "boilerplate"
-        elif n_words <= MAX_CUE_WORDS and CUE_RE.search(text):
+        elif n_words <= MAX_CUE_WORDS and (CUE_RE.search(text) or TIMESTAMP_RE.match(text)):
             reasons[i] = "boilerplate"
         elif n_words <= MAX_NOTICE_WORDS and i >= len(blocks) - EDGE_TAIL and NOTICE_RE.match(text):
             reasons[i] = "boilerplate"

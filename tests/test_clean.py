@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from copydesk.clean import (
     MOJIBAKE_HINT_RE,
     REPEAT_CONTAINMENT,
+    TIMESTAMP_RE,
     WORD_RE,
     _repeated_blocks,
     _tokenise,
@@ -291,6 +292,30 @@ def test_a_line_under_the_headline_of_two_articles_of_one_source_is_furniture() 
     for doc in clean_articles(articles):
         start = doc.article.text.index(furniture)
         assert inside(doc, start, start + len(furniture), "boilerplate")
+
+
+@pytest.mark.parametrize(
+    "line, furniture",
+    [
+        ("Updated 1:45\xa0pm, Friday, June 1, 2018", True),
+        ("Posted: 7:37 PM, May 30, 2019", True),
+        ("May 31, 2019 | 12:50 PM", True),
+        ("May 31, 2019, 9:52 PM UTC", True),
+        ("Thursday, May 30, 2019 20:09", True),
+        ("Published in 2015, the study found nothing of the kind.", False),
+        ("March 2019 was the wettest on record.", False),
+        ("Sept. 11, 2001, changed everything.", False),
+        ("Updated", False),
+    ],
+)
+def test_a_line_holding_only_a_publication_time_is_boilerplate(line: str, furniture: bool) -> None:
+    text = f"Harbour works run late\n{line}\nThe council said on Tuesday the works would run late."
+    doc = clean_article(Article("t", text))
+    start = text.index(line)
+    assert inside(doc, start, start + len(line), "boilerplate") == furniture
+    assert "the council said on tuesday" in kept_text(doc)
+    # Hostile input cannot make it backtrack: a long line of digits is answered at once.
+    assert TIMESTAMP_RE.match("1" * 5000 + " x") is None
 
 
 def test_curly_apostrophes_and_compatibility_forms_are_normalised() -> None:
