@@ -22,6 +22,7 @@ from .model import Article, ScanOptions, ScanResult
 from .pipeline import compare_clean, scan
 from .read import read_articles
 from .report import (
+    TABLE_PAIRS,
     pair_to_dict,
     pair_to_pan,
     print_alignment,
@@ -160,6 +161,7 @@ def main() -> None:
     Examples:
       copydesk scan examples/                      # readable summary of every reuse pair
       copydesk scan articles/ --format json -o scan.json
+      copydesk scan articles/ --top 0          # every pair in the table
       copydesk align a.txt b.txt                   # shared passages side by side
     """
 
@@ -275,6 +277,13 @@ def _scan_on_spark(
     "error: where the time and memory go.",
 )
 @click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=TABLE_PAIRS,
+    show_default=True,
+    help="Pairs the table shows, best first; 0 shows them all. Other formats hold every pair.",
+)
+@click.option(
     "--spark-master",
     metavar="URL",
     help="Spark master for --engine spark (default: spark-submit's, else local[*]).",
@@ -295,7 +304,7 @@ def scan_command(
     paths: tuple[str, ...], output: Path | None, fmt: str, engine: str, min_words: int,
     ngram: int, max_df: int, min_shared: int, keep_text: bool, workers: int,
     spark_master: str | None, spark_output: str | None, spark_output_format: str,
-    paraphrase: bool, paraphrase_method: str, timings: bool,
+    paraphrase: bool, paraphrase_method: str, timings: bool, top: int,
 ) -> None:  # fmt: skip
     """Find every pair of articles that share passages, how, and in which direction.
 
@@ -342,10 +351,11 @@ def scan_command(
         sys.exit(EXIT_NOTHING_READ)
     if fmt == "table":
         if output is None:
-            print_scan(result, Console(highlight=False))
+            print_scan(result, Console(highlight=False), top or None)
         else:
             buffer = io.StringIO()
-            print_scan(result, Console(file=buffer, width=100, highlight=False, no_color=True))
+            console = Console(file=buffer, width=100, highlight=False, no_color=True)
+            print_scan(result, console, top or None)
             _write(buffer.getvalue(), output)
         return
     if fmt == "html":
@@ -641,9 +651,7 @@ def index_export_command(db: Path, output: Path | None, fmt: str, keep_text: boo
               help="Key required on writes (X-API-Key header); or COPYDESK_API_KEY.")  # fmt: skip
 @click.option("--max-body-mb", type=click.FloatRange(min=0.001), default=5.0, show_default=True,
               help="Largest request body accepted, in MiB.")  # fmt: skip
-def serve_command(
-    db: Path, host: str, port: int, api_key: str | None, max_body_mb: float
-) -> None:
+def serve_command(db: Path, host: str, port: int, api_key: str | None, max_body_mb: float) -> None:
     """Serve the index over HTTP: add and check articles, read pairs and stories (JSON).
 
     OpenAPI documentation at /docs. Needs the web extra: pip install 'copydesk[web]'.

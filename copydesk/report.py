@@ -27,6 +27,8 @@ from .model import Article, ArticleReport, Pair, ScanResult, Story
 QUOTE_CHARS = 72
 #: most articles listed under "sources named" in the table output
 CLUE_LINES = 10
+#: pairs the terminal table shows by default (`scan --top`)
+TABLE_PAIRS = 25
 
 
 def scan_schema() -> dict[str, Any]:
@@ -90,8 +92,12 @@ def article_to_dict(report: ArticleReport, keep_text: bool = False) -> dict[str,
 
 def _byline(report: ArticleReport) -> dict[str, str | None] | None:
     clues = report.clues
-    found = {"author": clues.author, "outlet": clues.outlet, "place": clues.place,
-             "agency": clues.agency}
+    found = {
+        "author": clues.author,
+        "outlet": clues.outlet,
+        "place": clues.place,
+        "agency": clues.agency,
+    }
     return found if any(found.values()) else None
 
 
@@ -223,8 +229,9 @@ KIND_STYLES = {
 }
 
 
-def print_scan(result: ScanResult, console: Console) -> None:
-    """The human summary: pairs by score with their first shared passage, removals, stories."""
+def print_scan(result: ScanResult, console: Console, top: int | None = None) -> None:
+    """The human summary: pairs by score with their first shared passage (the `top` best, or
+    all), stories, what each adds, clues, removals."""
     texts = {r.article.id: r.article.text for r in result.articles}
     relations = Counter(p.relation for p in result.pairs)
     summary = ", ".join(f"{n} {rel}" for rel, n in sorted(relations.items()))
@@ -241,7 +248,8 @@ def print_scan(result: ScanResult, console: Console) -> None:
         table.add_column("source → target / first shared passage", ratio=1)
         table.add_column("relation", no_wrap=True)
         table.add_column("cov s/t", justify="right", no_wrap=True)
-        for pair in result.pairs:
+        shown = result.pairs if top is None else result.pairs[:top]
+        for pair in shown:
             arrow = "→" if pair.direction == "source_to_target" else "↔"
             cell = Text(f"{pair.source} {arrow} {pair.target}\n", style="bold")
             if pair.passages:
@@ -256,6 +264,11 @@ def print_scan(result: ScanResult, console: Console) -> None:
                 f"{pair.coverage_source:.2f}/{pair.coverage_target:.2f}",
             )
         console.print(table)
+        if len(shown) < len(result.pairs):
+            console.print(
+                f"  ... and {plural(len(result.pairs) - len(shown), 'more pair')} (all of them: "
+                "--top 0, or --format json or html)"
+            )
     for story in result.stories:
         if story.original:
             origin = f"original: {escape(story.original)}"
@@ -310,17 +323,19 @@ def print_scan(result: ScanResult, console: Console) -> None:
     cleaned = [r for r in result.articles if r.removed]
     if cleaned:
         console.print("[bold]removed before matching[/bold]:")
-        for r in cleaned:
+        for r in cleaned[:CLUE_LINES]:
             counts = Counter(s.reason for s in r.removed)
             chars = sum(s.end - s.start for s in r.removed)
             what = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
             console.print(f"  {r.article.id}: {what} ({chars} chars)")
+        if len(cleaned) > CLUE_LINES:
+            console.print(f"  ... and {len(cleaned) - CLUE_LINES} more (see --format json)")
     if not result.pairs:
         console.print("No two articles share a passage of the minimum length (see --min-words).")
         return
     by_id = {r.article.id: r.article for r in result.articles}
-    top = result.pairs[0]
-    where = [_locator(by_id[top.source]), _locator(by_id[top.target])]
+    best = result.pairs[0]
+    where = [_locator(by_id[best.source]), _locator(by_id[best.target])]
     if all(where):
         console.print(
             f"[dim]Next: the top pair side by side:[/dim] copydesk align {where[0]} {where[1]}",

@@ -42,6 +42,25 @@ def test_scan_prints_the_pairs(runner: CliRunner, seeds_dir: Path, seed_ids: dic
     assert any(seed_ids["001"] in line for line in rows), result.stdout
 
 
+def test_scan_table_shows_the_top_pairs(runner: CliRunner, seeds_dir: Path, seed_ids: dict) -> None:
+    def rows(output: str) -> list[str]:
+        """Table rows: a line naming two seeds with an arrow between (a pair)."""
+        ids = seed_ids.values()
+        return [
+            line
+            for line in output.splitlines()
+            if sum(i in line for i in ids) == 2 and ("↔" in line or "→" in line)
+        ]
+
+    every = run(runner, "scan", seeds_dir, "--top", "0")
+    assert every.exit_code == 0, every.stderr
+    assert len(rows(every.stdout)) == 3 and "more pair" not in every.stdout
+    best = run(runner, "scan", seeds_dir, "--top", "1")
+    assert rows(best.stdout) == rows(every.stdout)[:1]
+    assert "... and 2 more pairs (all of them: --top 0" in best.stdout
+    assert run(runner, "scan", seeds_dir, "--top", "-1").exit_code == 2
+
+
 def test_scan_json_to_a_file(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "scan.json"
     result = run(runner, "scan", seeds_dir, "--format", "json", "-o", out)
@@ -346,9 +365,7 @@ def test_ctrl_c_stops_a_parallel_scan_cleanly(tmp_path: Path) -> None:
     target = tmp_path / "scan.json"
     command = [str(Path(sys.executable).parent / "copydesk"), "scan", str(corpus),
                "--workers", "2", "--format", "json", "-o", str(target)]  # fmt: skip
-    process = subprocess.Popen(
-        command, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
     time.sleep(4)
     assert process.poll() is None, "the scan ended before it could be interrupted"
     os.killpg(process.pid, signal.SIGINT)
