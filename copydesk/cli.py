@@ -596,7 +596,8 @@ def index_check_command(file: str, db: Path, output: Path | None, fmt: str) -> N
     assert console is not None
     own = [p for p in result.pairs if article.id in (p.source, p.target)]
     console.print(f"{article.id} against {db}: {len(own)} indexed articles share passages with it")
-    print_scan(result, console)
+    # The table lists what this article shares; the pairs among its matches stay in the JSON.
+    print_scan(replace(result, pairs=own), console, headline=False)
     if handle is not None:
         handle.close()
 

@@ -229,19 +229,22 @@ KIND_STYLES = {
 }
 
 
-def print_scan(result: ScanResult, console: Console, top: int | None = None) -> None:
-    """The human summary: pairs by score with their first shared passage (the `top` best, or
-    all), stories, what each adds, clues, removals."""
+def print_scan(
+    result: ScanResult, console: Console, top: int | None = None, headline: bool = True
+) -> None:
+    """The human summary: a line of counts (with `headline`), pairs by score with their first
+    shared passage (the `top` best, or all), stories, what each adds, clues, removals."""
     texts = {r.article.id: r.article.text for r in result.articles}
     relations = Counter(p.relation for p in result.pairs)
     summary = ", ".join(f"{n} {rel}" for rel, n in sorted(relations.items()))
-    console.print(
-        f"[bold]copydesk[/bold] scanned {plural(len(result.articles), 'article')}: "
-        f"{plural(len(result.pairs), 'pair')} sharing passages"
-        + (f" ({summary})" if summary else "")
-        + f", {plural(len(result.stories), 'story', 'stories')}. "
-        + f"Paraphrase method: {paraphrase_method(result) or 'off'}."
-    )
+    if headline:
+        console.print(
+            f"[bold]copydesk[/bold] scanned {plural(len(result.articles), 'article')}: "
+            f"{plural(len(result.pairs), 'pair')} sharing passages"
+            + (f" ({summary})" if summary else "")
+            + f", {plural(len(result.stories), 'story', 'stories')}. "
+            + f"Paraphrase method: {paraphrase_method(result) or 'off'}."
+        )
     if result.pairs:
         table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
         table.add_column("score", justify="right", no_wrap=True)

@@ -784,9 +784,7 @@ def test_add_killed_at_random_points_loses_no_committed_batch(
         )
 
 
-def test_readers_keep_working_while_a_writer_adds(
-    tmp_path: Path, synthetic: list[Article]
-) -> None:
+def test_readers_keep_working_while_a_writer_adds(tmp_path: Path, synthetic: list[Article]) -> None:
     corpus, db = tmp_path / "corpus.jsonl", tmp_path / "i.db"
     _write_jsonl(corpus, synthetic[:24])
     Index(db).close()
@@ -865,11 +863,15 @@ def test_cli_index_add_check_stats_export(
     checked = run(runner, "index", "check", letter, "--db", db, "--format", "json")
     assert checked.exit_code == 0, checked.stderr
     pairs = json.loads(checked.stdout)["pairs"]
-    assert {"wire-flood", "daily-flood", "gazette-flood"} <= {
-        p["source"] for p in pairs
-    } | {p["target"] for p in pairs}
+    assert {"wire-flood", "daily-flood", "gazette-flood"} <= {p["source"] for p in pairs} | {
+        p["target"] for p in pairs
+    }
     shown = run(runner, "index", "check", letter, "--db", db)
     assert "letter-bridge against" in shown.stdout and "partial_copy" in shown.stdout
+    # The table lists the letter's own pairs, not those among the articles it matched.
+    rows = [line for line in shown.stdout.splitlines() if re.match(r"\s*\d\.\d\d\s", line)]
+    assert rows and all("letter-bridge" in row for row in rows), shown.stdout
+    assert "scanned" not in shown.stdout
 
 
 def test_cli_index_errors(runner: CliRunner, tmp_path: Path, examples_dir: Path) -> None:
