@@ -59,9 +59,11 @@ NOTICE_RE = re.compile(_NOTICE, re.IGNORECASE)
 #: A line holding nothing but when the page was published or updated ("Updated 1:45 pm, Friday,
 #: June 1, 2018", "May 31, 2019 | 12:50 PM"): page furniture, and same-day pages share it.
 _DATE_PART = (
-    r"\d{1,4}(?!\d)(?::\d\d(?!\d))?(?:\s?[ap]\.?m\b\.?)?|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b\.?"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b\.?"
-    r"|utc|gmt|bst|cest|cet|[ecmp][sd]?t\b"
+    r"\d{1,4}(?!\d)(?::\d\d(?!\d))?(?:\s?[ap]\.?m\b\.?)?"
+    r"|(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b\.?"
+    r"|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+    r"|utc|gmt|bst|cest|cet|[ecmp][sd]?t\b|at\b"
 )
 TIMESTAMP_RE = re.compile(
     rf"^(?:(?:last\s+)?(?:updated|published|posted)(?:\s+on)?\s*:?\s*)?"

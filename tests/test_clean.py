@@ -302,6 +302,8 @@ def test_a_line_under_the_headline_of_two_articles_of_one_source_is_furniture() 
         ("May 31, 2019 | 12:50 PM", True),
         ("May 31, 2019, 9:52 PM UTC", True),
         ("Thursday, May 30, 2019 20:09", True),
+        ("May 30 at 2:44 PM", True),
+        ("Mayor decides 2019", False),
         ("Published in 2015, the study found nothing of the kind.", False),
         ("March 2019 was the wettest on record.", False),
         ("Sept. 11, 2001, changed everything.", False),
