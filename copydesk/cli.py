@@ -159,9 +159,9 @@ def main() -> None:
 
     \b
     Examples:
-      copydesk scan examples/                      # readable summary of every reuse pair
+      copydesk scan examples/                      # readable summary, best pairs first
       copydesk scan articles/ --format json -o scan.json
-      copydesk scan articles/ --top 0          # every pair in the table
+      copydesk scan articles/ --top 0              # every pair in the summary table
       copydesk align a.txt b.txt                   # shared passages side by side
     """
 
@@ -317,6 +317,7 @@ def scan_command(
     Examples:
       copydesk scan ../shared/corpus/seeds
       copydesk scan articles/ --format json -o scan.json
+      copydesk scan articles/ --top 0
       cat feed.jsonl | copydesk scan - --format csv
     """
     err = _stderr()
