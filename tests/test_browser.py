@@ -57,9 +57,7 @@ class Watched:
         self.errors: list[str] = []
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
-        )
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
 
     def shot(self, name: str) -> None:
         SHOTS.mkdir(exist_ok=True)
@@ -135,9 +133,46 @@ def test_a_passage_works_from_the_keyboard(
     assert focused == twin
 
 
-def test_story_graph_and_lists_render(
-    watched: Watched, tmp_path: Path, seeds_dir: Path
-) -> None:
+def test_a_large_story_graph_stays_readable(watched: Watched, tmp_path: Path) -> None:
+    # A wire story and 15 copies, 7 of them dated: 16 members, 120 edges, those between
+    # undated copies undirected.
+    wire = " ".join(
+        f"Sentence {i} of the wire story tells how the harbour wall at Pellow gave way in the "
+        f"storm number {i}."
+        for i in range(12)
+    )
+    articles = [Article("wire", wire, published="2026-03-14T06:00:00Z")] + [
+        Article(f"outlet-{k:02d}", f"Outlet {k} reports.\n\n{wire}",
+                published=f"2026-03-14T{10 + k:02d}:00:00Z" if k < 7 else None)
+        for k in range(15)
+    ]  # fmt: skip
+    page = watched.page
+    page.goto(_report(tmp_path, articles))
+    graph = page.locator("#stories svg.graph").first
+    assert graph.locator("circle").count() == 16
+    assert int(graph.get_attribute("width") or 0) > 360  # the circle grows with its members
+    # Undirected edges fade; the arrows from the wire stay solid.
+    faded = graph.locator('line[stroke-opacity="0.35"]').count()
+    arrows = graph.locator("line[marker-end]").count()
+    assert faded > 0 and arrows >= 7
+    # Labels run outwards along the radius: no two of them overlap on the page.
+    boxes = graph.locator("text").evaluate_all(
+        "nodes => nodes.map(n => { const r = n.getBoundingClientRect();"
+        " return [r.left, r.top, r.right, r.bottom]; })"
+    )
+    assert len(boxes) == 16
+    overlapping = [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+    ]
+    assert overlapping == []
+    watched.shot("large-story")
+    assert watched.errors == []
+
+
+def test_story_graph_and_lists_render(watched: Watched, tmp_path: Path, seeds_dir: Path) -> None:
     page = watched.page
     page.goto(_report(tmp_path, seeds_dir))
     assert page.locator("#stories svg.graph line").count() >= 2

@@ -79,11 +79,19 @@
   // --- stories -------------------------------------------------------------------------------
   function storyGraph(story) {
     const ids = story.articles;
-    const size = 360, r = ids.length > 1 ? 110 : 0, cx = size / 2, cy = size / 2 - 10;
-    const where = new Map(ids.map((id, i) => {
-      const angle = (2 * Math.PI * i) / ids.length - Math.PI / 2;
+    // Members on a circle that grows with them (about 26 px of it each); past a dozen, labels
+    // run outwards along the radius so that neighbours do not overlap.
+    const radial = ids.length > 12;
+    const r = ids.length > 1 ? Math.max(110, (ids.length * 26) / (2 * Math.PI)) : 0;
+    const margin = radial ? 130 : 70, size = Math.round(2 * (r + margin));
+    const cx = size / 2, cy = radial ? size / 2 : size / 2 - 10;
+    const angles = new Map(ids.map((id, i) => [id, (2 * Math.PI * i) / ids.length - Math.PI / 2]));
+    const where = new Map(ids.map((id) => {
+      const angle = angles.get(id);
       return [id, [cx + r * Math.cos(angle), cy + r * Math.sin(angle)]];
     }));
+    // Many edges: the undirected ones fade, so that arrows of who copied whom stand out.
+    const crowded = (story.edges || []).length > 40;
     const graph = svg("svg", { viewBox: "0 0 " + size + " " + size, class: "graph", role: "img",
       width: size, height: size });
     const title = svg("title");
@@ -103,10 +111,12 @@
       const [x1, y1] = where.get(edge.source) || [cx, cy];
       const [x2, y2] = where.get(edge.target) || [cx, cy];
       const len = Math.hypot(x2 - x1, y2 - y1) || 1, pad = 14;
+      const directed = direction === "source_to_target";
       const line = svg("line", { x1: x1 + ((x2 - x1) * pad) / len, y1: y1 + ((y2 - y1) * pad) / len,
         x2: x2 - ((x2 - x1) * pad) / len, y2: y2 - ((y2 - y1) * pad) / len,
-        stroke: COLOURS[edge.relation] || "#333", "stroke-width": 2.5,
-        "stroke-dasharray": direction === "source_to_target" ? "" : "6 4" });
+        stroke: COLOURS[edge.relation] || "#333", "stroke-width": crowded && !directed ? 1 : 2.5,
+        "stroke-opacity": crowded && !directed ? 0.35 : 1,
+        "stroke-dasharray": directed ? "" : "6 4" });
       if (direction === "source_to_target") {
         line.setAttribute("marker-end", "url(#arrow-" + story.id + "-" + edge.relation + ")");
       }
@@ -121,7 +131,17 @@
       const original = id === story.original;
       graph.append(svg("circle", { cx: x, cy: y, r: original ? 11 : 8,
         fill: original ? "#1b1b1b" : "#fff", stroke: "#1b1b1b", "stroke-width": 2 }));
-      const label = svg("text", { x: x, y: y + 24, "text-anchor": "middle" });
+      let label;
+      if (radial) {
+        const angle = angles.get(id), left = Math.cos(angle) < 0;
+        const degrees = (angle * 180) / Math.PI + (left ? 180 : 0);
+        label = svg("text", { x: x + 16 * Math.cos(angle), y: y + 16 * Math.sin(angle),
+          "text-anchor": left ? "end" : "start", "dominant-baseline": "middle",
+          transform: "rotate(" + degrees.toFixed(1) + " " + (x + 16 * Math.cos(angle)).toFixed(1) +
+            " " + (y + 16 * Math.sin(angle)).toFixed(1) + ")" });
+      } else {
+        label = svg("text", { x: x, y: y + 24, "text-anchor": "middle" });
+      }
       label.textContent = id.length > 20 ? id.slice(0, 19) + "…" : id;
       graph.append(label);
     }
