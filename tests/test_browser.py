@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import copydesk
-from copydesk import Article
+from copydesk import Article, ScanOptions
 from copydesk.report_html import scan_to_html
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
@@ -169,6 +169,35 @@ def test_a_large_story_graph_stays_readable(watched: Watched, tmp_path: Path) ->
     ]
     assert overlapping == []
     watched.shot("large-story")
+    assert watched.errors == []
+
+
+def test_a_story_of_many_outlets_draws_its_original_and_the_first_others(
+    watched: Watched, tmp_path: Path
+) -> None:
+    wire = " ".join(
+        f"Sentence {i} of the wire story tells how the harbour wall at Pellow gave way in the "
+        f"storm number {i}."
+        for i in range(12)
+    )
+    copies = [
+        Article(f"outlet-{k:02d}", f"Outlet {k} reports.\n\n{wire}",
+                published=f"2026-03-14T{8 + k // 60:02d}:{k % 60:02d}:00Z")
+        for k in range(70)
+    ]  # fmt: skip
+    articles = [*copies, Article("wire", wire, published="2026-03-14T06:00:00Z")]
+    result = copydesk.scan(articles, ScanOptions(max_df=10))  # each copy paired with the wire
+    (story,) = result.stories
+    assert story.original == "wire" and len(story.articles) == 71
+    path = tmp_path / "report.html"
+    path.write_text(scan_to_html(result), encoding="utf-8")
+    page = watched.page
+    page.goto(path.as_uri())
+    graph = page.locator("#stories svg.graph").first
+    assert graph.locator("circle").count() == 60
+    assert graph.locator("circle[r='11']").count() == 1  # the original, drawn first
+    assert "(60 of its 71 members drawn)" in (graph.locator("title").first.text_content() or "")
+    assert graph.locator("line").count() == 59  # the wire's edges to the copies drawn
     assert watched.errors == []
 
 

@@ -3,6 +3,8 @@
   // Article text is untrusted: it only ever reaches the page through textContent.
   const data = JSON.parse(document.getElementById("scan-data").textContent);
   const PAGE = 25;
+  // members a story graph draws at most (the original first)
+  const GRAPH_MAX = 60;
   const articles = new Map(data.articles.map((a) => [a.id, a]));
   const pairsOf = new Map();
   data.pairs.forEach((p, i) => {
@@ -78,7 +80,11 @@
 
   // --- stories -------------------------------------------------------------------------------
   function storyGraph(story) {
-    const ids = story.articles;
+    // A story syndicated to thousands of outlets cannot be drawn member by member: its original
+    // and the first others are, and the title says how many.
+    const others = story.articles.filter((id) => id !== story.original);
+    const drawn = (story.original ? [story.original] : []).concat(others).slice(0, GRAPH_MAX);
+    const ids = story.articles.filter((id) => drawn.includes(id));
     // Members on a circle that grows with them (about 26 px of it each); past a dozen, labels
     // run outwards along the radius so that neighbours do not overlap.
     const radial = ids.length > 12;
@@ -95,7 +101,9 @@
     const graph = svg("svg", { viewBox: "0 0 " + size + " " + size, class: "graph", role: "img",
       width: size, height: size });
     const title = svg("title");
-    title.textContent = "Who copied whom in story " + story.id + ": arrows go from source to copy";
+    title.textContent = "Who copied whom in story " + story.id + ": arrows go from source to copy" +
+      (ids.length < story.articles.length
+        ? " (" + ids.length + " of its " + story.articles.length + " members drawn)" : "");
     graph.append(title);
     const defs = svg("defs");
     for (const [relation, colour] of Object.entries(COLOURS)) {
@@ -106,10 +114,11 @@
     }
     graph.append(defs);
     for (const edge of story.edges || []) {
+      if (!where.has(edge.source) || !where.has(edge.target)) continue;
       const pair = data.pairs[pairIndex.get(edge.source + "\u0000" + edge.target)];
       const direction = pair ? pair.direction : "unknown";
-      const [x1, y1] = where.get(edge.source) || [cx, cy];
-      const [x2, y2] = where.get(edge.target) || [cx, cy];
+      const [x1, y1] = where.get(edge.source);
+      const [x2, y2] = where.get(edge.target);
       const len = Math.hypot(x2 - x1, y2 - y1) || 1, pad = 14;
       const directed = direction === "source_to_target";
       const line = svg("line", { x1: x1 + ((x2 - x1) * pad) / len, y1: y1 + ((y2 - y1) * pad) / len,
