@@ -198,6 +198,11 @@ def test_a_story_of_many_outlets_draws_its_original_and_the_first_others(
     assert graph.locator("circle[r='11']").count() == 1  # the original, drawn first
     assert "(60 of its 71 members drawn)" in (graph.locator("title").first.text_content() or "")
     assert graph.locator("line").count() == 59  # the wire's edges to the copies drawn
+    # The card lists the first 40 arrows of who copied whom, then says how many more there are.
+    listed = page.locator('#stories ul[aria-label="Provenance edges"] li')
+    assert listed.count() == 41
+    assert "→" in (listed.first.text_content() or "")
+    assert "… and 30 more pairs in this story" in (listed.last.text_content() or "")
     assert watched.errors == []
 
 

@@ -5,6 +5,8 @@
   const PAGE = 25;
   // members a story graph draws at most (the original first)
   const GRAPH_MAX = 60;
+  // edges a story card lists at most (those with a direction first)
+  const EDGE_LIST_MAX = 40;
   const articles = new Map(data.articles.map((a) => [a.id, a]));
   const pairsOf = new Map();
   data.pairs.forEach((p, i) => {
@@ -172,7 +174,14 @@
         a.id === story.original ? el("strong", { text: " (original)" }) : null));
     }
     const edges = el("ul", { "aria-label": "Provenance edges" });
-    for (const edge of story.edges || []) {
+    // Who copied whom first (edges with a direction), then the rest, up to EDGE_LIST_MAX.
+    const directed = (edge) => {
+      const found = pairIndex.get(edge.source + "\u0000" + edge.target);
+      return found !== undefined && data.pairs[found].direction === "source_to_target";
+    };
+    const ordered = (story.edges || []).filter(directed)
+      .concat((story.edges || []).filter((edge) => !directed(edge)));
+    for (const edge of ordered.slice(0, EDGE_LIST_MAX)) {
       const found = pairIndex.get(edge.source + "\u0000" + edge.target);
       const index = found === undefined ? -1 : found;
       edges.append(el("li", {}, el("span", { className: "swatch rel-" + edge.relation, "aria-hidden": "true" }),
@@ -182,6 +191,10 @@
           text: edge.source + (index >= 0 && data.pairs[index].direction === "source_to_target" ? " → " : " ↔ ") +
             edge.target }),
         " " + edge.relation + (index >= 0 ? ", " + data.pairs[index].direction.replace(/_/g, " ") : "")));
+    }
+    if (ordered.length > EDGE_LIST_MAX) {
+      edges.append(el("li", { className: "meta", text: "… and " + (ordered.length - EDGE_LIST_MAX) +
+        " more pairs in this story" + (data.pages ? "" : ", all of them under Pairs") }));
     }
     return el("article", { className: "card", id: "story-" + story.id },
       el("h3", { text: story.id + ": " + (story.label || "") }), origin,
