@@ -189,6 +189,7 @@ def align_words(
                 continue
             p.matched = sum(m.size for m in blocks)
             p.similarity = 2.0 * p.matched / (p.a1 - p.a0 + p.b1 - p.b0)
+            p.verbatim = len(blocks) == 1  # what is left is one exact run
         if p.similarity >= min_similarity and p.matched >= min_words * 3 // 4:
             kept.append(p)
     kept.sort(key=lambda p: (p.a0, p.b0))
@@ -196,23 +197,27 @@ def align_words(
 
 
 def _trimmed(blocks: list[Any], min_similarity: float) -> list[Any]:
-    """Matching blocks (`SequenceMatcher`'s, in order) without the end ones that are sparser
-    than `min_similarity` with the gap that leads to them: a passage grown across a long gap to
-    a stray "the U.S." ends before it."""
+    """Matching blocks (`SequenceMatcher`'s, in order) without the end ones that stand apart: a
+    block shorter than the stretch of other words before it in both texts, and sparser with
+    that gap than `min_similarity`. A passage grown across a dozen different words to a stray
+    "the U.S." ends before it; a clause inserted into one text (a gap in one text only) stays
+    bridged."""
+
+    def apart(block: Any, neighbour: Any, after: bool) -> bool:
+        first, second = (neighbour, block) if after else (block, neighbour)
+        gap_a = second.a - first.a - first.size
+        gap_b = second.b - first.b - first.size
+        sparse = 2 * block.size / (2 * block.size + gap_a + gap_b) < min_similarity
+        return sparse and block.size < min(gap_a, gap_b)
+
     start, end = 0, len(blocks)
     while end - start >= 2:
-        head, after = blocks[start], blocks[start + 1]
-        tail, before = blocks[end - 1], blocks[end - 2]
-        head_gap = after.a - head.a - head.size + after.b - head.b - head.size
-        tail_gap = tail.a - before.a - before.size + tail.b - before.b - before.size
-        head_density = 2 * head.size / (2 * head.size + head_gap)
-        tail_density = 2 * tail.size / (2 * tail.size + tail_gap)
-        if min(head_density, tail_density) >= min_similarity:
-            break
-        if head_density < tail_density:
+        if apart(blocks[end - 1], blocks[end - 2], after=True):
+            end -= 1
+        elif apart(blocks[start], blocks[start + 1], after=False):
             start += 1
         else:
-            end -= 1
+            break
     return blocks[start:end]
 
 

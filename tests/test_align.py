@@ -120,10 +120,23 @@ def test_a_passage_does_not_reach_across_a_long_gap_to_a_stray_match() -> None:
     found = align_words(a, b)
     assert [(p.a0, p.a1, p.b0, p.b1) for p in found] == [(10, 20, 10, 20)]
     assert found[0].similarity == 1.0
+    assert found[0].verbatim  # what is left is one exact run
     # A few words changed between runs are bridged as before.
     b = words("b", 10) + shared + words("bb", 2) + a[22:32] + words("bbb", 10)
     found = align_words(a, b)
     assert [(p.a0, p.a1, p.b0, p.b1) for p in found] == [(10, 32, 10, 32)]
+
+
+def test_a_clause_inserted_into_one_text_stays_bridged() -> None:
+    # "officials said the bridge [, shut since a lorry struck it last friday ,] would reopen in
+    # march after repairs": a gap in one text only is an insertion, not different text.
+    sentence = "officials said the bridge would reopen in march after repairs".split()
+    clause = "shut since a lorry struck it last friday and".split()
+    a = words("a", 15) + sentence + words("aa", 15)
+    b = words("b", 3) + sentence[:4] + clause + sentence[4:] + words("bb", 12)
+    found = align_words(a, b)
+    assert [(p.a0, p.a1, p.b0, p.b1) for p in found] == [(15, 25, 3, 22)]
+    assert not found[0].verbatim and 0.6 < found[0].similarity < 0.7
 
 
 def test_reordered_runs_stay_separate_passages_with_crossed_indices() -> None:
