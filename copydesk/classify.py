@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .align import cached_sentences, union_spans, weights_of
-from .clean import WORD_RE
+from .clean import WORD_RE, normalise_word
 from .model import CleanArticle, Passage, Span
 
 #: both sides at least this covered, and this similar: the same text twice
@@ -159,7 +159,8 @@ def quoted_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
-    return [(m[0].casefold(), m.start(), m.end()) for m in WORD_RE.finditer(text, start, end)]
+    """The words of `text[start:end]` as the aligner compares them, with their offsets."""
+    return [(normalise_word(m[0]), m.start(), m.end()) for m in WORD_RE.finditer(text, start, end)]
 
 
 def _inside(at: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -211,7 +212,7 @@ def split_quotes(
             t_hi = max(mapped) if labels[i] else _target_cut(mapping, i, j, len(t_words), False)
             matched = sum(1 for t in mapped if t_lo <= t <= t_hi)
             similarity = round(2.0 * matched / max(1, j - i + t_hi - t_lo + 1), 3)
-            kind = "verbatim" if similarity == 1.0 else "edited"
+            kind = "verbatim" if matched == j - i == t_hi - t_lo + 1 else "edited"
             if t_hi >= t_lo and (labels[i] or similarity >= min_similarity):
                 pieces.append(
                     Passage(

@@ -82,10 +82,12 @@ def compare_clean(
     whole_copy = name_relation(cov_a, cov_b, passages) in ("duplicate", "copy") or name_relation(
         cov_b, cov_a, passages
     ) in ("duplicate", "copy")
+    # Passages matched through restored words are `spun` first: a spun passage is no word
+    # match of the texts as written, so it is flagged as a quote, never cut at one.
+    passages = mark_spun(a, b, passages)
     passages = mark_quotes(
         a.article.text, b.article.text, passages, not whole_copy, opts.min_similarity
     )
-    passages = mark_spun(a, b, passages)
     if not whole_copy:
         cov_a = coverage(a, [p.source for p in passages])
         cov_b = coverage(b, [p.target for p in passages])

@@ -258,6 +258,10 @@ def test_split_quotes_measures_each_piece_and_drops_narration_that_shares_nothin
     quoted, narration = split_quotes(source, target, passage)
     assert quoted.kind == "verbatim" and not narration.quote
     assert narration.kind == "edited" and 0.8 < narration.similarity < 1.0
+    # Words compare as the aligner compares them: a curly apostrophe is a straight one.
+    curly, straight = f"{quote} she’s said. {NARRATION}", f"{quote} she's said. {NARRATION}"
+    passage = Passage((0, len(curly)), (0, len(straight)), "edited", 0.8)
+    assert {p.kind for p in split_quotes(curly, straight, passage)} == {"verbatim"}
     # A paraphrase is no word match to cut: it stays whole.
     passage = Passage((0, len(source)), (0, len(target)), "paraphrase", 0.4)
     assert split_quotes(source, target, passage) == [passage]
@@ -362,9 +366,10 @@ def test_a_reworded_passage_is_not_cut_at_its_quotes() -> None:
     s_at, t_at = source.index(quote) + 1, target.index(quote) + 1
     length = len(quote) - 3  # from its first word to its last
     word_matched = Passage((s_at, s_at + length), (t_at, t_at + length), "verbatim", 1.0)
-    reworded = Passage((0, len(source)), (0, len(target)), "paraphrase", 0.45)
-    marked = mark_quotes(source, target, [reworded, word_matched])
-    assert [(p.source, p.target, p.kind, p.quote) for p in marked] == [
-        (reworded.source, reworded.target, "paraphrase", True),
-        (word_matched.source, word_matched.target, "verbatim", True),
-    ]
+    for kind in ("paraphrase", "spun"):
+        reworded = Passage((0, len(source)), (0, len(target)), kind, 0.45)
+        marked = mark_quotes(source, target, [reworded, word_matched])
+        assert [(p.source, p.target, p.kind, p.quote) for p in marked] == [
+            (reworded.source, reworded.target, kind, True),
+            (word_matched.source, word_matched.target, "verbatim", True),
+        ]
