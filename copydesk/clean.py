@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import accumulate
 from typing import Any
 from urllib.parse import urlparse
 
@@ -54,8 +55,9 @@ _CUES = [
     r"\bdownload (?:our|the) app\b",
 ]
 CUE_RE = re.compile("|".join(_CUES), re.IGNORECASE)
-#: A paragraph that opens with a copyright notice is furniture however long its small print.
-NOTICE_RE = re.compile(_NOTICE, re.IGNORECASE)
+#: A paragraph that opens with a copyright notice is furniture however long its small print
+#: (not "(c)", which opens list items too).
+NOTICE_RE = re.compile(r"^(?:©|copyright\s+(?:©|\d{4}))", re.IGNORECASE)
 #: A line holding nothing but when the page was published or updated ("Updated 1:45 pm, Friday,
 #: June 1, 2018", "May 31, 2019 | 12:50 PM"): page furniture, and same-day pages share it.
 _DATE_PART = (
@@ -65,8 +67,14 @@ _DATE_PART = (
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
     r"|utc|gmt|bst|cest|cet|[ecmp][sd]?t\b|at\b"
 )
+_NAMED_DATE = (
+    r"\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+)
 TIMESTAMP_RE = re.compile(
-    rf"^(?:(?:last\s+)?(?:updated|published|posted)(?:\s+on)?\s*:?\s*)?"
+    # a year or a time, and a month or day named, or a label: "2019 | 1,200" or "10:00 - 12:00"
+    # are tables and opening hours
+    rf"^(?:(?:(?:last\s+)?(?:updated|published|posted)(?:\s+on)?\s*:?\s*)|(?=.*{_NAMED_DATE}))"
     rf"(?=.*(?:\d{{4}}|\d:\d\d))(?:[\s,|/·()–—-]*(?:{_DATE_PART}))+[\s,|/·()–—-]*$",
     re.IGNORECASE,
 )
@@ -89,7 +97,7 @@ MAX_NOTICE_WORDS = 120
 LEARN_MAX_WORDS = 30
 #: ...and stand at the head or tail of articles, unless they recur in this many of one source.
 LEARN_MANY_DOCS = 5
-EDGE_HEAD, EDGE_TAIL = 3, 6
+EDGE_HEAD, EDGE_TAIL = 2, 6
 #: A paragraph is `repeated` when this share of its word trigrams lies in a longer one.
 REPEAT_CONTAINMENT = 0.8
 REPEAT_MIN_WORDS = 4
@@ -110,6 +118,7 @@ class _Block:
     first: int  # index of its first word
     last: int  # one past its last word
     key: int  # hash of its normalised words (its text costs memory; only equality matters)
+    cue: bool = False  # site furniture by its words alone (`_furniture_by_cue`)
 
 
 @dataclass
@@ -348,7 +357,8 @@ def _tokenise(article: Article) -> _Tokenised:
         first = index
         index = bisect_left(starts, end, lo=index)
         key = hash(" ".join(words[first:index])) if index > first else 0
-        blocks.append(_Block(Span(start, end), first, index, key))
+        cue = _furniture_by_cue(stripped, index - first)
+        blocks.append(_Block(Span(start, end), first, index, key, cue))
     return _Tokenised(article, words, starts, ends, blocks)
 
 
@@ -360,6 +370,14 @@ def source_key(article: Article) -> str | None:
         host = urlparse(article.url).hostname or ""
         return host.removeprefix("www.") or None
     return None
+
+
+def _furniture_by_cue(line: str, n_words: int) -> bool:
+    """Whether a line is site furniture by its words alone (`CUE_RE`, `TIMESTAMP_RE`)."""
+    if n_words > MAX_CUE_WORDS:
+        return False
+    # Publication times are short lines: most lines need no look for one.
+    return bool(CUE_RE.search(line) or (len(line) <= 80 and TIMESTAMP_RE.match(line)))
 
 
 def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, int]]:
@@ -383,13 +401,16 @@ def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, int]]:
         source = source_key(doc.article)
         if source is None:
             continue
-        count = len(doc.blocks)
-        for position, block in enumerate(doc.blocks):
+        # Lines that cues remove anyway (a timestamp under the headline) do not count when
+        # telling an article's head and tail from its body.
+        positions = list(accumulate((not b.cue for b in doc.blocks), initial=0))
+        count = positions[-1]
+        for index, block in enumerate(doc.blocks):
             if block.last == block.first or counts[(source, block.key)] < 2:
                 continue
             key = (source, block.key)
             seen[key].add(doc_index)
-            if EDGE_HEAD <= position < count - EDGE_TAIL:
+            if EDGE_HEAD <= positions[index] < count - EDGE_TAIL:
                 off_edge.add(key)
             if block.last - block.first > LEARN_MAX_WORDS:
                 too_long.add(key)
@@ -511,7 +532,7 @@ def _removal_reasons(doc: _Tokenised, learned: set[tuple[str, int]]) -> dict[int
         in_link_list = bool(LINK_LIST_RE.match(text))
         if in_link_list or (source is not None and (source, block.key) in learned):
             reasons[i] = "boilerplate"
-        elif n_words <= MAX_CUE_WORDS and (CUE_RE.search(text) or TIMESTAMP_RE.match(text)):
+        elif block.cue:
             reasons[i] = "boilerplate"
         elif n_words <= MAX_NOTICE_WORDS and i >= len(blocks) - EDGE_TAIL and NOTICE_RE.match(text):
             reasons[i] = "boilerplate"
@@ -626,7 +647,7 @@ def _tokenise_part(
     for i in indices:
         doc = _tokenise(articles[i])
         if to_send:
-            fields = [(b.span.start, b.span.end, b.first, b.last, b.key) for b in doc.blocks]
+            fields = [(b.span.start, b.span.end, b.first, b.last, b.key, b.cue) for b in doc.blocks]
             out.append((_JOIN.join(doc.words), doc.starts, doc.ends, fields))
         else:
             out.append((doc.words, doc.starts, doc.ends, doc.blocks))
@@ -637,8 +658,8 @@ def _received(joined: str, fields: list[Any]) -> tuple[list[str], list[_Block]]:
     """An article's words and paragraphs as `_tokenise_part` sent them."""
     # Unpickled strings are new ones: share them again.
     words = list(map(sys.intern, joined.split(_JOIN))) if joined else []
-    return words, [_Block(Span(start, end), first, last, key)
-                   for start, end, first, last, key in fields]  # fmt: skip
+    return words, [_Block(Span(start, end), first, last, key, cue)
+                   for start, end, first, last, key, cue in fields]  # fmt: skip
 
 
 def _clean_part(

@@ -264,6 +264,21 @@ def test_long_paragraph_mentioning_a_cue_is_body_text() -> None:
     assert doc.removed == []
 
 
+def test_two_versions_of_a_short_story_from_one_source_keep_their_shared_lines() -> None:
+    # Nine paragraphs, the last one rewritten: the shared ones are one story's text, not the
+    # site's furniture, though few stand outside the head and tail.
+    paragraphs = [
+        f"Paragraph {i} of the story says that the council voted {i} times on the budget plan."
+        for i in range(9)
+    ]
+    first = "\n\n".join(paragraphs)
+    second = "\n\n".join([*paragraphs[:8], "A new last paragraph quotes the mayor on the vote."])
+    docs = clean_articles(
+        [Article("v1", first, source="example.com"), Article("v2", second, source="example.com")]
+    )
+    assert [doc.removed for doc in docs] == [[], []]
+
+
 def test_a_long_copyright_notice_at_the_tail_is_boilerplate() -> None:
     notice = (
         "Copyright © 2019 Harbour Radio. All rights reserved. Visit our website terms of use and "
@@ -279,6 +294,10 @@ def test_a_long_copyright_notice_at_the_tail_is_boilerplate() -> None:
     # The same words opening the body are text: only an article's tail holds its small print.
     text = "\n\n".join([notice, *_paragraphs(rnd, 8)])
     assert clean_article(Article("b", text)).removed == []
+    # A long clause of a list near the end is text too: "(c)" opens list items as well.
+    clause = "(c) " + " ".join(f"word{i}" for i in range(60))
+    text = "\n\n".join([*_paragraphs(rnd, 6), clause, "The end of the article is here."])
+    assert clean_article(Article("c", text)).removed == []
 
 
 def test_a_line_under_the_headline_of_two_articles_of_one_source_is_furniture() -> None:
@@ -304,6 +323,10 @@ def test_a_line_under_the_headline_of_two_articles_of_one_source_is_furniture() 
         ("Thursday, May 30, 2019 20:09", True),
         ("May 30 at 2:44 PM", True),
         ("Mayor decides 2019", False),
+        ("2019 | 1,200 | 3,400 | 12", False),  # a table row
+        ("(1932-2019)", False),
+        ("10:00 - 12:00", False),  # opening hours
+        ("020 7946 0958", False),
         ("Published in 2015, the study found nothing of the kind.", False),
         ("March 2019 was the wettest on record.", False),
         ("Sept. 11, 2001, changed everything.", False),
