@@ -133,6 +133,20 @@ def test_a_passage_works_from_the_keyboard(
     assert focused == twin
 
 
+def _overlap(a: list[list[float]], b: list[list[float]]) -> bool:
+    """Whether two convex quadrilaterals (corners in order) overlap by more than a pixel:
+    separating axes, one for each edge of either."""
+    for shape in (a, b):
+        for (x1, y1), (x2, y2) in zip(shape, shape[1:] + shape[:1], strict=True):
+            axis = (y1 - y2, x2 - x1)
+            norm = (axis[0] ** 2 + axis[1] ** 2) ** 0.5 or 1.0
+            on_a = [(x * axis[0] + y * axis[1]) / norm for x, y in a]
+            on_b = [(x * axis[0] + y * axis[1]) / norm for x, y in b]
+            if max(on_a) <= min(on_b) + 1 or max(on_b) <= min(on_a) + 1:
+                return False
+    return True
+
+
 def test_a_large_story_graph_stays_readable(watched: Watched, tmp_path: Path) -> None:
     # A wire story and 15 copies, 7 of them dated: 16 members, 120 edges, those between
     # undated copies undirected.
@@ -142,7 +156,7 @@ def test_a_large_story_graph_stays_readable(watched: Watched, tmp_path: Path) ->
         for i in range(12)
     )
     articles = [Article("wire", wire, published="2026-03-14T06:00:00Z")] + [
-        Article(f"outlet-{k:02d}", f"Outlet {k} reports.\n\n{wire}",
+        Article(f"regional-outlet-{k:02d}", f"Outlet {k} reports.\n\n{wire}",
                 published=f"2026-03-14T{10 + k:02d}:00:00Z" if k < 7 else None)
         for k in range(15)
     ]  # fmt: skip
@@ -155,19 +169,18 @@ def test_a_large_story_graph_stays_readable(watched: Watched, tmp_path: Path) ->
     faded = graph.locator('line[stroke-opacity="0.35"]').count()
     arrows = graph.locator("line[marker-end]").count()
     assert faded > 0 and arrows >= 7
-    # Labels run outwards along the radius: no two of them overlap on the page.
-    boxes = graph.locator("text").evaluate_all(
-        "nodes => nodes.map(n => { const r = n.getBoundingClientRect();"
-        " return [r.left, r.top, r.right, r.bottom]; })"
+    # Labels run outwards along the radius: no two of them overlap, and none leaves the graph
+    # (each label's corners, rotation included, in the graph's own pixels).
+    corners = graph.locator("text").evaluate_all(
+        "nodes => nodes.map(n => { const b = n.getBBox(), m = n.getCTM();"
+        " return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],"
+        " [b.x, b.y + b.height]]"
+        ".map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]); })"
     )
-    assert len(boxes) == 16
-    overlapping = [
-        (a, b)
-        for i, a in enumerate(boxes)
-        for b in boxes[i + 1 :]
-        if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
-    ]
-    assert overlapping == []
+    assert len(corners) == 16
+    assert not [(a, b) for i, a in enumerate(corners) for b in corners[i + 1 :] if _overlap(a, b)]
+    size = int(graph.get_attribute("width") or 0)
+    assert all(0 <= x <= size and 0 <= y <= size for label in corners for x, y in label)
     watched.shot("large-story")
     assert watched.errors == []
 

@@ -7,6 +7,8 @@
   const GRAPH_MAX = 60;
   // edges a story card lists at most (those with a direction first)
   const EDGE_LIST_MAX = 40;
+  // members a story card lists at most, in order of publication
+  const TIMELINE_MAX = 100;
   const articles = new Map(data.articles.map((a) => [a.id, a]));
   const pairsOf = new Map();
   data.pairs.forEach((p, i) => {
@@ -91,7 +93,7 @@
     // run outwards along the radius so that neighbours do not overlap.
     const radial = ids.length > 12;
     const r = ids.length > 1 ? Math.max(110, (ids.length * 26) / (2 * Math.PI)) : 0;
-    const margin = radial ? 130 : 70, size = Math.round(2 * (r + margin));
+    const margin = radial ? 160 : 70, size = Math.round(2 * (r + margin));
     const cx = size / 2, cy = radial ? size / 2 : size / 2 - 10;
     const angles = new Map(ids.map((id, i) => [id, (2 * Math.PI * i) / ids.length - Math.PI / 2]));
     const where = new Map(ids.map((id) => {
@@ -99,7 +101,8 @@
       return [id, [cx + r * Math.cos(angle), cy + r * Math.sin(angle)]];
     }));
     // Many edges: the undirected ones fade, so that arrows of who copied whom stand out.
-    const crowded = (story.edges || []).length > 40;
+    const shown = (story.edges || []).filter((e) => where.has(e.source) && where.has(e.target));
+    const crowded = shown.length > 40;
     const graph = svg("svg", { viewBox: "0 0 " + size + " " + size, class: "graph", role: "img",
       width: size, height: size });
     const title = svg("title");
@@ -115,8 +118,7 @@
       defs.append(marker);
     }
     graph.append(defs);
-    for (const edge of story.edges || []) {
-      if (!where.has(edge.source) || !where.has(edge.target)) continue;
+    for (const edge of shown) {
       const pair = data.pairs[pairIndex.get(edge.source + "\u0000" + edge.target)];
       const direction = pair ? pair.direction : "unknown";
       const [x1, y1] = where.get(edge.source);
@@ -168,10 +170,14 @@
         ? el("p", { text: "Original not in this run; its members credit a common source: " + story.common_source })
         : el("p", { text: "Original unknown." });
     const timeline = el("ol", { className: "timeline", "aria-label": "Members in order of publication" });
-    for (const a of members) {
+    for (const a of members.slice(0, TIMELINE_MAX)) {
       timeline.append(el("li", {}, el("span", { className: "meta", text: (a.published || "date unknown") + " " }),
         link(a.id, "article=" + a.id), a.title ? " — " + a.title : "",
         a.id === story.original ? el("strong", { text: " (original)" }) : null));
+    }
+    if (members.length > TIMELINE_MAX) {
+      timeline.append(el("li", { className: "meta", text: "… and " + (members.length - TIMELINE_MAX) +
+        " more members" + (data.pages ? "" : ", all of them under Articles") }));
     }
     const edges = el("ul", { "aria-label": "Provenance edges" });
     // Who copied whom first (edges with a direction), then the rest, up to EDGE_LIST_MAX.
