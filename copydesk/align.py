@@ -36,6 +36,11 @@ from .model import CleanArticle, Passage
 
 #: a seed n-gram this frequent inside one text is a stock phrase, not evidence
 MAX_SEED_REPEATS = 20
+#: an edited passage less similar than this needs an exact run of `MIN_LOOSE_RUN` words: a
+#: few three-word seeds of common words ("role in the", "a citizenship question") recur
+#: between any two reports of one event
+LOOSE_SIMILARITY = 0.7
+MIN_LOOSE_RUN = 5
 
 
 @dataclass
@@ -190,6 +195,8 @@ def align_words(
             p.matched = sum(m.size for m in blocks)
             p.similarity = 2.0 * p.matched / (p.a1 - p.a0 + p.b1 - p.b0)
             p.verbatim = len(blocks) == 1  # what is left is one exact run
+            if p.similarity < LOOSE_SIMILARITY and max(m.size for m in blocks) < MIN_LOOSE_RUN:
+                continue
         if p.similarity >= min_similarity and p.matched >= min_words * 3 // 4:
             kept.append(p)
     kept.sort(key=lambda p: (p.a0, p.b0))

@@ -127,6 +127,19 @@ def test_a_passage_does_not_reach_across_a_long_gap_to_a_stray_match() -> None:
     assert [(p.a0, p.a1, p.b0, p.b1) for p in found] == [(10, 32, 10, 32)]
 
 
+def test_a_loose_passage_needs_an_exact_run_of_five_words() -> None:
+    # Two reports of one event sharing only short phrases of its vocabulary ("role in the",
+    # "a citizenship question", "the court"): similarity 0.64, no run of five words. Not reuse.
+    a = "role in the plan made by the mayor to add a citizenship question as the court said"
+    b = "role in the wider effort by officials to put a citizenship question while the court ruled"
+    padded_a = words("a", 10) + a.split() + words("aa", 10)
+    assert align_words(padded_a, words("b", 10) + b.split()) == []
+    # With a run of seven ("a citizenship question as the court said") it is reuse.
+    b = "role in the wider effort by officials to put a citizenship question as the court said"
+    found = align_words(padded_a, words("b", 10) + b.split())
+    assert len(found) == 1 and 0.7 < found[0].similarity < 0.75
+
+
 def test_a_clause_inserted_into_one_text_stays_bridged() -> None:
     # "officials said the bridge [, shut since a lorry struck it last friday ,] would reopen in
     # march after repairs": a gap in one text only is an insertion, not different text.
