@@ -38,7 +38,7 @@ from .parallel import stream_in_processes
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 LINE_RE = re.compile(r"[^\n\r]+")
 
-_NOTICE = r"^(?:©|\(c\)\s|copyright\s+(?:©\s*)?\d{4})"
+_NOTICE = r"^(?:©|\(c\)\s*\d{4}|copyright\s+(?:©\s*)?\d{4})"  # "(c) the auditor ..." is a list item
 #: Cues that mark a short paragraph as site furniture whatever the corpus says.
 _CUES = [
     r"\boriginally (?:published|appeared|ran)\b",
@@ -377,7 +377,7 @@ def _furniture_by_cue(line: str, n_words: int) -> bool:
     if n_words > MAX_CUE_WORDS:
         return False
     # Publication times are short lines: most lines need no look for one.
-    return bool(CUE_RE.search(line) or (len(line) <= 80 and TIMESTAMP_RE.match(line)))
+    return bool(CUE_RE.search(line) or (len(line) <= 120 and TIMESTAMP_RE.match(line)))
 
 
 def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, int]]:
@@ -406,7 +406,9 @@ def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, int]]:
         positions = list(accumulate((not b.cue for b in doc.blocks), initial=0))
         count = positions[-1]
         for index, block in enumerate(doc.blocks):
-            if block.last == block.first or counts[(source, block.key)] < 2:
+            # A cue line goes anyway; shared mid-body ("Advertisement"), it would make two
+            # articles look like versions of one story.
+            if block.cue or block.last == block.first or counts[(source, block.key)] < 2:
                 continue
             key = (source, block.key)
             seen[key].add(doc_index)

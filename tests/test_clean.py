@@ -264,6 +264,32 @@ def test_long_paragraph_mentioning_a_cue_is_body_text() -> None:
     assert doc.removed == []
 
 
+def test_a_shared_cue_line_mid_body_does_not_make_two_articles_versions() -> None:
+    rnd = random.Random(10)
+    tail = "Reporting by the Metro Desk team, editing by our night staff"
+    articles = [
+        Article(f"a{i}", "\n\n".join([*_paragraphs(rnd, 5), "Advertisement",
+                                        *_paragraphs(rnd, 10), tail]), source="Metro")
+        for i in range(2)
+    ]  # fmt: skip
+    for doc in clean_articles(articles):
+        start = doc.article.text.index(tail)
+        assert inside(doc, start, start + len(tail), "boilerplate")
+
+
+def test_a_list_item_opening_with_c_is_text() -> None:
+    text = (
+        "Intro sentence here for the story.\n\n(a) the council shall publish the plan.\n\n"
+        "(b) the mayor shall sign it.\n\n(c) the auditor shall check the figures before june."
+        "\n\nClosing sentence of the story goes here."
+    )
+    assert clean_article(Article("x", text)).removed == []
+    notice = "(c) 2019 Harbour Radio"
+    doc = clean_article(Article("y", f"{text}\n\n{notice}"))
+    start = doc.article.text.index(notice)
+    assert inside(doc, start, start + len(notice), "boilerplate")
+
+
 def test_two_versions_of_a_short_story_from_one_source_keep_their_shared_lines() -> None:
     # Nine paragraphs, the last one rewritten: the shared ones are one story's text, not the
     # site's furniture, though few stand outside the head and tail.
@@ -322,6 +348,10 @@ def test_a_line_under_the_headline_of_two_articles_of_one_source_is_furniture() 
         ("May 31, 2019, 9:52 PM UTC", True),
         ("Thursday, May 30, 2019 20:09", True),
         ("May 30 at 2:44 PM", True),
+        (
+            "Published Wednesday, September 30, 2019 at 11:45 a.m. EDT, Thursday, October 1, 2019",
+            True,
+        ),
         ("Mayor decides 2019", False),
         ("2019 | 1,200 | 3,400 | 12", False),  # a table row
         ("(1932-2019)", False),
