@@ -719,6 +719,11 @@ def union_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+def union_length(spans: Iterable[tuple[int, int]]) -> int:
+    """Characters inside any of `[start, end)` spans, each counted once."""
+    return sum(end - start for start, end in union_spans(spans))
+
+
 def _covered(sentences: Sequence[Sentence], spans: Iterable[tuple[int, int]]) -> np.ndarray:
     """Which sentences lie mostly (`COVERED_SHARE`) inside the given character spans."""
     ordered = sorted(spans)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .align import cached_sentences, union_spans, weights_of
+from .align import cached_sentences, union_length, union_spans, weights_of
 from .clean import WORD_RE, normalise_word
 from .model import CleanArticle, Passage, Span
 
@@ -64,10 +64,6 @@ def weighted_coverage(doc: CleanArticle, passages: Sequence[Passage], side: str)
     return min(1.0, total / content)
 
 
-def _length(spans: Iterable[tuple[int, int]]) -> int:
-    return sum(end - start for start, end in spans)
-
-
 def name_relation(
     coverage_source: float, coverage_target: float, passages: Sequence[Passage]
 ) -> str:
@@ -87,14 +83,14 @@ def name_relation(
             by_kind["matched"].append(p.target)
     # Text in passages of several kinds counts once, as the closest match: a sentence paired as
     # a paraphrase around a quote copied word for word is reworded only outside the quote.
-    chars = _length(union_spans(p.target for p in passages)) or 1
+    chars = union_length(p.target for p in passages) or 1
     matched = union_spans(by_kind["matched"])
     spun = union_spans(by_kind["spun"])
-    spun_chars = _length(spun) - overlap_chars(spun, matched)
+    spun_chars = union_length(spun) - overlap_chars(spun, matched)
     if spun_chars / chars >= REWORDED_SHARE:
         return "spun_copy"
     reworded = union_spans(by_kind["paraphrase"])
-    reworded_chars = _length(reworded) - overlap_chars(reworded, matched + spun)
+    reworded_chars = union_length(reworded) - overlap_chars(reworded, matched + spun)
     if reworded_chars / chars >= REWORDED_SHARE:
         return "paraphrase"
     lengths = [p.target[1] - p.target[0] for p in passages]

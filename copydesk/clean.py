@@ -60,17 +60,16 @@ CUE_RE = re.compile("|".join(_CUES), re.IGNORECASE)
 NOTICE_RE = re.compile(r"^(?:©|copyright\s+(?:©|\d{4}))", re.IGNORECASE)
 #: A line holding nothing but when the page was published or updated ("Updated 1:45 pm, Friday,
 #: June 1, 2018", "May 31, 2019 | 12:50 PM"): page furniture, and same-day pages share it.
+_DAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _DATE_PART = (
-    r"\d{1,4}(?!\d)(?::\d\d(?!\d))?(?:\s?[ap]\.?m\b\.?)?"
-    r"|(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b\.?"
-    r"|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+    rf"\d{{1,4}}(?!\d)(?::\d\d(?!\d))?(?:\s?[ap]\.?m\b\.?)?|{_DAY}\b\.?|{_MONTH}\b\.?"
     r"|utc|gmt|bst|cest|cet|[ecmp][sd]?t\b|at\b"
 )
-_NAMED_DATE = (
-    r"\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
-    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-)
+_NAMED_DATE = rf"\b(?:{_DAY}|{_MONTH})\b"
 TIMESTAMP_RE = re.compile(
     # a year or a time, and a month or day named, or a label: "2019 | 1,200" or "10:00 - 12:00"
     # are tables and opening hours

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import accumulate
 
-from .align import union_spans
+from .align import union_length
 from .classify import overlap_chars
 from .model import Article, Pair
 
@@ -357,10 +357,6 @@ class Accuracy:
         return 2 * self.precision * self.recall / total if total else 0.0
 
 
-def _length(spans: Iterable[tuple[int, int]]) -> int:
-    return sum(e - s for s, e in union_spans(spans))
-
-
 def evaluate(corpus: SyntheticCorpus, pairs: Sequence[Pair]) -> Accuracy:
     """Character-level precision and recall of detected passages against the known truth.
 
@@ -383,8 +379,8 @@ def evaluate(corpus: SyntheticCorpus, pairs: Sequence[Pair]) -> Accuracy:
         for p in pair.passages:
             found[key][pair.source].append(p.source)
             found[key][pair.target].append(p.target)
-    true_chars = sum(_length(spans) for sides in truth.values() for spans in sides.values())
-    found_chars = sum(_length(spans) for sides in found.values() for spans in sides.values())
+    true_chars = sum(union_length(spans) for sides in truth.values() for spans in sides.values())
+    found_chars = sum(union_length(spans) for sides in found.values() for spans in sides.values())
     hit = 0
     for key, sides in found.items():
         for article_id, spans in sides.items():
