@@ -24,6 +24,10 @@ COPY_COVERAGE = 0.7
 REWORDED_SHARE = 0.5
 #: edited passages less similar than this count as rewritten (paraphrase) when naming a pair
 REWRITTEN_SIMILARITY = 0.7
+#: a pair's passages (shared quotes aside) covering less than this share of both articles, and
+#: fewer words than `ScanOptions.min_reuse_words` on one side, are phrases two reports of one
+#: event share ("to add a citizenship question to the census"), not reuse
+INCIDENTAL_COVERAGE = 0.2
 
 
 def overlap_chars(a: Iterable[tuple[int, int]], b: Iterable[tuple[int, int]]) -> int:
@@ -50,6 +54,35 @@ def coverage(doc: CleanArticle, spans: Iterable[tuple[int, int]]) -> float:
     """Fraction of the article's text (after removals) inside `spans`."""
     content = doc.content_chars
     return covered_chars(doc.blocks, spans) / content if content else 0.0
+
+
+def words_inside(doc: CleanArticle, spans: Iterable[tuple[int, int]]) -> int:
+    """How many of the article's words start inside `spans`."""
+    total = 0
+    for start, end in union_spans(spans):
+        total += bisect_left(doc.starts, end) - bisect_left(doc.starts, start)
+    return total
+
+
+def incidental(
+    a: CleanArticle, b: CleanArticle, passages: Sequence[Passage], min_reuse_words: int
+) -> bool:
+    """Whether the passages that are not shared quotes are too thin to be reuse: together under
+    `INCIDENTAL_COVERAGE` of both articles, and none holding `min_reuse_words` words on both
+    sides, words and coverage weighed by each passage's similarity (sixteen words copied word
+    for word are reuse; sixteen with half of them changed, or a few stock phrases, are what two
+    reports of one event say alike)."""
+    shared = [p for p in passages if not p.quote]
+    if not shared:
+        return False
+    covered = max(weighted_coverage(a, shared, "source"), weighted_coverage(b, shared, "target"))
+    if covered >= INCIDENTAL_COVERAGE:
+        return False
+    return all(
+        p.similarity * min(words_inside(a, [p.source]), words_inside(b, [p.target]))
+        < min_reuse_words
+        for p in shared
+    )
 
 
 def weighted_coverage(doc: CleanArticle, passages: Sequence[Passage], side: str) -> float:

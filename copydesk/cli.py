@@ -132,15 +132,28 @@ class _ProgressBar:
 
 
 def _scan_options(
-    ngram: int, max_df: int, min_shared: int, min_words: int, keep_text: bool, workers: int = 1
-) -> ScanOptions:
+    ngram: int, max_df: int, min_shared: int, min_words: int, keep_text: bool, workers: int = 1,
+    min_reuse_words: int = ScanOptions.min_reuse_words,
+) -> ScanOptions:  # fmt: skip
     for name, value in (("--ngram", ngram), ("--max-df", max_df), ("--min-words", min_words)):
         if value < 1 or (name == "--max-df" and value < 2):
             raise click.BadParameter(f"{value} is too small", param_hint=name)
     return ScanOptions(
         ngram=ngram, max_df=max_df, min_shared=max(1, min_shared), min_words=min_words,
         keep_text=keep_text, workers=workers if workers > 0 else (os.cpu_count() or 1),
+        min_reuse_words=min_reuse_words,
     )  # fmt: skip
+
+
+_MIN_REUSE_WORDS_OPTION = click.option(
+    "--min-reuse-words",
+    type=click.IntRange(min=0),
+    default=ScanOptions.min_reuse_words,
+    show_default=True,
+    help="A pair is reuse when one passage holds this many words (weighed by its similarity) "
+    "or its passages cover a fifth of either article; thinner overlaps, the phrases two reports "
+    "of one event share, and shared quotes alone make `same_story`. 0: every passage is reuse.",
+)
 
 
 #: `-o FILE` of every command that writes a result
@@ -249,6 +262,7 @@ def _scan_on_spark(
     help="Rare n-grams two articles must share to be aligned.",
 )
 @click.option("--keep-text", is_flag=True, help="Include each article's text in JSON output.")
+@_MIN_REUSE_WORDS_OPTION
 @click.option(
     "--paraphrase/--no-paraphrase",
     default=True,
@@ -304,7 +318,7 @@ def scan_command(
     paths: tuple[str, ...], output: Path | None, fmt: str, engine: str, min_words: int,
     ngram: int, max_df: int, min_shared: int, keep_text: bool, workers: int,
     spark_master: str | None, spark_output: str | None, spark_output_format: str,
-    paraphrase: bool, paraphrase_method: str, timings: bool, top: int,
+    paraphrase: bool, paraphrase_method: str, timings: bool, top: int, min_reuse_words: int,
 ) -> None:  # fmt: skip
     """Find every pair of articles that share passages, how, and in which direction.
 
@@ -322,7 +336,9 @@ def scan_command(
     """
     err = _stderr()
     _check_output(output)
-    options = _scan_options(ngram, max_df, min_shared, min_words, keep_text, workers)
+    options = _scan_options(
+        ngram, max_df, min_shared, min_words, keep_text, workers, min_reuse_words
+    )
     options = replace(options, paraphrase=paraphrase, paraphrase_method=paraphrase_method)
     if paraphrase and paraphrase_method == "semantic" and not semantic_available():
         raise click.BadParameter(
@@ -413,7 +429,10 @@ def _read_one(path: str, console: Console) -> Article:
     show_default=True,
     help="Shortest passage reported, in words.",
 )
-def align_command(source: str, target: str, output: Path | None, fmt: str, min_words: int) -> None:
+@_MIN_REUSE_WORDS_OPTION
+def align_command(
+    source: str, target: str, output: Path | None, fmt: str, min_words: int, min_reuse_words: int
+) -> None:
     """Show the passages SOURCE and TARGET share, side by side.
 
     SOURCE and TARGET are files holding one article each, or FILE#ID for one record of a
@@ -428,7 +447,9 @@ def align_command(source: str, target: str, output: Path | None, fmt: str, min_w
     err = _stderr()
     _check_output(output)
     a, b = _read_one(source, err), _read_one(target, err)
-    options = _scan_options(ScanOptions.ngram, ScanOptions.max_df, 1, min_words, False)
+    options = _scan_options(
+        ScanOptions.ngram, ScanOptions.max_df, 1, min_words, False, 1, min_reuse_words
+    )
     pair = compare_clean(clean_article(a), clean_article(b), options, keep_order=True)
     names = (a.id, b.id)
     if fmt == "pan":

@@ -208,6 +208,11 @@ class ScanOptions:
     min_words: int = 8
     #: passages whose word-level similarity falls below this are dropped
     min_similarity: float = 0.5
+    #: reuse needs a passage of this many words on both sides (each passage's words weighed by
+    #: its similarity), or passages covering a fifth of either article: thinner overlaps are the
+    #: phrases two reports of one event share, and pairs sharing only those or quotes are
+    #: `same_story`; 0 counts every passage, shared quotes too, as reuse
+    min_reuse_words: int = 15
     #: keep each article's text in the output
     keep_text: bool = False
     #: processes for the alignment stage (1: in this process; the output is the same either way)

@@ -24,6 +24,7 @@ from .candidates import (
 from .classify import (
     SAME_STORY_SIMILARITY,
     coverage,
+    incidental,
     mark_quotes,
     mark_spun,
     name_relation,
@@ -88,6 +89,11 @@ def compare_clean(
     passages = mark_quotes(
         a.article.text, b.article.text, passages, not whole_copy, opts.min_similarity
     )
+    if opts.min_reuse_words > 0 and incidental(a, b, passages, opts.min_reuse_words):
+        # Shared quotes stay: evidence that both quote one source.
+        passages = [p for p in passages if p.quote]
+        if not passages:
+            return _same_story(a, b, opts, keep_order, idf, phrases=True)
     if not whole_copy:
         cov_a = coverage(a, [p.source for p in passages])
         cov_b = coverage(b, [p.target for p in passages])
@@ -109,10 +115,13 @@ def compare_clean(
         passages = [p.swapped() for p in passages]
         passages.sort(key=lambda p: p.source)
     score = max(weighted_coverage(a, passages, "source"), weighted_coverage(b, passages, "target"))
+    relation = name_relation(cov_a, cov_b, passages)
+    if quotes_only and relation not in ("duplicate", "copy") and opts.min_reuse_words > 0:
+        relation = "same_story"  # both quote one source: no reuse between them
     return Pair(
         source=a.id,
         target=b.id,
-        relation=name_relation(cov_a, cov_b, passages),
+        relation=relation,
         direction=direction,
         score=round(score, 3),
         coverage_source=round(cov_a, 3),
@@ -127,13 +136,19 @@ def _same_story(
     options: ScanOptions,
     keep_order: bool,
     idf: Mapping[str, float] | None,
+    phrases: bool = False,
 ) -> Pair | None:
-    """A `same_story` pair when two articles share no passage but report one event."""
-    if not options.paraphrase or idf is None:
-        return None
-    similarity = story_similarity(a, b, idf)
-    if similarity < SAME_STORY_SIMILARITY:
-        return None
+    """A `same_story` pair when two articles share no passage but report one event: their
+    content words are close enough, or (`phrases`) they share phrases too short to be reuse,
+    such as two reports of one event use."""
+    if phrases:
+        similarity = story_similarity(a, b, idf) if idf is not None else 0.0
+    else:
+        if not options.paraphrase or idf is None:
+            return None
+        similarity = story_similarity(a, b, idf)
+        if similarity < SAME_STORY_SIMILARITY:
+            return None
     earlier = published_first(a.article.published, b.article.published)
     direction = "unknown" if earlier is None or keep_order else "source_to_target"
     if earlier == "b" and not keep_order:

@@ -236,12 +236,14 @@ def print_scan(
     shared passage (the `top` best, or all), stories, what each adds, clues, removals."""
     texts = {r.article.id: r.article.text for r in result.articles}
     relations = Counter(p.relation for p in result.pairs)
+    same_story = relations.pop("same_story", 0)
     summary = ", ".join(f"{n} {rel}" for rel, n in sorted(relations.items()))
     if headline:
         console.print(
             f"[bold]copydesk[/bold] scanned {plural(len(result.articles), 'article')}: "
-            f"{plural(len(result.pairs), 'pair')} sharing passages"
+            f"{plural(len(result.pairs) - same_story, 'pair')} sharing passages"
             + (f" ({summary})" if summary else "")
+            + (f", {same_story} more on the same story" if same_story else "")
             + f", {plural(len(result.stories), 'story', 'stories')}. "
             + f"Paraphrase method: {paraphrase_method(result) or 'off'}."
         )

@@ -760,6 +760,9 @@ class Index:
             self._migrate(version)
         stored = self._meta("options")
         known = {k: v for k, v in json.loads(stored or "{}").items() if k in STORED_OPTIONS}
+        # An index made before `min_reuse_words` counted every passage as reuse: its pairs stay
+        # comparable with the ones it adds.
+        known.setdefault("min_reuse_words", 0)
         opts = ScanOptions(**known)
         if options is not None:
             wanted = {k: getattr(options, k) for k in STORED_OPTIONS}

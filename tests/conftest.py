@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from copydesk.model import Article
+from copydesk.read import read_articles
+
 REPO = Path(__file__).parents[1]
 SEEDS = REPO.parent / "shared" / "corpus" / "seeds"
+NEWS = REPO.parent / "shared" / "corpus" / "news"
 EXAMPLES = REPO / "examples"
 
 
@@ -25,6 +29,20 @@ def seeds_dir() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def census_articles() -> dict[str, Article]:
+    """The real scraped census pages (../shared/corpus/news), by id; missing fails on CI."""
+    path = NEWS / "census.jsonl"
+    if not path.is_file():
+        message = f"news corpus not found at {path}"
+        if _in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    articles, errors = read_articles([path])
+    assert not errors
+    return {a.id: a for a in articles}
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,15 +14,17 @@ from copydesk.classify import (
     DUPLICATE_SIMILARITY,
     coverage,
     covered_chars,
+    incidental,
     mark_quotes,
     name_relation,
     quoted_spans,
     split_quotes,
     union_spans,
     weighted_coverage,
+    words_inside,
 )
 from copydesk.clean import clean_article
-from copydesk.model import Article, Passage, Span
+from copydesk.model import Article, CleanArticle, Passage, ScanOptions, Span
 
 # ---------------------------------------------------------------------------------------------
 # union_spans
@@ -304,6 +307,11 @@ def test_texts_sharing_only_a_quote_point_to_a_common_source() -> None:
     assert pair is not None and pair.passages
     assert all(p.quote for p in pair.passages)
     assert pair.direction == "common_source"
+    # Quoting one source is no reuse between the two: the same story, the quote as evidence.
+    assert pair.relation == "same_story"
+    every = compare(a, b, ScanOptions(min_reuse_words=0))
+    assert every is not None and every.relation == "partial_copy"
+    assert every.passages == pair.passages
 
 
 def test_seeds_000_001_share_the_blah_blah_quote(seeds_dir: Path, seed_ids: dict[str, str]) -> None:
@@ -373,3 +381,32 @@ def test_a_reworded_passage_is_not_cut_at_its_quotes() -> None:
             (reworded.source, reworded.target, kind, True),
             (word_matched.source, word_matched.target, "verbatim", True),
         ]
+
+
+def _report(opening: str, sentences: int) -> CleanArticle:
+    filler = (f"Sentence {n} of this report says something of its own." for n in range(sentences))
+    return clean_article(Article("x", " ".join([opening, *filler])))
+
+
+def test_thin_passages_are_incidental_unless_long_close_or_covering() -> None:
+    shared = "the decision to keep the old bridge closed to traffic until the divers report back"
+
+    def passage(a: CleanArticle, b: CleanArticle, similarity: float) -> Passage:
+        s_a, s_b = a.article.text.index(shared), b.article.text.index(shared)
+        kind = "verbatim" if similarity == 1.0 else "edited"
+        return Passage((s_a, s_a + len(shared)), (s_b, s_b + len(shared)), kind, similarity)
+
+    long_a = _report(f"The council defended {shared} on Sunday.", 60)
+    long_b = _report(f"A petition opposes {shared} this week.", 60)
+    exact, close = passage(long_a, long_b, 1.0), passage(long_a, long_b, 0.9)
+    assert words_inside(long_a, [exact.source]) == 15
+    # Fifteen words copied word for word are reuse; at 0.9 they weigh 13.5: a shared phrase.
+    assert not incidental(long_a, long_b, [exact], 15)
+    assert incidental(long_a, long_b, [close], 15)
+    assert not incidental(long_a, long_b, [close], 13)
+    # Shared quotes are no evidence of reuse either way.
+    assert not incidental(long_a, long_b, [replace(close, quote=True)], 15)
+    # A fifth of a short article is reuse, however few its words.
+    short_a = _report(f"The council defended {shared} on Sunday.", 3)
+    short_b = _report(f"A petition opposes {shared} this week.", 3)
+    assert not incidental(short_a, short_b, [passage(short_a, short_b, 0.9)], 15)

@@ -6,7 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
-from fixtures.stories import FESTIVAL, FLOOD_REPORT, TRADERS_REPORT
+from fixtures.stories import (
+    COMMUTER_REPORT,
+    COUNCIL_REPORT,
+    COUNCIL_SENTENCE,
+    FESTIVAL,
+    FLOOD_REPORT,
+    STOCK_PHRASE,
+    TRADERS_REPORT,
+)
 
 import copydesk
 from copydesk import Article, ScanResult
@@ -296,6 +304,7 @@ def test_a_story_run_by_more_outlets_than_max_df_pairs_each_copy_with_the_earlie
 
 # Same story, no shared passage.
 
+
 def test_two_reports_of_one_event_in_other_words_are_the_same_story() -> None:
     articles = [
         Article("report", FLOOD_REPORT, published="2026-03-15"),
@@ -310,3 +319,61 @@ def test_two_reports_of_one_event_in_other_words_are_the_same_story() -> None:
     assert set(story.articles) == {"report", "traders"}
     off = copydesk.scan(articles, copydesk.ScanOptions(paraphrase=False))
     assert off.pairs == []
+
+
+# Reuse or the phrases of one story: a pair must share more than stock phrases to be reuse.
+
+
+def _council_and_commuters(commuters: str = COMMUTER_REPORT) -> tuple[Article, Article]:
+    return (
+        Article("council", COUNCIL_REPORT, published="2026-03-16"),
+        Article("commuters", commuters, published="2026-03-17"),
+    )
+
+
+def test_reports_sharing_only_a_stock_phrase_are_the_same_story() -> None:
+    council, commuters = _council_and_commuters()
+    pair = copydesk.compare(council, commuters)
+    assert pair is not None
+    assert (pair.relation, pair.passages) == ("same_story", [])
+    # Counting every passage as reuse, as copydesk did before: the phrase (and the sentences
+    # around it, loosely paired) made a pair of reuse.
+    every = copydesk.compare(council, commuters, copydesk.ScanOptions(min_reuse_words=0))
+    assert every is not None and every.relation in ("partial_copy", "paraphrase")
+    verbatim = [p for p in every.passages if p.kind == "verbatim"]
+    assert [_norm(COUNCIL_REPORT[p.source[0] : p.source[1]]) for p in verbatim] == [
+        _norm(STOCK_PHRASE)
+    ]
+    result = copydesk.scan([council, commuters])
+    assert [(p.source, p.target, p.relation) for p in result.pairs] == [
+        ("council", "commuters", "same_story")
+    ]
+    assert [set(s.articles) for s in result.stories] == [{"council", "commuters"}]
+
+
+def test_a_sentence_copied_word_for_word_is_reuse_beside_the_stock_phrase() -> None:
+    council, commuters = _council_and_commuters(COMMUTER_REPORT + "\n\n" + COUNCIL_SENTENCE)
+    pair = copydesk.compare(council, commuters)
+    assert pair is not None and pair.relation == "partial_copy"
+    verbatim = {_norm(COUNCIL_REPORT[p.source[0] : p.source[1]]) for p in pair.passages
+                if p.kind == "verbatim"}  # fmt: skip
+    assert verbatim == {_norm(STOCK_PHRASE), _norm(COUNCIL_SENTENCE)}
+
+
+def test_real_pages_sharing_only_a_story_phrase_are_the_same_story(
+    census_articles: dict[str, Article],
+) -> None:
+    """A Slate and an NBC News page share "to add a citizenship question to the census" and
+    nothing else; two outlets running one AP story stay duplicates."""
+    news = census_articles
+    phrase = copydesk.compare(news["census-604"], news["census-3581"])
+    assert phrase is not None and (phrase.relation, phrase.passages) == ("same_story", [])
+    every = copydesk.compare(
+        news["census-604"], news["census-3581"], copydesk.ScanOptions(min_reuse_words=0)
+    )
+    assert every is not None and every.relation == "partial_copy"
+    (passage,) = every.passages
+    text = news["census-604"].text[passage.source[0] : passage.source[1]]
+    assert _norm(text) == "to add a citizenship question to the census"
+    wire = copydesk.compare(news["census-2313"], news["census-12769"])
+    assert wire is not None and wire.relation == "duplicate"
