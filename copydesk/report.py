@@ -247,13 +247,15 @@ def print_scan(
             + f", {plural(len(result.stories), 'story', 'stories')}. "
             + f"Paraphrase method: {paraphrase_method(result) or 'off'}."
         )
+    # Reuse first, by score; pairs that only report the same story after them.
+    ranked = sorted(result.pairs, key=lambda p: p.relation == "same_story")
     if result.pairs:
         table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
         table.add_column("score", justify="right", no_wrap=True)
         table.add_column("source → target / first shared passage", ratio=1)
         table.add_column("relation", no_wrap=True)
         table.add_column("cov s/t", justify="right", no_wrap=True)
-        shown = result.pairs if top is None else result.pairs[:top]
+        shown = ranked if top is None else ranked[:top]
         for pair in shown:
             arrow = "→" if pair.direction == "source_to_target" else "↔"
             cell = Text(f"{pair.source} {arrow} {pair.target}\n", style="bold")
@@ -339,7 +341,7 @@ def print_scan(
         console.print("No two articles share a passage of the minimum length (see --min-words).")
         return
     by_id = {r.article.id: r.article for r in result.articles}
-    best = result.pairs[0]
+    best = ranked[0]
     where = [_locator(by_id[best.source]), _locator(by_id[best.target])]
     if all(where):
         console.print(
@@ -363,6 +365,12 @@ def print_alignment(
     """The shared passages of two texts side by side."""
     if pair is None:
         console.print(f"No shared passages between {names[0]} and {names[1]}.")
+        return
+    if not pair.passages:
+        console.print(
+            f"No reuse between {names[0]} and {names[1]}: they share only phrases any two reports "
+            "of one event may share (same_story; --min-reuse-words 0 shows them)."
+        )
         return
     console.print(
         f"[bold]{names[0]}[/bold] → [bold]{names[1]}[/bold]: {pair.relation}, "

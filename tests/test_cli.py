@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import inspect
+import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from fixtures.stories import COMMUTER_REPORT, COUNCIL_REPORT, COUNCIL_SENTENCE
+from rich.console import Console
 
+import copydesk
+from copydesk import Article
 from copydesk.cli import main
-from copydesk.report import scan_schema
+from copydesk.report import print_scan, scan_schema
 
 
 @pytest.fixture()
@@ -59,6 +66,56 @@ def test_scan_table_shows_the_top_pairs(runner: CliRunner, seeds_dir: Path, seed
     assert rows(best.stdout) == rows(every.stdout)[:1]
     assert "... and 2 more pairs (all of them: --top 0" in best.stdout
     assert run(runner, "scan", seeds_dir, "--top", "-1").exit_code == 2
+
+
+def _pair_rows(output: str) -> list[str]:
+    """The table's rows naming a pair (not its header)."""
+    return [
+        line
+        for line in output.splitlines()
+        if ("→" in line or "↔" in line) and "source → target" not in line
+    ]
+
+
+def _stories_folder(tmp_path: Path) -> Path:
+    """Two reports of one event sharing a stock phrase, a third copying a sentence of one."""
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    (folder / "council.txt").write_text(COUNCIL_REPORT, encoding="utf-8")
+    (folder / "commuters.txt").write_text(COMMUTER_REPORT, encoding="utf-8")
+    brief = "Dunmere in brief. " + COUNCIL_SENTENCE + " More on page four."
+    (folder / "brief.txt").write_text(brief, encoding="utf-8")
+    return folder
+
+
+def test_the_table_lists_reuse_before_pairs_of_one_story_whatever_their_scores() -> None:
+    council, commuters = Article("council", COUNCIL_REPORT), Article("commuters", COMMUTER_REPORT)
+    brief = Article("brief", "Dunmere in brief. " + COUNCIL_SENTENCE + " More on page four.")
+    result = copydesk.scan([council, commuters, brief])
+    assert [p.relation for p in result.pairs] == ["copy", "same_story"]
+    # Rank the same-story pair first by score: the table still shows the copy first.
+    result.pairs = [replace(result.pairs[1], score=0.99), replace(result.pairs[0], score=0.5)]
+    out = io.StringIO()
+    print_scan(result, Console(file=out, width=100))
+    rows = _pair_rows(out.getvalue())
+    assert "copy" in rows[0] and "same_story" in rows[1]
+
+
+def test_scan_lists_reuse_before_the_same_story_and_align_says_why_none(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = _stories_folder(tmp_path)
+    result = run(runner, "scan", folder, "--top", "0")
+    assert result.exit_code == 0, result.stderr
+    assert "1 pair sharing passages (1 copy), 1 more on the same story" in result.stdout
+    rows = _pair_rows(result.stdout)
+    assert len(rows) == 2 and {"council", "commuters"} <= set(re.findall(r"\w+", rows[1]))
+    assert "Next: the top pair side by side" in result.stdout and "brief.txt" in result.stdout
+    align = run(runner, "align", folder / "council.txt", folder / "commuters.txt")
+    assert align.exit_code == 0 and "No reuse between council and commuters" in align.stdout
+    every = run(runner, "align", folder / "council.txt", folder / "commuters.txt",
+                "--min-reuse-words", "0")  # fmt: skip
+    assert every.exit_code == 0 and "council → commuters: paraphrase, 2 passages" in every.stdout
 
 
 def test_scan_json_to_a_file(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
