@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures.stories import COMMUTER_REPORT, COUNCIL_REPORT, COUNCIL_SENTENCE
 
 import copydesk
 from copydesk import Article, ScanOptions
@@ -216,6 +217,36 @@ def test_a_story_of_many_outlets_draws_its_original_and_the_first_others(
     assert listed.count() == 41
     assert "→" in (listed.first.text_content() or "")
     assert "… and 30 more pairs in this story" in (listed.last.text_content() or "")
+    assert watched.errors == []
+
+
+def test_same_story_edges_carry_no_arrow(watched: Watched, tmp_path: Path) -> None:
+    """Two dated reports sharing only a stock phrase, and a brief copying the council's."""
+    articles = [
+        Article("council", COUNCIL_REPORT, published="2026-03-16"),
+        Article("commuters", COMMUTER_REPORT, published="2026-03-17"),
+        Article("brief", f"Dunmere in brief. {COUNCIL_SENTENCE} More on page four.",
+                published="2026-03-18"),
+    ]  # fmt: skip
+    result = copydesk.scan(articles)
+    relations = {(p.source, p.target): (p.relation, p.direction) for p in result.pairs}
+    assert relations[("council", "commuters")] == ("same_story", "source_to_target")
+    path = tmp_path / "report.html"
+    path.write_text(scan_to_html(result), encoding="utf-8")
+    page = watched.page
+    page.goto(path.as_uri())
+    graph = page.locator("#stories svg.graph").first
+    tips = graph.locator("line").evaluate_all(
+        "lines => lines.map(l =>"
+        " [l.querySelector('title').textContent, l.hasAttribute('marker-end')])"
+    )
+    arrows = {tip.split(":")[0]: arrow for tip, arrow in tips}
+    assert arrows == {"council ↔ commuters": False, "council → brief": True}
+    listed = page.locator('#stories ul[aria-label="Provenance edges"] li').all_text_contents()
+    assert [item.split(" ")[0:3] for item in listed] == [
+        ["council", "→", "brief"],
+        ["council", "↔", "commuters"],
+    ]
     assert watched.errors == []
 
 

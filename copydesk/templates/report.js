@@ -20,6 +20,9 @@
   const pairIndex = new Map(data.pairs.map((p, i) => [p.source + "\u0000" + p.target, i]));
   const COLOURS = { duplicate: "#0072B2", copy: "#D55E00", partial_copy: "#E69F00",
     paraphrase: "#CC79A7", spun_copy: "#009E73", same_story: "#999999" };
+  // An arrow says who copied whom: two reports of one story copied nothing, whatever their dates.
+  const copied = (relation, direction) =>
+    direction === "source_to_target" && relation !== "same_story";
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -124,17 +127,17 @@
       const [x1, y1] = where.get(edge.source);
       const [x2, y2] = where.get(edge.target);
       const len = Math.hypot(x2 - x1, y2 - y1) || 1, pad = 14;
-      const directed = direction === "source_to_target";
+      const directed = copied(edge.relation, direction);
       const line = svg("line", { x1: x1 + ((x2 - x1) * pad) / len, y1: y1 + ((y2 - y1) * pad) / len,
         x2: x2 - ((x2 - x1) * pad) / len, y2: y2 - ((y2 - y1) * pad) / len,
         stroke: COLOURS[edge.relation] || "#333", "stroke-width": crowded && !directed ? 1 : 2.5,
         "stroke-opacity": crowded && !directed ? 0.35 : 1,
         "stroke-dasharray": directed ? "" : "6 4" });
-      if (direction === "source_to_target") {
+      if (directed) {
         line.setAttribute("marker-end", "url(#arrow-" + story.id + "-" + edge.relation + ")");
       }
       const tip = svg("title");
-      tip.textContent = edge.source + (direction === "source_to_target" ? " → " : " ↔ ") +
+      tip.textContent = edge.source + (directed ? " → " : " ↔ ") +
         edge.target + ": " + edge.relation + ", " + direction.replace(/_/g, " ");
       line.append(tip);
       graph.append(line);
@@ -183,7 +186,7 @@
     // Who copied whom first (edges with a direction), then the rest, up to EDGE_LIST_MAX.
     const directed = (edge) => {
       const found = pairIndex.get(edge.source + "\u0000" + edge.target);
-      return found !== undefined && data.pairs[found].direction === "source_to_target";
+      return found !== undefined && copied(edge.relation, data.pairs[found].direction);
     };
     const ordered = (story.edges || []).filter(directed)
       .concat((story.edges || []).filter((edge) => !directed(edge)));
@@ -194,8 +197,7 @@
         el("a", { href: data.pages
           ? "/ui/pair/" + encodeURIComponent(edge.source) + "/" + encodeURIComponent(edge.target)
           : "#pair=" + index,
-          text: edge.source + (index >= 0 && data.pairs[index].direction === "source_to_target" ? " → " : " ↔ ") +
-            edge.target }),
+          text: edge.source + (directed(edge) ? " → " : " ↔ ") + edge.target }),
         " " + edge.relation + (index >= 0 ? ", " + data.pairs[index].direction.replace(/_/g, " ") : "")));
     }
     if (ordered.length > EDGE_LIST_MAX) {
