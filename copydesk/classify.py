@@ -64,25 +64,44 @@ def words_inside(doc: CleanArticle, spans: Iterable[tuple[int, int]]) -> int:
     return total
 
 
+def _outside(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of `span` outside `spans` (sorted and disjoint)."""
+    parts, start = [], span[0]
+    for s, e in spans:
+        if e <= start:
+            continue
+        if s >= span[1]:
+            break
+        if s > start:
+            parts.append((start, s))
+        start = max(start, e)
+    if start < span[1]:
+        parts.append((start, span[1]))
+    return parts
+
+
 def incidental(
     a: CleanArticle, b: CleanArticle, passages: Sequence[Passage], min_reuse_words: int
 ) -> bool:
-    """Whether the passages that are not shared quotes are too thin to be reuse: together under
-    `INCIDENTAL_COVERAGE` of both articles, and none holding `min_reuse_words` words on both
-    sides, words and coverage weighed by each passage's similarity (sixteen words copied word
-    for word are reuse; sixteen with half of them changed, or a few stock phrases, are what two
-    reports of one event say alike)."""
-    shared = [p for p in passages if not p.quote]
-    if not shared:
+    """Whether a pair's passages (as aligned, before quotes are cut out of them) are too thin
+    to be reuse: outside quoted speech, none holds `min_reuse_words` words on both sides and
+    together they cover under `INCIDENTAL_COVERAGE` of both articles, words and coverage weighed
+    by each passage's similarity (sixteen words copied word for word are reuse; sixteen with a
+    third of them changed, a few stock phrases, or one statement both quote are what two
+    reports of one event have alike)."""
+    if not passages:
         return False
-    covered = max(weighted_coverage(a, shared, "source"), weighted_coverage(b, shared, "target"))
-    if covered >= INCIDENTAL_COVERAGE:
-        return False
-    return all(
-        p.similarity * min(words_inside(a, [p.source]), words_inside(b, [p.target]))
-        < min_reuse_words
-        for p in shared
-    )
+    quotes_a, quotes_b = quoted_spans(a.article.text), quoted_spans(b.article.text)
+    covered_a = covered_b = 0.0
+    for p in passages:
+        weight = p.similarity
+        in_a, in_b = _outside(p.source, quotes_a), _outside(p.target, quotes_b)
+        if weight * min(words_inside(a, in_a), words_inside(b, in_b)) >= min_reuse_words:
+            return False
+        covered_a += weight * covered_chars(a.blocks, in_a)
+        covered_b += weight * covered_chars(b.blocks, in_b)
+    covered = max(covered_a / max(1, a.content_chars), covered_b / max(1, b.content_chars))
+    return covered < INCIDENTAL_COVERAGE
 
 
 def weighted_coverage(doc: CleanArticle, passages: Sequence[Passage], side: str) -> float:

@@ -25,6 +25,7 @@ from .report import (
     TABLE_PAIRS,
     pair_to_dict,
     pair_to_pan,
+    plural,
     print_alignment,
     print_scan,
     scan_json_chunks,
@@ -617,7 +618,13 @@ def index_check_command(file: str, db: Path, output: Path | None, fmt: str) -> N
         console = Console(file=handle, width=100, highlight=False, no_color=True)
     assert console is not None
     own = [p for p in result.pairs if article.id in (p.source, p.target)]
-    console.print(f"{article.id} against {db}: {len(own)} indexed articles share passages with it")
+    story = sum(p.relation == "same_story" for p in own)
+    reuse = len(own) - story
+    also = f", {story} more {'reports' if story == 1 else 'report'} the same story"
+    console.print(
+        f"{article.id} against {db}: {plural(reuse, 'indexed article')} "
+        f"{'shares' if reuse == 1 else 'share'} passages with it" + (also if story else "")
+    )
     # The table lists what this article shares; the pairs among its matches stay in the JSON.
     print_scan(replace(result, pairs=own), console, headline=False)
     if handle is not None:

@@ -86,10 +86,16 @@ def compare_clean(
     # Passages matched through restored words are `spun` first: a spun passage is no word
     # match of the texts as written, so it is flagged as a quote, never cut at one.
     passages = mark_spun(a, b, passages)
+    # Measured before quotes are cut out: narration either side of a quote is one passage.
+    thin = (
+        opts.min_reuse_words > 0
+        and not whole_copy
+        and incidental(a, b, passages, opts.min_reuse_words)
+    )
     passages = mark_quotes(
         a.article.text, b.article.text, passages, not whole_copy, opts.min_similarity
     )
-    if opts.min_reuse_words > 0 and incidental(a, b, passages, opts.min_reuse_words):
+    if thin:
         # Shared quotes stay: evidence that both quote one source.
         passages = [p for p in passages if p.quote]
         if not passages:
@@ -116,7 +122,7 @@ def compare_clean(
         passages.sort(key=lambda p: p.source)
     score = max(weighted_coverage(a, passages, "source"), weighted_coverage(b, passages, "target"))
     relation = name_relation(cov_a, cov_b, passages)
-    if quotes_only and relation not in ("duplicate", "copy") and opts.min_reuse_words > 0:
+    if quotes_only and not whole_copy and opts.min_reuse_words > 0:
         relation = "same_story"  # both quote one source: no reuse between them
     return Pair(
         source=a.id,

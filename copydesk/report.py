@@ -196,12 +196,13 @@ def scan_to_csv(result: ScanResult) -> str:
 
 
 def pair_to_pan(pair: Pair | None, source_name: str, target_name: str) -> str:
-    """The PAN text-alignment XML for one pair of documents."""
+    """The PAN text-alignment XML for one pair of documents: a detection per passage of reuse
+    (none for two reports of one story, which may share quotes but copied nothing)."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<document reference={quoteattr(target_name)}>",
     ]
-    for p in pair.passages if pair else []:
+    for p in pair.passages if pair and pair.relation != "same_story" else []:
         lines.append(
             '  <feature name="detected-plagiarism"'
             f' this_offset="{p.target[0]}" this_length="{p.target[1] - p.target[0]}"'

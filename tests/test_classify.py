@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -404,9 +403,32 @@ def test_thin_passages_are_incidental_unless_long_close_or_covering() -> None:
     assert not incidental(long_a, long_b, [exact], 15)
     assert incidental(long_a, long_b, [close], 15)
     assert not incidental(long_a, long_b, [close], 13)
-    # Shared quotes are no evidence of reuse either way.
-    assert not incidental(long_a, long_b, [replace(close, quote=True)], 15)
     # A fifth of a short article is reuse, however few its words.
     short_a = _report(f"The council defended {shared} on Sunday.", 3)
     short_b = _report(f"A petition opposes {shared} this week.", 3)
     assert not incidental(short_a, short_b, [passage(short_a, short_b, 0.9)], 15)
+
+
+def test_words_in_quoted_speech_are_no_evidence_of_reuse() -> None:
+    """Two reports quoting one statement share it, not each other's text; narration copied
+    around a quote is, even when cutting the quote out leaves two short pieces."""
+    statement = (
+        "We will not reopen the crossing until every pier has been examined by divers and "
+        "every crack in the masonry has been repaired, however long that takes"
+    )
+    before = "The borough engineer, speaking outside the flooded boatyard on Sunday, said:"
+    after = "He would not be drawn on a date for the reopening of the bridge."
+    a = _report(f'{before} "{statement}." {after}', 60)
+    b = _report(f'Our reporter heard a blunt message. {before} "{statement}." {after}', 60)
+
+    def span(doc: CleanArticle, text: str) -> tuple[int, int]:
+        start = doc.article.text.index(text)
+        return start, start + len(text)
+
+    quote_only = Passage(span(a, statement), span(b, statement), "verbatim", 1.0)
+    assert words_inside(a, [quote_only.source]) == 27
+    assert incidental(a, b, [quote_only], 15)
+    paragraph = f'{before} "{statement}." {after}'
+    whole = Passage(span(a, paragraph), span(b, paragraph), "verbatim", 1.0)
+    assert not incidental(a, b, [whole], 15)  # 11 + 14 words of narration
+    assert incidental(a, b, [whole], 26)

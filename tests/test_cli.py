@@ -118,6 +118,41 @@ def test_scan_lists_reuse_before_the_same_story_and_align_says_why_none(
     assert every.exit_code == 0 and "council → commuters: paraphrase, 2 passages" in every.stdout
 
 
+def test_pan_lists_no_detection_for_texts_that_only_quote_one_source(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    minister = (
+        "“The bridge will stay closed until divers can examine the foundations, and that will "
+        "not happen before the current slows down in the spring,” the minister said."
+    )
+    a, b = tmp_path / "gazette.txt", tmp_path / "radio.txt"
+    a.write_text(
+        f"The Valley Gazette asked about the bridge on Monday. {minister} Traders in the town "
+        "centre said they were losing business.",
+        encoding="utf-8",
+    )
+    b.write_text(
+        f"A radio phone-in was dominated by the closure of the old crossing. {minister} "
+        "Listeners were unimpressed.",
+        encoding="utf-8",
+    )
+    pan = run(runner, "align", a, b, "--format", "pan")
+    assert pan.exit_code == 0 and "detected-plagiarism" not in pan.stdout
+    every = run(runner, "align", a, b, "--format", "pan", "--min-reuse-words", "0")
+    assert every.stdout.count("detected-plagiarism") == 1
+
+
+def test_index_check_counts_reuse_and_same_story_apart(runner: CliRunner, tmp_path: Path) -> None:
+    folder = _stories_folder(tmp_path)
+    db = tmp_path / "i.db"
+    added = run(runner, "index", "add", folder / "council.txt", folder / "brief.txt", "--db", db)
+    assert added.exit_code == 0, added.stderr
+    check = run(runner, "index", "check", folder / "commuters.txt", "--db", db)
+    assert check.exit_code == 0, check.stderr
+    said = " ".join(check.stdout.split())
+    assert "i.db: 0 indexed articles share passages with it, 1 more reports the same story" in said
+
+
 def test_scan_json_to_a_file(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "scan.json"
     result = run(runner, "scan", seeds_dir, "--format", "json", "-o", out)

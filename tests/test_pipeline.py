@@ -377,3 +377,56 @@ def test_real_pages_sharing_only_a_story_phrase_are_the_same_story(
     assert _norm(text) == "to add a citizenship question to the census"
     wire = copydesk.compare(news["census-2313"], news["census-12769"])
     assert wire is not None and wire.relation == "duplicate"
+
+
+_STATEMENT = (
+    "We will not reopen the crossing until every pier has been examined by divers and every "
+    "crack in the masonry has been repaired, however long that takes"
+)
+_QUOTED_PARAGRAPH = (
+    "The borough engineer, speaking outside the flooded boatyard on Sunday, said: "
+    f'"{_STATEMENT}." He would not be drawn on a date for the reopening of the bridge.'
+)
+
+
+def test_a_paragraph_copied_around_a_quote_is_reuse() -> None:
+    """Cutting the quote out leaves narration of 11 and 14 words: one copied paragraph."""
+    # Long pages: the paragraph covers under a fifth of either.
+    market = " ".join(f"Stall {i} at the market sold {i + 3} loaves by noon." for i in range(40))
+    ferry = " ".join(f"Ferry trip {i} carried {i + 9} umbrellas across." for i in range(40))
+    a = Article("council", f"{COUNCIL_REPORT}\n\n{_QUOTED_PARAGRAPH}\n\n{market}")
+    b = Article("commuters", f"{_QUOTED_PARAGRAPH}\n\n{COMMUTER_REPORT}\n\n{ferry}")
+    pair = copydesk.compare(a, b)
+    assert pair is not None and pair.relation == "partial_copy"
+    assert any(p.quote for p in pair.passages) and any(not p.quote for p in pair.passages)
+
+
+def test_a_whole_copy_is_named_and_oriented_as_without_the_reuse_rule() -> None:
+    """A page of quoted statements and one short line of narration, run whole inside another
+    page: a copy, its passages and direction as when every passage counts."""
+    quotes = [
+        f'"{_STATEMENT}."',
+        '"Divers found two cracks in the eastern pier and a loose capstone on the parapet, which '
+        'a crane will lift off before any repair can begin next week."',
+        '"Our engineers worked through the night with pumps borrowed from Stanning fire station '
+        'to keep the boatyard from flooding a second time in three days."',
+        '"Buses will run every twelve minutes on the Kestle diversion, and the ferry will carry '
+        'pupils to Stanning Primary free of charge until the bridge reopens."',
+        '"The insurance claims of the Wharf Row shops will be handled by a single adjuster, so '
+        'that no trader has to tell the story of the flood more than once."',
+        '"We expect the river to stay high until Wednesday, when the tide turns and the rain '
+        'forecast for the hills above Corran should have passed."',
+    ]
+    lone = "The council will meet again on Thursday evening at the town hall."
+    inserted = [
+        f"Paragraph {i} of the longer page: {word} queues on the Kestle road again today."
+        for i, word in enumerate("long slow endless angry quiet short familiar".split())
+    ]
+    item = [*quotes[:3], lone, *quotes[3:]]
+    page = [x for pair in zip(item, inserted, strict=True) for x in pair]
+    articles = [Article("item", "\n\n".join(item)), Article("page", "\n\n".join(page))]
+    (pair,) = copydesk.scan(articles).pairs
+    (every,) = copydesk.scan(articles, copydesk.ScanOptions(min_reuse_words=0)).pairs
+    assert pair == every
+    assert (pair.source, pair.target, pair.relation) == ("page", "item", "copy")
+    assert pair.direction == "source_to_target" and not all(p.quote for p in pair.passages)
