@@ -18,7 +18,9 @@ footer. Then, in one process run, it prints
   (`peer_text_dedup.py`; `make bench` makes it): the same figures and ratios.
 
 Run: .venv/bin/python benchmarks/bench_scale.py --sizes 10000,30000,100000 [--peer-max 30000]
-(`make bench` runs it with the default sizes). Needs the `bench` extra (datasketch); without
+[--runs 3] (`make bench` runs it with the default sizes). These machines are shared and noisy:
+`--runs N` repeats the side-by-side part and prints the median of each figure and of the ratios
+taken within each run. Needs the `bench` extra (datasketch); without
 text-dedup's environment that peer is skipped.
 """
 
@@ -29,6 +31,7 @@ import gzip
 import json
 import os
 import pickle
+import statistics
 import subprocess
 import sys
 import time
@@ -209,6 +212,55 @@ def print_ratios(row: dict[str, Any], peer: str, peer_rate: float, peer_recall: 
               f" core); pair recall {row[key]['pr'][1]:.3f} vs {peer_recall:.3f}")  # fmt: skip
 
 
+def side_by_side(
+    row: dict[str, Any], docs: list[Any], corpus: SyntheticCorpus, workers: int, peers: bool,
+    args: argparse.Namespace,
+) -> dict[str, float]:  # fmt: skip
+    """One run of copydesk's two candidate searches and the peers on the same cleaned articles,
+    printed; `row` keeps the last run's figures. Returns this run's rates and ratios."""
+    size = row["size"]
+    figures: dict[str, float] = {}
+    for label, rewrites in (("5-gram index", False), ("+ sketches, names", True)):
+        mine = run_candidates(docs, corpus, workers, rewrites)
+        single = run_candidates(docs, corpus, 1, rewrites) if workers > 1 else mine
+        print(f"candidates     {size / mine['seconds']:7.0f} art/s ({label}; {workers} workers,"
+              f" {size / single['seconds']:.0f} art/s on one), {mine['candidates']}"
+              f" candidates, pair P/R {mine['pr'][0]:.3f}/{mine['pr'][1]:.3f}")  # fmt: skip
+        key = "ngrams" if not rewrites else "candidates"
+        row[key], row[key + "_one_worker"] = mine, single
+        figures[f"{key} art/s"] = size / mine["seconds"]
+        figures[f"{key} art/s, one worker"] = size / single["seconds"]
+    if not peers:
+        return figures
+    peer = run_datasketch(docs, corpus)
+    peer_rate = size / peer["seconds"]
+    print(f"datasketch     {peer_rate:7.0f} art/s (MinHash 128 + LSH threshold"
+          f" {peer['threshold']}, one process), {peer['candidates']} candidate pairs,"
+          f" pair P/R {peer['pr'][0]:.3f}/{peer['pr'][1]:.3f}")  # fmt: skip
+    print_ratios(row, "datasketch", peer_rate, peer["pr"][1])
+    row["datasketch"] = peer
+    figures["datasketch art/s"] = peer_rate
+    for key in ("ngrams", "candidates"):
+        figures[f"{key} / datasketch"] = figures[f"{key} art/s"] / peer_rate
+        figures[f"{key} / datasketch, one worker"] = figures[f"{key} art/s, one worker"] / peer_rate
+    if not args.text_dedup.exists():
+        print(f"text-dedup     skipped: no {args.text_dedup} (`make bench` makes it)")
+        return figures
+    other = run_text_dedup(docs, corpus, args.text_dedup)
+    other_rate = size / other["seconds"]
+    bands = "x".join(map(str, other["bands"]))
+    print(f"text-dedup     {other_rate:7.0f} art/s (MinHash 128, {bands} bands for"
+          f" threshold {other['threshold']}, one process),"
+          f" {other['candidates']} candidate pairs, pair P/R"
+          f" {other['pr'][0]:.3f}/{other['pr'][1]:.3f}")  # fmt: skip
+    print_ratios(row, "text-dedup", other_rate, other["pr"][1])
+    row["text_dedup"] = other
+    figures["text-dedup art/s"] = other_rate
+    for key in ("ngrams", "candidates"):
+        figures[f"{key} / text-dedup"] = figures[f"{key} art/s"] / other_rate
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,30000,100000", help="corpus sizes (a,b,...)")
@@ -216,6 +268,11 @@ def main() -> None:
                         help="largest size also run with datasketch (it is slow)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=0, help="copydesk workers (0: all cores)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--runs", type=int, default=1,
+        help="runs of the side-by-side part per size; with more than one, the medians of each"
+        " figure and of the ratios taken within each run",
+    )  # fmt: skip
     parser.add_argument("--text-dedup", type=Path, default=TEXT_DEDUP_PYTHON,
                         help="the Python of text-dedup's environment")  # fmt: skip
     args = parser.parse_args()
@@ -236,34 +293,19 @@ def main() -> None:
         print(f"               {scan['timings']}")  # fmt: skip
         docs = clean_articles(corpus.articles)
         row: dict[str, Any] = {"size": size, "words": words, "scan": scan}
-        for label, rewrites in (("5-gram index", False), ("+ sketches, names", True)):
-            mine = run_candidates(docs, corpus, workers, rewrites)
-            single = run_candidates(docs, corpus, 1, rewrites) if workers > 1 else mine
-            print(f"candidates     {size / mine['seconds']:7.0f} art/s ({label}; {workers} workers,"
-                  f" {size / single['seconds']:.0f} art/s on one), {mine['candidates']}"
-                  f" candidates, pair P/R {mine['pr'][0]:.3f}/{mine['pr'][1]:.3f}")  # fmt: skip
-            row["ngrams" if not rewrites else "candidates"] = mine
-            row[("ngrams" if not rewrites else "candidates") + "_one_worker"] = single
-        if size <= args.peer_max:
-            peer = run_datasketch(docs, corpus)
-            peer_rate = size / peer["seconds"]
-            print(f"datasketch     {peer_rate:7.0f} art/s (MinHash 128 + LSH threshold"
-                  f" {peer['threshold']}, one process), {peer['candidates']} candidate pairs,"
-                  f" pair P/R {peer['pr'][0]:.3f}/{peer['pr'][1]:.3f}")
-            print_ratios(row, "datasketch", peer_rate, peer["pr"][1])
-            row["datasketch"] = peer
-            if args.text_dedup.exists():
-                other = run_text_dedup(docs, corpus, args.text_dedup)
-                other_rate = size / other["seconds"]
-                bands = "x".join(map(str, other["bands"]))
-                print(f"text-dedup     {other_rate:7.0f} art/s (MinHash 128, {bands} bands for"
-                      f" threshold {other['threshold']}, one process),"
-                      f" {other['candidates']} candidate pairs, pair P/R"
-                      f" {other['pr'][0]:.3f}/{other['pr'][1]:.3f}")  # fmt: skip
-                print_ratios(row, "text-dedup", other_rate, other["pr"][1])
-                row["text_dedup"] = other
-            else:
-                print(f"text-dedup     skipped: no {args.text_dedup} (`make bench` makes it)")
+        # Per run: each search's throughput (all workers, one) and its ratio to each peer's.
+        runs: list[dict[str, float]] = []
+        for run in range(args.runs):
+            if args.runs > 1:
+                print(f"-- run {run + 1} of {args.runs}")
+            runs.append(side_by_side(row, docs, corpus, workers, size <= args.peer_max, args))
+        if args.runs > 1:
+            print(f"-- medians of {args.runs} runs (ratios taken within each run):")
+            for key in runs[0]:
+                values = sorted(r[key] for r in runs if key in r)
+                print(f"median         {key}: {statistics.median(values):.2f}"
+                      f" (runs: {', '.join(f'{v:.2f}' for v in values)})")  # fmt: skip
+        row["runs"] = runs
         rows.append(row)
         del docs
     if len(rows) > 1:
