@@ -50,7 +50,7 @@ SITE_OUTLETS = {"apnews": "Associated Press", "nytimes": "The New York Times",
                 "washingtonpost": "The Washington Post", "wsj": "The Wall Street Journal",
                 "ft": "Financial Times", "telegraph": "The Telegraph",
                 "aljazeera": "Al Jazeera", "lemonde": "Le Monde", "lefigaro": "Le Figaro"}
-#: Agencies whose full name anywhere in a text credits them (a wire story carries its name).
+#: Agencies whose full name on a credit line of its own credits them (a wire story carries it).
 AGENCY_NAMES = ("Reuters", "Associated Press", "Agence France-Presse", "Press Association")
 #: Last words that make a capitalised phrase look like an outlet ("Calais Tribune").
 OUTLET_WORDS = (
@@ -98,7 +98,8 @@ BYLINE_RE = re.compile(
     re.MULTILINE,
 )
 DATELINE_RE = re.compile(
-    rf"^[ \t]*(?:(?P<place>[A-Z][A-Za-z .'’-]{{1,40}}?),?[ \t]+)?\((?P<agency>{_KNOWN})\)"
+    r"^[ \t]*(?:(?P<place>[A-Z][A-Za-z .'’-]{1,40}?(?:,[ \t]*[A-Z][A-Za-z .'’-]{1,30}?)?),?[ \t]+)?"
+    rf"\((?P<agency>{_KNOWN})\)"
     r"[ \t]*[-–—:]",
     re.MULTILINE,
 )
@@ -182,7 +183,7 @@ def find_credits(text: str) -> list[str]:
             CREDIT_BEFORE_RE.search(before) is not None
             or CREDIT_AFTER_RE.match(text, m.end(), m.end() + _CONTEXT) is not None
             or (before.endswith("(") and text.startswith(")", m.end()) and m[0] in KNOWN_OUTLETS)
-            or m[0] in AGENCY_NAMES
+            or (_agency(m[0]) and _credit_line(text, m.start(), m.end()))
         )
         if credited:
             found.append((m.start(), name))
@@ -198,6 +199,31 @@ def find_credits(text: str) -> list[str]:
         if name not in credits:
             credits.append(name)
     return credits
+
+
+#: what may stand before an agency's name on a credit line ("The", "© 2026", "Copyright")
+_CREDIT_LINE_HEAD = re.compile(r"[^\w]*(?:(?:the|copyright|\(c\))\W*)*(?:\d{4}\W*)?", re.IGNORECASE)
+#: what may follow it there ("contributed to this report", "staff")
+_CREDIT_LINE_TAIL = re.compile(
+    r"(?:\W*|\s+(?:staff|writers?|contributed\b.*|reporters? contributed\b.*))", re.IGNORECASE
+)
+
+
+def _agency(found: str) -> bool:
+    return re.sub(r"^the\s+", "", found, flags=re.IGNORECASE) in AGENCY_NAMES
+
+
+def _credit_line(text: str, start: int, end: int) -> bool:
+    """Whether an agency's name at `text[start:end]` stands on a credit line of its own
+    ("Associated Press", "© Reuters 2026", "The Associated Press contributed to this report"),
+    not in a sentence that merely mentions it ("a retired Reuters photographer")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return (
+        _CREDIT_LINE_HEAD.fullmatch(text, line_start, start) is not None
+        and _CREDIT_LINE_TAIL.fullmatch(text, end, line_end) is not None
+    )
 
 
 def find_declared_source(
@@ -241,7 +267,7 @@ def read_clues(doc: CleanArticle) -> Clues:
     author, outlet, place = find_byline(article.text)
     date_place, agency = find_dateline(article.text)
     kept = _kept_text(doc)
-    own = {outlet_key(x) for x in (outlet, article.source) if x}
+    own = _own_outlets(article, outlet, agency)
     if byline := BYLINE_RE.search(kept[:600]):
         # The outlet in a byline is the article's own, not a credit.
         kept = kept[: byline.start()] + " " * (byline.end() - byline.start()) + kept[byline.end() :]
@@ -258,9 +284,16 @@ def read_clues(doc: CleanArticle) -> Clues:
 
 
 def identity(article: Article, clues: Clues) -> set[str]:
-    """Keys of the outlets an article is from: its `source`, its byline outlet, its site."""
-    names: Iterable[str | None] = (article.source, clues.outlet, _host(article.url))
-    return {outlet_key(n) for n in names if n}
+    """Keys of the outlets an article is from: its `source`, its byline outlet, its site; for
+    a text that says nothing else of itself, the agency of its dateline ("LONDON (Reuters) -"
+    opens a Reuters story)."""
+    return _own_outlets(article, clues.outlet, clues.agency)
+
+
+def _own_outlets(article: Article, outlet: str | None, agency: str | None) -> set[str]:
+    names: Iterable[str | None] = (article.source, outlet, _host(article.url))
+    own = {outlet_key(n) for n in names if n}
+    return own or ({outlet_key(agency)} if agency else set())
 
 
 def orient(

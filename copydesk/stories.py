@@ -58,6 +58,7 @@ def _original(
     edges: Sequence[Edge],
     directed: set[int],
     clues: Mapping[str, Clues],
+    shared_origin: bool = False,
 ) -> str | None:
     # The one member whose outlet the others credit or declare as their origin. Who names each
     # outlet is gathered once: a story syndicated to thousands of outlets has thousands of members.
@@ -80,17 +81,27 @@ def _original(
             credited.append(article.id)
     if len(credited) == 1:
         return credited[0]
+    if shared_origin:
+        # Every pair quotes or follows a text outside the run: no member is the others' origin.
+        return None
+    # The roots of the directed edges: members others copy from that copy from none. Two roots
+    # are two independent origins (a patchwork of two sources), and no one original.
+    sources = {edges[i].source for i in directed}
+    targets = {edges[i].target for i in directed}
+    roots = sorted(sources - targets)
+    if len(roots) > 1:
+        return None
     dates = {a.id: parse_date(a.published) for a in members}
     if all(d is not None for d in dates.values()):
         first = min(members, key=lambda a: dates[a.id])  # type: ignore[arg-type,return-value]
         rest = [a for a in members if a is not first]
         if all(published_first(first.published, a.published) == "a" for a in rest):
-            return first.id
-    # Without dates: the one article that others copy from and that copies from none.
-    sources = {edges[i].source for i in directed}
-    targets = {edges[i].target for i in directed}
-    roots = sorted(sources - targets)
-    return roots[0] if len(roots) == 1 else None
+            if not roots or roots == [first.id]:
+                return first.id
+            if any(first.id in (e.source, e.target) and e.relation != "same_story" for e in edges):
+                # The earliest shares passages, yet copied edges lead from another member.
+                return None
+    return roots[0] if roots else None
 
 
 def build_stories(
@@ -98,8 +109,10 @@ def build_stories(
 ) -> list[Story]:
     """Connected components of the reuse graph, in order of their first member.
 
-    A story's original is the member the others credit, else the earliest, else the one root of
-    the directed edges. When the members credit an outlet that none of them is from and no member
+    A story's original is the member the others credit, else the earliest (unless the directed
+    edges point from another member), else the one root of the directed edges; none when every
+    pair follows a common source or reports the same story, or when the directed edges have two
+    roots. When the members credit an outlet that none of them is from and no member
     stands out as the original, that outlet is the story's `common_source`.
     """
     clues = clues or {}
@@ -127,8 +140,16 @@ def build_stories(
             continue
         members_pairs = pair_groups[root]
         edges = [Edge(p.source, p.target, p.relation) for p in members_pairs]
-        directed = {i for i, p in enumerate(members_pairs) if p.direction == "source_to_target"}
-        original = _original(members, edges, directed, clues)
+        # Two reports of one story point from the earlier by date, but nobody copied anybody.
+        directed = {
+            i
+            for i, p in enumerate(members_pairs)
+            if p.direction == "source_to_target" and p.relation != "same_story"
+        }
+        shared_origin = all(
+            p.direction == "common_source" or p.relation == "same_story" for p in members_pairs
+        )
+        original = _original(members, edges, directed, clues, shared_origin)
         common = common_credit((a, clues[a.id]) for a in members if a.id in clues)
         if original is not None and common is not None:
             # The "original" is itself a copy when it too credits the outside outlet.

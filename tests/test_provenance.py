@@ -129,6 +129,7 @@ def test_byline(text: str, expected: tuple[str | None, str | None, str | None]) 
         ("LONDON (Reuters) - Shares fell on Monday.", ("LONDON", "Reuters")),
         ("WASHINGTON (AP) — The president said.", ("WASHINGTON", "Associated Press")),
         ("(AFP) - Paris was calm.", (None, "AFP")),
+        ("BOISE, Idaho (AP) — A wildfire grew.", ("BOISE, Idaho", "Associated Press")),
         ("The ministry (which was closed) said - nothing.", (None, None)),
     ],
 )
@@ -147,6 +148,10 @@ def test_dateline(text: str, expected: tuple[str | None, str | None]) -> None:
         ("The mayor spoke first. Later he told the newspaper, the Calais Tribune reports.", ["Calais Tribune"]),  # noqa: E501
         ("PARIS (Reuters) - Police said.", ["Reuters"]),
         ("Reporting by the Associated Press; editing by staff.", ["Associated Press"]),
+        ("Fire crews held the line.\nThe Associated Press contributed to this report.", ["Associated Press"]),  # noqa: E501
+        ("Fire crews held the line.\n© 2026 Reuters", ["Reuters"]),
+        # a sentence that only mentions an agency credits nothing
+        ("A retired Reuters photographer saw the flames from his porch.", []),
         ("Sky News understands that the talks failed; he told Le Monde otherwise.", ["Sky News", "Le Monde"]),  # noqa: E501
         # people and bodies told things are not outlets
         ("He told reporters and the House of Commons, then told the UN and MPs.", []),
@@ -197,6 +202,23 @@ def test_a_byline_outlet_is_the_articles_own_not_a_credit() -> None:
     clues = read_clues(doc)
     assert (clues.author, clues.outlet, clues.place) == ("Jo Bloggs", "BBC", "Paris")
     assert clues.credits == []
+
+
+def test_a_wire_text_with_nothing_else_to_say_of_itself_is_the_agencys() -> None:
+    wire = clean_article(Article("wire", "LONDON (Reuters) - Shares fell sharply on Monday."))
+    copy = clean_article(Article("copy", "Shares fell sharply on Monday, according to Reuters."))
+    wire_clues, copy_clues = read_clues(wire), read_clues(copy)
+    assert (wire_clues.agency, wire_clues.credits) == ("Reuters", [])
+    assert copy_clues.credits == ["Reuters"]
+    # the copy, dated earlier, credits the wire's agency: the wire is the source
+    copy.article.published = EARLY
+    assert orient(copy.article, wire.article, 0.9, 0.9, copy_clues, wire_clues) == (
+        True,
+        "source_to_target",
+    )
+    # a page of an outlet that carries the dateline is that outlet's, and credits the agency
+    syndicated = clean_article(Article("s", wire.article.text, source="Herald"))
+    assert read_clues(syndicated).credits == ["Reuters"]
 
 
 def test_orient_declared_origin_beats_dates() -> None:

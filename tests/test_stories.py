@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,35 @@ def test_two_roots_is_ambiguous() -> None:
     assert story.original is None
 
 
+def test_a_patchwork_of_two_dated_sources_has_no_one_original() -> None:
+    # the roundup copies two earlier reports that share nothing: the earliest is not its only origin
+    articles = [art("ferry", day(1)), art("power", day(2)), art("roundup", day(3))]
+    pairs = [pair("ferry", "roundup"), pair("power", "roundup")]
+    (story,) = build_stories(articles, pairs)
+    assert story.original is None
+    # the earliest shares a credited passage with the roundup, "power" is the one root left
+    pairs = [pair("ferry", "roundup", "common_source"), pair("power", "roundup")]
+    (story,) = build_stories(articles, pairs)
+    assert story.original is None
+
+
+def test_texts_following_one_outside_source_have_no_original_whatever_their_dates() -> None:
+    articles = [art("national", day(1)), art("local", day(2))]
+    quoted = replace(pair("national", "local", "common_source"), relation="same_story")
+    (story,) = build_stories(articles, [quoted])
+    assert story.original is None
+    (story,) = build_stories(articles, [pair("national", "local", "common_source")])
+    assert story.original is None
+
+
+def test_an_earliest_member_that_nobody_copied_is_not_the_original() -> None:
+    # "early" only reports the same story; the directed edges all lead from "wire"
+    articles = [art("early", day(1)), art("wire", day(2)), art("copy", day(3))]
+    same = replace(pair("early", "copy", "source_to_target"), relation="same_story")
+    (story,) = build_stories(articles, [same, pair("wire", "copy")])
+    assert story.original == "wire"
+
+
 def test_a_cycle_has_no_original() -> None:
     articles = [art("a"), art("b")]
     (story,) = build_stories(articles, [pair("a", "b"), pair("b", "a")])
@@ -193,6 +223,7 @@ def test_the_credited_member_needs_more_than_half_the_others(crediting: int, ori
 
 def test_members_crediting_an_absent_outlet_have_it_as_common_source() -> None:
     articles = [art("a", day(1)), art("b", day(2)), art("c", day(3))]
+    articles[1].source = "Herald"  # a Herald page carrying a Reuters dateline
     clues = {
         "a": Clues(credits=["Reuters"]),
         "b": Clues(agency="Reuters"),
@@ -202,6 +233,17 @@ def test_members_crediting_an_absent_outlet_have_it_as_common_source() -> None:
     (story,) = build_stories(articles, pairs, clues)
     # a is the earliest, but it credits Reuters itself: the original is not in the run
     assert (story.original, story.common_source) == (None, "Reuters")
+
+
+def test_a_text_under_an_agency_dateline_is_that_agencys_story() -> None:
+    # no source, site or byline: "LONDON (Reuters) -" is all it says of itself
+    articles = [art("wire", day(2)), art("chronicle", day(1))]
+    clues = {
+        "wire": Clues(agency="Reuters", credits=["Reuters"]),
+        "chronicle": Clues(credits=["Reuters"]),
+    }
+    (story,) = build_stories(articles, [pair("wire", "chronicle")], clues)
+    assert (story.original, story.common_source) == ("wire", None)
 
 
 def test_one_credit_is_not_a_common_source() -> None:
