@@ -289,6 +289,8 @@ NAME_BOOST = 1.3
 BIGRAM_WEIGHT = 0.5
 #: a sentence this much inside verbatim or edited passages is left to them
 COVERED_SHARE = 0.5
+#: a sentence this much inside them has no rest that another sentence could reword
+WHOLLY_COVERED_SHARE = 0.9
 #: a neighbouring sentence joins a passage when it raises the similarity by more than this
 GROW_MARGIN = 0.01
 #: paired sentences this far apart (in sentences, either text) still join one passage
@@ -724,8 +726,12 @@ def union_length(spans: Iterable[tuple[int, int]]) -> int:
     return sum(end - start for start, end in union_spans(spans))
 
 
-def _covered(sentences: Sequence[Sentence], spans: Iterable[tuple[int, int]]) -> np.ndarray:
-    """Which sentences lie mostly (`COVERED_SHARE`) inside the given character spans."""
+def _covered(
+    sentences: Sequence[Sentence],
+    spans: Iterable[tuple[int, int]],
+    share: float = COVERED_SHARE,
+) -> np.ndarray:
+    """Which sentences lie mostly (`share` of their characters) inside the given spans."""
     ordered = sorted(spans)
     out = np.zeros(len(sentences), dtype=bool)
     if not ordered:
@@ -736,7 +742,7 @@ def _covered(sentences: Sequence[Sentence], spans: Iterable[tuple[int, int]]) ->
             if start >= s.end:
                 break
             inside += max(0, min(end, s.end) - max(start, s.start))
-        out[k] = inside >= COVERED_SHARE * (s.end - s.start)
+        out[k] = inside >= share * (s.end - s.start)
     return out
 
 
@@ -769,6 +775,7 @@ def _pairs_to_passages(
     a_segments: Sequence[int],
     b_segments: Sequence[int],
     anchors: Iterable[tuple[int, int]] = (),
+    enclosed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[list[tuple[int, int]]]:
     """Sentence pairs that seed or extend passages, grouped into passages.
 
@@ -777,7 +784,9 @@ def _pairs_to_passages(
     either text or both) join at `extension_floor`. Pairs close in both texts, with nothing
     in between left to verbatim passages or removed, form one passage. `anchors` are pairs
     of sentences at the ends of verbatim or edited passages: their neighbours extend too, and
-    so do they where one of their sentences lies mostly outside the known passage.
+    so do they where one of their sentences lies mostly outside the known passage and neither
+    lies wholly inside (`enclosed`, per sentence of each text): a clause the other text dropped
+    is not reworded.
     """
     if scores.size == 0:
         return []
@@ -797,9 +806,11 @@ def _pairs_to_passages(
     a_free = np.asarray(eligible.any(axis=1), dtype=bool)
     b_free = np.asarray(eligible.any(axis=0), dtype=bool)
     anchors = list(anchors)
+    a_enclosed, b_enclosed = enclosed if enclosed is not None else (a_free & False, b_free & False)
     for i, j in anchors:
         if (
             (a_free[i] or b_free[j])
+            and not (a_enclosed[i] or b_enclosed[j])
             and scores[i, j] >= extension_floor
             and shared[i, j] >= MIN_SHARED_TERMS_EXTENSION
         ):
@@ -1001,6 +1012,10 @@ def align_paraphrase_words(
         _segments(a_sent, source.breaks),
         _segments(b_sent, target.breaks),
         _anchors(a_sent, b_sent, known),
+        (
+            _covered(a_sent, a_known, WHOLLY_COVERED_SHARE),
+            _covered(b_sent, b_known, WHOLLY_COVERED_SHARE),
+        ),
     )
     boxes = _resolve_sentence_overlaps(groups)
     a_free = np.asarray(eligible.any(axis=1), dtype=bool)

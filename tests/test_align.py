@@ -403,3 +403,25 @@ def test_fragments_are_the_runs_of_shared_grams_on_each_diagonal() -> None:
     # A stock phrase said over and over in one text seeds nothing.
     stock = ["in", "the", "end"] * (MAX_SEED_REPEATS + 1)
     assert _fragments(stock, ["in", "the", "end"], 3) == []
+
+
+def test_a_clause_the_copy_dropped_is_not_a_paraphrase() -> None:
+    # The copy ends its verbatim paragraph with the first clause of a long wire sentence and
+    # drops the rest: the dropped rest is no reworded passage of the copy's last sentence.
+    lead = "Crews from four counties spent the night digging fire lines above the valley town. "
+    shared = (
+        "Investigators have not determined the cause of the blaze near the old sawmill on Carver"
+        " Road. The area had gone 38 days without measurable rain"
+    )
+    wire = Article(
+        "wire",
+        f"{lead}{shared}, and the National Weather Service issued a red flag warning for much of"
+        " southwestern Idaho through Tuesday evening, predicting humidity below 10% and"
+        " continued strong winds.\n\nOfficials urged residents to stay away until further notice.",
+    )
+    porches = "Residents watched the glow from their porches late into the night."
+    copy = Article("copy", f"{porches}\n\n{lead}{shared}.")
+    a, b = clean_article(wire), clean_article(copy)
+    known = align_passages(a, b)
+    assert [p.kind for p in known] == ["verbatim"]
+    assert align_paraphrases(a, b, known=known) == []
