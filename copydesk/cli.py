@@ -579,6 +579,10 @@ def index_add_command(
         except KeyboardInterrupt:
             err.print(f"copydesk: interrupted; {committed} articles were committed", markup=False)
             sys.exit(130)
+        except StoreError as exc:
+            err.print(f"copydesk: error: {exc}; {committed} articles were committed before",
+                      markup=False, soft_wrap=True)  # fmt: skip
+            sys.exit(EXIT_NOTHING_READ)
         total = index.count()
     _report_errors(result.errors, err)
     if not result.read:

@@ -31,6 +31,7 @@ from urllib.parse import parse_qs
 try:
     from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, Request
     from fastapi.exception_handlers import http_exception_handler
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
     from fastapi.security import APIKeyHeader
     from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
@@ -48,9 +49,11 @@ from .model import Article, ReadError
 from .read import record_to_article
 from .report import article_to_dict, pair_to_dict, passage_dict, scan_to_dict, story_to_dict
 from .report_html import page_policy, render_report
-from .store import Index, StoreError
+from .store import Index, IndexBusy, StoreError
 
 DEFAULT_MAX_BODY = 5 * 2**20
+#: the largest offset SQLite can take (a signed 64-bit integer)
+MAX_OFFSET = 2**63 - 1
 #: Most items a listing returns at once.
 MAX_LIMIT = 1000
 
@@ -113,7 +116,7 @@ class _BodyLimit:
 
 async def _busy(request: Request, exc: Exception) -> Any:
     """Another process held the index's write lock past the busy timeout: 503, retry later."""
-    if "locked" in str(exc) or "busy" in str(exc):
+    if isinstance(exc, IndexBusy) or "locked" in str(exc) or "busy" in str(exc):
         return JSONResponse(
             {"detail": "the index is busy with another writer; retry later"},
             status_code=503,
@@ -134,6 +137,46 @@ async def _explain_http_error(request: Request, exc: Exception) -> Any:
         elif isinstance(cause, ValueError):
             exc = HTTPException(400, f"malformed JSON body ({cause})")
     return await http_exception_handler(request, exc)
+
+
+async def _explain_invalid_request(request: Request, exc: Exception) -> Any:
+    """422 with what was wrong where, without echoing the input back: a number such as 1e400
+    (infinite) would make the default answer itself fail to encode as JSON."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+              for e in exc.errors()]  # fmt: skip
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
+class _HeadAsGet:
+    """Answer HEAD as GET without the body, as HTTP asks (link checkers and uptime probes send
+    HEAD; the routes are declared for GET)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+def _split_pair(index: Index, ids: str) -> tuple[str, str]:
+    """The two article ids in `a/b`, where ids may themselves hold slashes ("bbc/2026/x"):
+    the first split at a slash that gives two indexed ids, else the last split."""
+    cuts = [i for i, c in enumerate(ids) if c == "/"]
+    for cut in cuts:
+        first, second = ids[:cut], ids[cut + 1 :]
+        if index.get(first) is not None and index.get(second) is not None:
+            return first, second
+    return ids[: cuts[-1]], ids[cuts[-1] + 1 :]
 
 
 def _warm_up(index: Index) -> None:
@@ -180,7 +223,7 @@ def _not_found(article_id: str) -> HTTPException:
 
 
 IndexDep = Annotated[Index, Depends(_index)]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Most items returned.")]
 
 
@@ -234,16 +277,9 @@ def json_routes() -> APIRouter:
             ],
         }  # fmt: skip
 
-    @router.get("/articles/{article_id}", tags=["articles"], summary="One article")
-    def get_article(index: IndexDep, article_id: str) -> dict[str, Any]:
-        """The article as in the scan JSON (with its text), as the index sees it now."""
-        try:
-            report = index.report(article_id)
-        except KeyError:
-            raise _not_found(article_id) from None
-        return article_to_dict(report, keep_text=True)
-
-    @router.get("/articles/{article_id}/reuse", tags=["articles"], summary="Pairs of an article")
+    # Ids may hold slashes ("bbc/2026/x"): routes take the rest of the path, the longer first.
+    @router.get("/articles/{article_id:path}/reuse", tags=["articles"],
+                summary="Pairs of an article")  # fmt: skip
     def get_reuse(index: IndexDep, article_id: str) -> dict[str, Any]:
         """Every pair the article is part of, as source or target, best first."""
         try:
@@ -252,9 +288,22 @@ def json_routes() -> APIRouter:
             raise _not_found(article_id) from None
         return {"article": article_id, "pairs": [pair_to_dict(p) for p in pairs]}
 
-    @router.get("/pairs/{source}/{target}", tags=["pairs"], summary="One pair, side by side")
+    @router.get("/articles/{article_id:path}", tags=["articles"], summary="One article")
+    def get_article(index: IndexDep, article_id: str) -> dict[str, Any]:
+        """The article as in the scan JSON (with its text), as the index sees it now."""
+        try:
+            report = index.report(article_id)
+        except KeyError:
+            raise _not_found(article_id) from None
+        return article_to_dict(report, keep_text=True)
+
+    @router.get("/pairs/{source:path}/{target:path}", tags=["pairs"],
+                summary="One pair, side by side")  # fmt: skip
     def get_pair(index: IndexDep, source: str, target: str) -> dict[str, Any]:
         """The pair of two articles (either order) with the text of each passage on both sides."""
+        source, target = _split_pair(index, f"{source}/{target}")
+        if not source or not target:
+            raise HTTPException(404, "give two article ids: /pairs/{source}/{target}")
         try:
             pair = index.pair(source, target)
         except KeyError as exc:
@@ -383,7 +432,7 @@ def html_routes() -> APIRouter:
         )  # fmt: skip
         return _html(page)
 
-    @router.get("/ui/article/{article_id}")
+    @router.get("/ui/article/{article_id:path}")
     def article_page(index: IndexDep, article_id: str) -> HTMLResponse:
         if index.get(article_id) is None:
             return _missing(article_id)
@@ -397,9 +446,13 @@ def html_routes() -> APIRouter:
         )  # fmt: skip
         return _html(page)
 
-    @router.get("/ui/pair/{source}/{target}")
+    @router.get("/ui/pair/{source:path}/{target:path}")
     def pair_page(index: IndexDep, source: str, target: str) -> HTMLResponse:
-        pair = index.pair(source, target)
+        source, target = _split_pair(index, f"{source}/{target}")
+        try:
+            pair = index.pair(source, target)
+        except KeyError:
+            pair = None
         if pair is None:
             return _missing(f"{source} / {target}")
         story = index.story_of(pair.source)
@@ -413,7 +466,9 @@ def html_routes() -> APIRouter:
     @router.get("/ui/story/{story_id}")
     def story_page(index: IndexDep, story_id: str) -> HTMLResponse:
         number = story_id[1:] if story_id[:1] == "s" else ""
-        found = index.stories(int(number) - 1, 1) if number.isdigit() and int(number) > 0 else []
+        # ASCII digits only ("²" is a digit to `isdigit`), and few enough for SQLite's integers.
+        valid = number.isascii() and number.isdigit() and len(number) <= 18 and int(number) > 0
+        found = index.stories(int(number) - 1, 1) if valid else []
         if not found:
             return _missing(story_id)
         story = found[0]
@@ -502,8 +557,11 @@ def create_app(
     app.state.index = opened
     app.state.api_key = api_key or None
     app.add_middleware(_BodyLimit, limit=max_body_bytes)
+    app.add_middleware(_HeadAsGet)
     app.add_exception_handler(StarletteHTTPException, _explain_http_error)
+    app.add_exception_handler(RequestValidationError, _explain_invalid_request)
     app.add_exception_handler(sqlite3.OperationalError, _busy)
+    app.add_exception_handler(IndexBusy, _busy)
     app.include_router(json_routes())
     app.include_router(html_routes())
     return app

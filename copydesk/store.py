@@ -335,6 +335,10 @@ class StoreError(Exception):
     """An index that cannot be opened or used as asked; the message says what to do."""
 
 
+class IndexBusy(StoreError):
+    """Another process held the index's write lock past `BUSY_TIMEOUT_S`."""
+
+
 class SchemaVersionError(StoreError):
     """The index was written by a copydesk whose schema this one cannot read."""
 
@@ -712,7 +716,16 @@ class Index:
         """One write transaction; the lock keeps this process's writers in line."""
         conn = self._conn()
         with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                raise IndexBusy(
+                    f"the index {self.path} is busy: another process has been writing to it for"
+                    f" over {BUSY_TIMEOUT_S:.0f} s (a large batch of `index add`?); run this"
+                    " again when it is done"
+                ) from exc
             try:
                 yield conn
                 conn.execute("COMMIT")

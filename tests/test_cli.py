@@ -6,6 +6,7 @@ import inspect
 import io
 import json
 import re
+import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,9 +19,10 @@ from fixtures.stories import COMMUTER_REPORT, COUNCIL_REPORT, COUNCIL_SENTENCE
 from rich.console import Console
 
 import copydesk
-from copydesk import Article
+from copydesk import Article, store
 from copydesk.cli import main
 from copydesk.report import print_scan, scan_schema
+from copydesk.store import Index
 
 
 @pytest.fixture()
@@ -465,3 +467,24 @@ def test_ctrl_c_stops_a_parallel_scan_cleanly(tmp_path: Path) -> None:
     assert process.returncode == 130
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert [p.name for p in tmp_path.iterdir()] == ["corpus.jsonl"]
+
+
+def test_index_add_says_so_when_another_writer_holds_the_index(
+    runner: CliRunner, tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "news.db"
+    assert run(runner, "index", "add", examples_dir / "letters", "--db", db).exit_code == 0
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.2)
+    other = sqlite3.connect(db)
+    other.execute("BEGIN IMMEDIATE")  # another process writing a long batch
+    try:
+        busy = run(runner, "index", "add", examples_dir / "newsroom.jsonl", "--db", db)
+    finally:
+        other.rollback()
+        other.close()
+    assert busy.exit_code == 1
+    assert "Traceback" not in busy.stderr
+    (line,) = [x for x in busy.stderr.splitlines() if x.strip()]
+    assert line.startswith(f"copydesk: error: the index {db} is busy") and "0 articles" in line
+    with Index(db) as index:
+        assert index.count() == len(list((examples_dir / "letters").iterdir()))

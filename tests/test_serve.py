@@ -163,6 +163,49 @@ def test_hostile_requests_get_4xx_and_the_server_stays_up(client: TestClient) ->
     assert client.get("/health").json()["status"] == "ok"
 
 
+def test_numbers_json_cannot_encode_and_huge_offsets_get_4xx(client: TestClient) -> None:
+    json_type = {"content-type": "application/json"}
+    bodies = (b'{"id": 1e400, "text": "x"}', b'{"text": NaN}', b'[{"published": Infinity}]')
+    for body in bodies:
+        for route, headers in (("/check", json_type), ("/articles", json_type | WRITE)):
+            response = client.post(route, content=body, headers=headers)
+            assert response.status_code == 422, (route, body, response.text)
+            assert response.json()["detail"][0]["loc"][0] == "body"
+    huge = "9223372036854775808"
+    for url in (f"/articles?offset={huge}", f"/stories?offset={huge}0000"):
+        assert client.get(url).status_code == 422, url
+    for url in (f"/ui/story/s{huge}0000", "/ui/story/s\u00b2", "/ui/pair/nope/wire-flood"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "text/html" in response.headers["content-type"]
+    assert client.get("/health").json()["status"] == "ok"
+
+
+def test_head_answers_every_page_without_a_body(client: TestClient) -> None:
+    for url in ("/health", "/articles", "/articles/wire-flood", "/ui", "/ui/article/wire-flood"):
+        got, head = client.get(url), client.head(url)
+        assert (head.status_code, head.content) == (200, b""), url
+        assert head.headers["content-type"] == got.headers["content-type"]
+
+
+def test_ids_with_slashes_reach_every_route(client: TestClient) -> None:
+    text = client.get("/articles/wire-flood").json()["text"]
+    added = client.post("/articles", json={"id": "bbc/2026/flood", "text": text}, headers=WRITE)
+    assert added.status_code == 200, added.text
+    assert client.get("/articles/bbc%2F2026%2Fflood").json()["id"] == "bbc/2026/flood"
+    assert client.get("/articles/bbc/2026/flood").json()["id"] == "bbc/2026/flood"
+    reuse = client.get("/articles/bbc/2026/flood/reuse").json()
+    linked = {x for p in reuse["pairs"] for x in (p["source"], p["target"])}
+    assert {"wire-flood", "bbc/2026/flood"} <= linked
+    for url in ("/pairs/bbc/2026/flood/wire-flood", "/pairs/wire-flood/bbc%2F2026%2Fflood"):
+        pair = client.get(url).json()
+        assert {pair["source"], pair["target"]} == {"wire-flood", "bbc/2026/flood"}, url
+    for url in ("/ui/article/bbc%2F2026%2Fflood", "/ui/pair/wire-flood/bbc/2026/flood"):
+        page = client.get(url)
+        assert page.status_code == 200 and "bbc/2026/flood" in page.text, url
+    assert client.get("/pairs/bbc/2026/nope/wire-flood").status_code == 404
+
+
 def test_openapi_documents_the_routes(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
