@@ -100,6 +100,10 @@ EDGE_HEAD, EDGE_TAIL = 2, 6
 #: A paragraph is `repeated` when this share of its word trigrams lies in a longer one.
 REPEAT_CONTAINMENT = 0.8
 REPEAT_MIN_WORDS = 4
+#: a word trigram held by more paragraphs than this pairs each holder with the next one only:
+#: all pairs of its holders would be quadratic (a text of a few words over and over pairs
+#: every paragraph with every other), and a line printed again and again is still found
+MAX_REPEAT_HOLDERS = 16
 
 
 def normalise_word(word: str) -> str:
@@ -498,7 +502,11 @@ def _repeated_blocks(doc: _Tokenised, skip: set[int]) -> set[int]:
     firsts, seconds = [], []
     for size in np.unique(counts[counts >= 2]).tolist():
         holders = owners[starts[counts == size][:, None] + np.arange(size)]
-        left, right = np.triu_indices(size, k=1)
+        if size <= MAX_REPEAT_HOLDERS:
+            left, right = np.triu_indices(size, k=1)
+        else:
+            left = np.arange(size - 1)
+            right = left + 1
         firsts.append(holders[:, left].ravel())
         seconds.append(holders[:, right].ravel())
     if not firsts:
