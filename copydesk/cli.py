@@ -30,6 +30,7 @@ from .report import (
     print_scan,
     scan_json_chunks,
     scan_jsonl_chunks,
+    scan_schema,
     scan_to_csv,
 )
 from .store import AddResult, Index, StoreError
@@ -157,12 +158,19 @@ _MIN_REUSE_WORDS_OPTION = click.option(
 )
 
 
-#: `-o FILE` of every command that writes a result
+def _dash_is_standard_output(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> Path | None:
+    return None if value is not None and str(value) == "-" else value
+
+
+#: `-o FILE` of every command that writes a result ("-": standard output, as without it)
 output_option = click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here instead of standard output.",
+    callback=_dash_is_standard_output,
+    help="Write here instead of standard output (-: standard output).",
 )
 
 
@@ -477,9 +485,10 @@ def align_command(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="The HTML file to write.",
+    callback=_dash_is_standard_output,
+    help="The HTML file to write (-: standard output).",
 )
-def report_command(scan_json: Path, output: Path) -> None:
+def report_command(scan_json: Path, output: Path | None) -> None:
     """Write the HTML report of a saved scan: one self-contained page to open in a browser.
 
     Texts come from the JSON when it has them (HTML and WARC inputs, or `scan --keep-text`),
@@ -490,6 +499,9 @@ def report_command(scan_json: Path, output: Path) -> None:
       copydesk scan articles/ --format json -o scan.json
       copydesk report scan.json -o report.html
     """
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
     from .report_html import attach_texts, render_report
 
     err = _stderr()
@@ -500,11 +512,16 @@ def report_command(scan_json: Path, output: Path) -> None:
         data, reason = None, str(exc)
     else:
         reason = "no articles"
-    if not isinstance(data, dict) or not isinstance(data.get("articles"), list):
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        # Drawn from fields the report trusts to be there: check them all first.
+        problem = best_match(Draft202012Validator(scan_schema()).iter_errors(data))
+        where = "/".join(str(step) for step in problem.absolute_path) if problem else ""
+        reason = f"at {where or 'the top level'}: {problem.message}" if problem else ""
+    if reason:
         message = f"copydesk: error: {scan_json}: not a scan JSON file ({reason})"
         err.print(message, markup=False, soft_wrap=True)
         sys.exit(EXIT_NOTHING_READ)
-    for problem in attach_texts(data):
+    for problem in attach_texts(data, scan_json.parent):
         err.print(f"copydesk: warning: {problem}", markup=False, soft_wrap=True)
     _write_report(render_report(data), output, err)
 
@@ -599,8 +616,7 @@ def index_add_command(
 @index_group.command("check")
 @click.argument("file")
 @_DB_OPTION
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of standard output.")  # fmt: skip
+@output_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)  # fmt: skip
 def index_check_command(file: str, db: Path, output: Path | None, fmt: str) -> None:
@@ -663,8 +679,7 @@ def index_stats_command(db: Path, fmt: str) -> None:
 
 @index_group.command("export")
 @_DB_OPTION
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of standard output.")  # fmt: skip
+@output_option
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
               show_default=True)  # fmt: skip
 @click.option("--keep-text", is_flag=True, help="Include each article's text in JSON output.")

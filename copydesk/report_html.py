@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
@@ -59,16 +60,20 @@ def overview(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def attach_texts(data: dict[str, Any]) -> list[str]:
+def attach_texts(data: dict[str, Any], base: Path | None = None) -> list[str]:
     """Give every article of a saved scan its `text`, re-reading its `path` when the JSON lacks
-    it; returns a message for each article whose text could not be found."""
+    it (a relative path as given, else from `base`, the JSON file's folder); returns a message
+    for each article whose text could not be found."""
     missing = [a for a in data.get("articles", []) if "text" not in a]
     problems: list[str] = []
     by_path: dict[str, dict[str, str]] = {}
     for article in missing:
         path = article.get("path")
         if path and path not in by_path:
-            read, _ = read_articles([path])
+            found = Path(path)
+            if base is not None and not found.exists() and not found.is_absolute():
+                found = base / found
+            read, _ = read_articles([found])
             by_path[path] = {a.id: a.text for a in read}
         text = by_path.get(path or "", {}).get(article["id"])
         if text is None or len(text) != article.get("chars", len(text)):

@@ -682,9 +682,16 @@ class Index:
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
+            if not self.path.parent.is_dir():
+                raise StoreError(
+                    f"cannot make an index at {self.path}: no folder {self.path.parent}"
+                )
+            try:
+                conn = sqlite3.connect(
+                    self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+                )
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open an index at {self.path} ({exc})") from exc
             try:
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA cache_size=-65536")
@@ -756,6 +763,8 @@ class Index:
             version = self._schema_version(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a copydesk index ({exc})") from exc
+        except StoreError as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
         if mode.lower() != "wal":
             raise StoreError(f"{self.path}: cannot switch the database to WAL mode ({mode})")
         if version is None:

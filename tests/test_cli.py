@@ -488,3 +488,13 @@ def test_index_add_says_so_when_another_writer_holds_the_index(
     assert line.startswith(f"copydesk: error: the index {db} is busy") and "0 articles" in line
     with Index(db) as index:
         assert index.count() == len(list((examples_dir / "letters").iterdir()))
+
+
+def test_dash_as_output_is_standard_output(
+    runner: CliRunner, seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    done = run(runner, "scan", seeds_dir, "--format", "csv", "-o", "-")
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.startswith("source,target,relation,direction")
+    assert not (tmp_path / "-").exists()

@@ -117,7 +117,37 @@ def test_cli_report_and_scan_html_agree(seeds_dir: Path, tmp_path: Path) -> None
     assert from_json.read_text(encoding="utf-8") == direct.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"pairs": []}'])
+def test_relative_paths_are_also_read_from_the_json_files_folder(
+    seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(seeds_dir.parent)
+    data = scan_to_dict(copydesk.scan(Path(seeds_dir.name)))
+    assert not Path(data["articles"][0]["path"]).is_absolute()
+    monkeypatch.chdir(tmp_path)  # the report is drawn from another folder
+    assert attach_texts(json.loads(json.dumps(data))) != []
+    assert attach_texts(data, seeds_dir.parent) == []
+
+
+def test_cli_report_to_standard_output(seeds_dir: Path, tmp_path: Path) -> None:
+    scan_json = tmp_path / "s.json"
+    runner = CliRunner()
+    args = ["scan", str(seeds_dir), "--format", "json", "-o", str(scan_json)]
+    assert runner.invoke(main, args).exit_code == 0
+    done = runner.invoke(main, ["report", str(scan_json), "-o", "-"])
+    assert done.exit_code == 0 and done.output.startswith("<!DOCTYPE html>")
+    assert not Path("-").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json",
+        "[1, 2]",
+        '{"pairs": []}',
+        # the articles are there, a pair lacks its relation: no traceback, the reason
+        '{"copydesk_version": "0", "articles": [{"id": "x"}], "pairs": [{"source": "x"}]}',
+    ],
+)
 def test_cli_report_refuses_what_is_not_a_scan(tmp_path: Path, content: str) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(content, encoding="utf-8")

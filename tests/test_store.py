@@ -544,8 +544,16 @@ def test_files_that_are_not_indexes_are_refused(tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE things (x)")
-    with pytest.raises(StoreError, match="not a copydesk index"):
+    with pytest.raises(StoreError, match=f"{re.escape(str(other))}: .*not a copydesk index"):
         Index(other)
+
+
+def test_an_index_in_a_folder_that_does_not_exist_is_refused_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(StoreError, match="no folder .*missing"):
+        Index(tmp_path / "missing" / "news.db")
+    assert not (tmp_path / "missing").exists()
 
 
 def test_index_from_a_newer_copydesk_says_what_to_do(tmp_path: Path) -> None:
