@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import gzip
 import hashlib
 import io
 import itertools
 import json
+import os
 import re
 import sys
 import zlib
@@ -47,6 +49,9 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_HTML_ELEMENTS = 30_000
 #: Text extracted from HTML with fewer words than this is no article.
 MIN_HTML_WORDS = 5
+#: Errors reported for one input before the rest are only counted: a misnamed or binary file
+#: would otherwise give one line per line of it.
+MAX_ERRORS_PER_FILE = 20
 
 TEXT_SUFFIXES = {".txt"}
 JSON_SUFFIXES = {".jsonl", ".json", ".ndjson"}
@@ -93,20 +98,79 @@ def iter_articles(paths: Iterable[str | Path], stdin: IO[bytes] | None = None) -
     for raw in paths:
         if str(raw) == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from _or_nothing(_read_jsonl_stream(stream, "<stdin>"), "<stdin>")
+            items = _capped(_read_jsonl_stream(stream, "<stdin>"), "<stdin>")
+            yield from _or_nothing(items, "<stdin>")
             continue
         path = Path(raw)
-        if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                rel = file.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                if file_kind(file) is not None:
-                    yield from read_file(file, taken)
+        problem = _link_problem(path) if path.is_symlink() else None
+        if problem is not None:
+            yield ReadError(str(path), problem)
+        elif path.is_dir():
+            for found in _walk(path):
+                if isinstance(found, ReadError):
+                    yield found
+                else:
+                    yield from read_file(found, taken)
         elif path.exists():
             yield from read_file(path, taken)
         else:
             yield ReadError(str(path), "no such file or folder")
+
+
+def _walk(root: Path) -> Iterator[Path | ReadError]:
+    """The files of a known kind under `root`, sorted, and an error for every folder or link
+    that cannot be followed; hidden files and folders are skipped.
+
+    Folders are told apart by their real path, so a folder reached twice (through a link, or a
+    link back up to a folder being walked) is read once and the walk ends.
+    """
+    found: list[tuple[Path, ReadError | None]] = []
+    top = Path(os.path.realpath(root))
+    walked = {top}
+    stack = [(root, top)]
+    while stack:
+        folder, real = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            unread = ReadError(str(folder), f"cannot read folder: {exc.strerror or exc}")
+            found.append((folder, unread))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            link = entry.is_symlink()
+            problem = _link_problem(path) if link else None
+            if problem is not None:
+                found.append((path, ReadError(str(path), problem)))
+            elif entry.is_dir():
+                target = Path(os.path.realpath(path)) if link else real / entry.name
+                if real.is_relative_to(target):
+                    reason = f"symbolic link to {target}, a folder above it: not followed"
+                    found.append((path, ReadError(str(path), reason)))
+                elif target not in walked:
+                    walked.add(target)
+                    stack.append((path, target))
+            elif entry.is_file() and file_kind(path) is not None:
+                found.append((path, None))
+    found.sort(key=lambda pair: pair[0])
+    for path, error in found:
+        yield path if error is None else error
+
+
+def _link_problem(link: Path) -> str | None:
+    """Why the symbolic link `link` leads nowhere, or `None` when it leads to something."""
+    try:
+        link.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the links lead back to each other)"
+        if exc.errno == errno.ENOENT:
+            return f"broken symbolic link (its target {os.readlink(link)} does not exist)"
+        return f"cannot follow symbolic link: {exc.strerror or exc}"
+    return None
 
 
 def file_kind(path: Path) -> str | None:
@@ -123,7 +187,8 @@ def read_file(path: Path, taken: set[str] | None = None) -> Iterator[Item]:
 
     `taken` holds the ids already made up for WARC records in this run (they are made unique).
     """
-    yield from _or_nothing(_read_file(path, set() if taken is None else taken), str(path))
+    items = _read_file(path, set() if taken is None else taken)
+    yield from _or_nothing(_capped(items, str(path)), str(path))
 
 
 def _or_nothing(items: Iterable[Item], where: str) -> Iterator[Item]:
@@ -134,6 +199,20 @@ def _or_nothing(items: Iterable[Item], where: str) -> Iterator[Item]:
         yield item
     if empty:
         yield ReadError(where, "holds no article")
+
+
+def _capped(items: Iterable[Item], where: str) -> Iterator[Item]:
+    """Pass `items` on, but past `MAX_ERRORS_PER_FILE` errors only count them, in one last line."""
+    shown = hidden = 0
+    for item in items:
+        if isinstance(item, ReadError):
+            if shown == MAX_ERRORS_PER_FILE:
+                hidden += 1
+                continue
+            shown += 1
+        yield item
+    if hidden:
+        yield ReadError(where, f"... and {hidden:,} more errors (only the first {shown} are shown)")
 
 
 def _read_file(path: Path, taken: set[str]) -> Iterator[Item]:
@@ -253,7 +332,8 @@ def _decode(data: bytes, declared: str | None = None) -> _Decoded | str:
                 return _Decoded(data.decode(codec), codec)
             except UnicodeDecodeError:
                 pass
-        return "binary file (contains NUL bytes), not text"
+        wide = _bomless_utf16(data)
+        return wide if wide is not None else "binary file (contains NUL bytes), not text"
     try:
         return _Decoded(data.decode("utf-8"), "utf_8")
     except UnicodeDecodeError as exc:
@@ -277,6 +357,34 @@ def _decode(data: bytes, declared: str | None = None) -> _Decoded | str:
     if controls > MAX_CONTROL_SHARE * len(guess.text):
         return f"binary data, not text (read as {guess.encoding}, {controls} control characters)"
     return guess
+
+
+#: In UTF-16 text without a byte-order mark, the share of characters whose high byte must be
+#: NUL (ASCII and Latin-1 ones) for it to be told apart from binary data
+MIN_UTF16_NARROW_SHARE = 0.7
+
+
+def _bomless_utf16(data: bytes) -> _Decoded | None:
+    """Mostly-ASCII UTF-16 without a byte-order mark, else `None`.
+
+    Its high bytes are NUL and its low bytes are not: every odd byte is NUL in little-endian,
+    every even byte in big-endian. Binary data rarely keeps to one side, and when it does its
+    characters are controls.
+    """
+    if len(data) % 2:
+        return None
+    sample = data[:8192]
+    units = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    for high, low, codec in ((odd, even, "utf_16_le"), (even, odd, "utf_16_be")):
+        if high >= MIN_UTF16_NARROW_SHARE * units and low <= 0.01 * units:
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            controls = len(text) - len(_CONTROL_RE.sub("", text))
+            return _Decoded(text, codec) if controls <= MAX_CONTROL_SHARE * len(text) else None
+    return None
 
 
 def _mostly_utf8(data: bytes) -> str | None:
@@ -559,16 +667,16 @@ def _read_warc(path: Path, taken: set[str]) -> Iterator[Item]:
         count, last_start = 0, 0
         try:
             for record in ArchiveIterator(stream, parse_http=False):
-                count += 1
                 last_start = record.stream_pos
                 item = _warc_item(record, where, taken)
+                count += 1  # only now is the record read whole
                 if item is not None:
                     yield item
         except _WarcDamage as exc:
             yield ReadError(where, f"truncated or damaged WARC: {exc}")
             return
         except Exception as exc:  # fastwarc raises OSError and others
-            yield ReadError(where, f"damaged WARC after {count} records ({exc})")
+            yield ReadError(where, f"damaged WARC after {count} whole records ({exc})")
             return
         if not _tail_is_whole(stream, last_start if count else 0, gz):
             yield ReadError(
@@ -859,28 +967,58 @@ def _utf8_stream(data: bytes, decoded: _Decoded) -> IO[bytes]:
 
 
 def _read_jsonl_stream(stream: IO[bytes], where: str) -> Iterator[Item]:
+    """The records of JSON lines; every good one is read, whatever else the input holds.
+
+    Lines that are not JSON are held back until one is: when the first `MAX_ERRORS_PER_FILE`
+    all fail, the input is something else (a misnamed text file, random bytes), and one line at
+    the end says so instead of one line per line.
+    """
     fallback: str | None = None  # the encoding of the last line that was not UTF-8
+    held: list[ReadError] = []  # the lines before the first JSON line that are not JSON
+    json_seen = False
+    lines = not_json = 0
     for number, raw in enumerate(stream, start=1):
         if len(raw) > MAX_ARTICLE_BYTES:
             yield ReadError(where, f"line too long ({len(raw) / 2**20:.0f} MiB)", number)
             continue
         if not raw.strip():
             continue
+        lines += 1
         decoded = _decode(raw, fallback)
         if isinstance(decoded, str):
-            yield ReadError(where, decoded, number)
+            problem = decoded
+        else:
+            if decoded.encoding not in ("utf_8", "utf-8-sig"):
+                fallback = decoded.encoding
+            try:
+                record, problem = json.loads(decoded.text), None
+            except json.JSONDecodeError as exc:
+                # some messages end in "at", which the column completes
+                problem = f"malformed JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
+            except RecursionError:
+                problem = "malformed JSON (nested too deeply)"
+        given_up = len(held) == MAX_ERRORS_PER_FILE  # on JSON lines: not JSON lines at all
+        if problem is not None:
+            not_json += 1
+            if json_seen and not given_up:
+                yield ReadError(where, problem, number)
+            elif not given_up:
+                held.append(ReadError(where, problem, number))
             continue
-        if decoded.encoding not in ("utf_8", "utf-8-sig"):
-            fallback = decoded.encoding
-        try:
-            record = json.loads(decoded.text)
-        except json.JSONDecodeError as exc:
-            yield ReadError(where, f"malformed JSON ({exc.msg} at column {exc.colno})", number)
-            continue
-        except RecursionError:
-            yield ReadError(where, "malformed JSON (nested too deeply)", number)
-            continue
+        if not json_seen and not given_up:
+            yield from held
+            held = []
+        json_seen = True
         yield record_to_article(record, where, number)
+    if len(held) == MAX_ERRORS_PER_FILE:
+        first = held[0]
+        yield ReadError(
+            where,
+            f"not JSON lines: {not_json:,} of {lines:,} lines are not JSON "
+            f"(line {first.line}: {first.reason})",
+        )
+    else:
+        yield from held
 
 
 def _read_csv(text: str, where: str) -> Iterator[Item]:
@@ -897,7 +1035,17 @@ def _read_csv(text: str, where: str) -> Iterator[Item]:
         for row in reader:
             # csv counts physical lines: a record spans the lines after the previous one's end
             started, ended = ended + 1, reader.line_num
-            if row:
-                yield record_to_article(dict(zip(header, row, strict=False)), where, started)
+            if not row:
+                continue
+            fields = f"{len(row)} field{'s' * (len(row) != 1)}, the header has {len(header)}"
+            if any(field.strip() for field in row[len(header) :]):
+                # the extra fields have no column to go to: a stray quote or comma
+                yield ReadError(where, fields, started)
+                continue
+            item = record_to_article(dict(zip(header, row, strict=False)), where, started)
+            if isinstance(item, ReadError) and len(row) < len(header):
+                # a short row shifts no field, but the missing ones may be what the error is about
+                item = ReadError(where, f"{item.reason} ({fields})", started)
+            yield item
     except csv.Error as exc:
         yield ReadError(where, f"malformed CSV ({exc})", reader.line_num)

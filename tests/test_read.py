@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import json
+import os
+import random
 import tempfile
 from pathlib import Path
 
@@ -129,6 +132,27 @@ def test_csv_error_line_is_where_the_record_starts(tmp_path: Path) -> None:
     assert "not-a-date" in errors[0].reason
 
 
+def test_csv_row_with_more_fields_than_the_header_is_an_error(tmp_path: Path) -> None:
+    """Extra fields would be dropped; a short row keeps what it has, and an empty trailing field
+    loses nothing."""
+    path = tmp_path / "table.csv"
+    path.write_text(
+        "id,text,title\n"
+        "r1,One.,t\n"
+        'r2,"Two.",t,\n'  # a trailing comma: accepted
+        'r3,"x",t,extra,more\n'  # two fields more: not read
+        "r4,Four.\n"  # no title: accepted
+        "r5\n",  # no text: the error says the row is short
+        encoding="utf-8",
+    )
+    articles, errors = read_articles([path])
+    assert [(a.id, a.title) for a in articles] == [("r1", "t"), ("r2", "t"), ("r4", None)]
+    assert [str(e) for e in errors] == [
+        f"{path}:4: 5 fields, the header has 3",
+        f"{path}:6: article 'r5' has no 'text' (1 field, the header has 3)",
+    ]
+
+
 def test_folder_is_read_recursively_skipping_hidden_and_unknown_files(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text("Bee.")
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
@@ -142,6 +166,64 @@ def test_folder_is_read_recursively_skipping_hidden_and_unknown_files(tmp_path: 
     articles, errors = read_articles([tmp_path])
     assert errors == []
     assert sorted(a.id for a in articles) == ["a", "b", "c"]
+
+
+def test_folder_walk_reports_broken_links_and_loops(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("Ay.")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "sub" / "up").symlink_to("..")  # a link back up must not be walked again
+    articles, errors = read_articles([tmp_path])
+    assert [a.path for a in articles] == [str(tmp_path / "sub" / "a.txt")]
+    assert [(Path(e.path).name, e.reason.split(" (")[0]) for e in errors] == [
+        ("dangling.txt", "broken symbolic link"),
+        ("loop1", "symbolic link loop"),
+        ("loop2", "symbolic link loop"),
+        ("up", f"symbolic link to {tmp_path.resolve()}, a folder above it: not followed"),
+    ]
+
+
+def test_looping_symlink_named_directly_is_no_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "dangling.txt").symlink_to("gone.txt")
+    _, errors = read_articles([tmp_path / "loop1", tmp_path / "dangling.txt"])
+    assert [e.reason for e in errors] == [
+        "symbolic link loop (the links lead back to each other)",
+        "broken symbolic link (its target gone.txt does not exist)",
+    ]
+
+
+def test_folder_reached_through_two_links_is_read_once(tmp_path: Path) -> None:
+    outside, tree = tmp_path / "outside", tmp_path / "tree"
+    outside.mkdir()
+    tree.mkdir()
+    (outside / "o.txt").write_text("Outside the tree.")
+    (tree / "later").symlink_to(outside)
+    (tree / "latest").symlink_to(outside)
+    articles, errors = read_articles([tree])
+    assert errors == []
+    assert [a.path for a in articles] == [str(tree / "later" / "o.txt")]
+
+
+def test_unreadable_folder_is_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.txt").write_text("Behind a lock.")
+    (tmp_path / "a.txt").write_text("Ay.")
+    scandir = os.scandir
+
+    def refuse_locked(path: str | os.PathLike[str]) -> object:
+        if Path(path) == locked:  # chmod cannot lock out root, so refuse it here
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse_locked)
+    articles, errors = read_articles([tmp_path])
+    assert [a.id for a in articles] == ["a"]
+    assert [str(e) for e in errors] == [f"{locked}: cannot read folder: Permission denied"]
 
 
 def test_folder_order_is_stable(tmp_path: Path) -> None:
@@ -181,6 +263,24 @@ def test_utf16_with_bom_is_decoded(tmp_path: Path) -> None:
     articles, errors = read_articles([tmp_path])
     assert errors == []
     assert {a.id: a.text for a in articles} == {"le": text, "be": text, "j": text, "c": text}
+
+
+def test_utf16_without_bom_is_decoded(tmp_path: Path) -> None:
+    text = "Zoë’s café reopened — at last.\nSecond line.\n"
+    (tmp_path / "le.txt").write_bytes(text.encode("utf-16-le"))
+    (tmp_path / "be.txt").write_bytes(text.encode("utf-16-be"))
+    record = json.dumps({"id": "j", "text": text}, ensure_ascii=False) + "\n"
+    (tmp_path / "feed.jsonl").write_bytes(record.encode("utf-16-le"))
+    (tmp_path / "t.csv").write_bytes(f'id,text\nc,"{text}"\n'.encode("utf-16-be"))
+    # 16-bit numbers below 256 keep the same NUL pattern, but they read as control characters
+    (tmp_path / "numbers.txt").write_bytes(
+        bytes(range(1, 40)).decode("latin-1").encode("utf-16-le")
+    )
+    articles, errors = read_articles([tmp_path])
+    assert {a.id: a.text for a in articles} == {"le": text, "be": text, "j": text, "c": text}
+    assert [(Path(e.path).name, e.reason) for e in errors] == [
+        ("numbers.txt", "binary file (contains NUL bytes), not text")
+    ]
 
 
 CURLY = "“It’s a disaster,” said the mayor – who had warned of this… for years. Cost: £12m.\n"
@@ -364,6 +464,46 @@ def test_each_bad_line_is_its_own_error(tmp_path: Path) -> None:
     articles, errors = read_articles([path])
     assert [a.id for a in articles] == ["a", "c"]
     assert [e.line for e in errors] == [1, 3, 5]
+
+
+def test_json_error_names_the_problem_once() -> None:
+    stdin = io.BytesIO(b'{"id": "a", "text": "bad \x01 control"}\n')
+    _, errors = read_articles(["-"], stdin=stdin)
+    assert [e.reason for e in errors] == ["malformed JSON (Invalid control character at column 26)"]
+
+
+def test_misnamed_text_file_is_one_error_and_its_records_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonl"
+    prose = "".join(f"Line {n} of a plain text file, not JSON.\n" for n in range(500))
+    path.write_text(prose + json.dumps(GOOD) + "\n" + prose, encoding="utf-8")
+    articles, errors = read_articles([path])
+    assert [a.id for a in articles] == ["good"]
+    assert [str(e) for e in errors] == [
+        f"{path}: not JSON lines: 1,000 of 1,001 lines are not JSON "
+        "(line 1: malformed JSON (Expecting value at column 1))"
+    ]
+
+
+def test_random_bytes_on_stdin_are_one_error() -> None:
+    noise = random.Random(7).randbytes(300_000)
+    articles, errors = read_articles(["-"], stdin=io.BytesIO(noise))
+    assert articles == []
+    assert len(errors) == 1 and errors[0].reason.startswith("not JSON lines: ")
+
+
+def test_errors_past_the_cap_are_counted_in_one_line(tmp_path: Path) -> None:
+    lines = []
+    for n in range(60):
+        lines.append(json.dumps({"id": f"ok{n}", "text": "Fine."}))
+        lines.append('{"id": "broken", "text": ' if n % 2 else json.dumps({"id": f"x{n}"}))
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    articles, errors = read_articles([path])
+    assert [a.id for a in articles] == [f"ok{n}" for n in range(60)]
+    assert [e.line for e in errors[:20]] == list(range(2, 42, 2))
+    assert [str(e) for e in errors[20:]] == [
+        f"{path}: ... and 40 more errors (only the first 20 are shown)"
+    ]
 
 
 # --- property: whatever the bytes, reading never raises ---------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import random
 import socket
 import zlib
 from collections.abc import Iterator
@@ -275,6 +276,26 @@ def test_corrupt_bytes_mid_archive(tmp_path: Path) -> None:
     assert len(errors) == 1 and errors[0].path == str(bad)
     urls = [i.url for i in items if isinstance(i, Article)]
     assert urls == [SHIP_URL, KITES_URL, LIBRARY_URL][: len(urls)]
+
+
+def test_damage_inside_a_record_counts_only_the_records_before(tmp_path: Path) -> None:
+    """fastwarc reads a long payload lazily, so the damage shows while the record is read."""
+    noise = random.Random(3).randbytes(300_000).hex()  # incompressible: gzip keeps its length
+    long_page = news_page(VALLEY, "long", "Long page", LIBRARY_STORY).replace(
+        "</body>", f"<!-- {noise} --></body>"
+    )
+    pages = crawl()
+    responses = [pages[0], pages[5], Response(page_url(VALLEY, "long"), long_page.encode())]
+    full = write_warc(tmp_path / "full.warc.gz", responses, gzip=True, extras=False)
+    data = bytearray(full.read_bytes())
+    data[-5000:-4960] = b"\x00" * 40  # inside the long page's payload
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(bytes(data))
+    items = list(iter_articles([bad]))
+    assert [i.url for i in items if isinstance(i, Article)] == [SHIP_URL, KITES_URL]
+    errors = [i for i in items if isinstance(i, ReadError)]
+    assert len(errors) == 1  # the warcinfo record and the two pages were read whole
+    assert errors[0].reason.startswith("damaged WARC after 3 whole records (")
 
 
 def test_trailing_garbage_after_whole_records(tmp_path: Path) -> None:
