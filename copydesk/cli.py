@@ -137,11 +137,8 @@ def _scan_options(
     ngram: int, max_df: int, min_shared: int, min_words: int, keep_text: bool, workers: int = 1,
     min_reuse_words: int = ScanOptions.min_reuse_words,
 ) -> ScanOptions:  # fmt: skip
-    for name, value in (("--ngram", ngram), ("--max-df", max_df), ("--min-words", min_words)):
-        if value < 1 or (name == "--max-df" and value < 2):
-            raise click.BadParameter(f"{value} is too small", param_hint=name)
     return ScanOptions(
-        ngram=ngram, max_df=max_df, min_shared=max(1, min_shared), min_words=min_words,
+        ngram=ngram, max_df=max_df, min_shared=min_shared, min_words=min_words,
         keep_text=keep_text, workers=workers if workers > 0 else (os.cpu_count() or 1),
         min_reuse_words=min_reuse_words,
     )  # fmt: skip
@@ -243,21 +240,21 @@ def _scan_on_spark(
 )
 @click.option(
     "--min-words",
-    type=int,
+    type=click.IntRange(min=1),
     default=ScanOptions.min_words,
     show_default=True,
     help="Shortest passage reported, in words.",
 )
 @click.option(
     "--ngram",
-    type=int,
+    type=click.IntRange(min=1),
     default=ScanOptions.ngram,
     show_default=True,
     help="Words per n-gram in the candidate index.",
 )
 @click.option(
     "--max-df",
-    type=int,
+    type=click.IntRange(min=2),
     default=ScanOptions.max_df,
     show_default=True,
     help="N-grams found in more articles than this (stock phrases, widely syndicated "
@@ -265,7 +262,7 @@ def _scan_on_spark(
 )
 @click.option(
     "--min-shared",
-    type=int,
+    type=click.IntRange(min=1),
     default=ScanOptions.min_shared,
     show_default=True,
     help="Rare n-grams two articles must share to be aligned.",
@@ -291,7 +288,8 @@ def _scan_on_spark(
     "--workers",
     type=click.IntRange(min=0),
     default=0,
-    help="Processes for alignment; 0 (the default) uses every core. Same output for any N.",
+    help="Processes for cleaning, spin scoring, fingerprints and alignment; 0 (the default) "
+    "uses every core. Same output for any N.",
 )
 @click.option(
     "--timings",
@@ -406,18 +404,23 @@ def _read_one(path: str, console: Console) -> Article:
     if "#" in path and not Path(path).exists():
         path, wanted = path.rsplit("#", 1)
     articles, errors = read_articles([path])
-    _report_errors(errors, console)
     if wanted is not None:
         articles = [a for a in articles if a.id == wanted]
-    if len(articles) != 1:
-        found = "no article" if not articles else f"{len(articles)} (pick one with FILE#ID)"
-        console.print(
-            f"copydesk: error: {path}: expected one article, found {found}",
-            markup=False,
-            soft_wrap=True,
-        )
-        sys.exit(EXIT_NOTHING_READ)
-    return articles[0]
+        # Faults of the file itself matter; those of its other records do not.
+        errors = [e for e in errors if e.line is None]
+    _report_errors(errors, console)
+    if len(articles) == 1:
+        return articles[0]
+    if errors and not articles:
+        sys.exit(EXIT_NOTHING_READ)  # the reason is said already
+    if wanted is not None:
+        problem = f"no record {wanted!r} in {path}"
+    elif not articles:
+        problem = f"{path}: no article in it"
+    else:
+        problem = f"{path}: {len(articles)} articles in it (pick one with FILE#ID)"
+    console.print(f"copydesk: error: {problem}", markup=False, soft_wrap=True)
+    sys.exit(EXIT_NOTHING_READ)
 
 
 @main.command("align")
@@ -433,7 +436,7 @@ def _read_one(path: str, console: Console) -> Article:
 )
 @click.option(
     "--min-words",
-    type=int,
+    type=click.IntRange(min=1),
     default=ScanOptions.min_words,
     show_default=True,
     help="Shortest passage reported, in words.",

@@ -302,7 +302,23 @@ def test_align_unrelated_says_so(runner: CliRunner, seeds_dir: Path) -> None:
 def test_align_needs_one_article_per_side(runner: CliRunner, seeds_dir: Path) -> None:
     result = run(runner, "align", seeds_dir, seed(seeds_dir, "000"))
     assert result.exit_code == 1
-    assert "expected one article" in result.stderr
+    assert "5 articles in it (pick one with FILE#ID)" in result.stderr
+
+
+def test_one_article_commands_say_once_what_is_wrong(
+    runner: CliRunner, examples_dir: Path, tmp_path: Path
+) -> None:
+    feed = examples_dir / "newsroom.jsonl"
+    missing = run(runner, "despin", f"{feed}#nope")
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == f"copydesk: error: no record 'nope' in {feed}"
+    gone = run(runner, "despin", tmp_path / "gone.txt")
+    assert gone.exit_code == 1 and len(gone.stderr.strip().splitlines()) == 1
+    # the faults of other records of a file are not this command's
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text('{"id": "a", "text": "The council met on Monday."}\n{bad\n', "utf-8")
+    one = run(runner, "despin", f"{mixed}#a")
+    assert one.exit_code == 0 and "malformed" not in one.stderr
 
 
 @pytest.mark.parametrize(
