@@ -47,6 +47,8 @@ MAX_ARTICLE_BYTES = 32 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 #: HTML with more elements than this is refused: extraction time grows faster than the page.
 MAX_HTML_ELEMENTS = 30_000
+#: Deepest nesting of HTML elements read; libxml2 cuts what lies deeper (at 2,048 levels).
+MAX_HTML_DEPTH = 2_000
 #: Text extracted from HTML with fewer words than this is no article.
 MIN_HTML_WORDS = 5
 #: Errors reported for one input before the rest are only counted: a misnamed or binary file
@@ -490,9 +492,26 @@ class Page:
 def _html_parser() -> Any:
     from lxml.html import HTMLParser
 
+    # `huge_tree`: libxml2 otherwise cuts every element past 255 levels without a word (a page
+    # of nested layout boxes lost its article); past `MAX_HTML_DEPTH` the page is refused.
     return HTMLParser(
-        collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+        collect_ids=False,
+        default_doctype=False,
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=True,
     )
+
+
+def _depth(tree: Any) -> int:
+    """How deep the elements of a parsed page nest."""
+    from lxml.etree import iterwalk
+
+    depth = deepest = 0
+    for event, _ in iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def extract_html(html: str, url: str | None = None) -> Page | str:
@@ -521,6 +540,8 @@ def extract_html(html: str, url: str | None = None) -> Page | str:
     elements = sum(1 for _ in itertools.islice(tree.iter(), MAX_HTML_ELEMENTS + 1))
     if elements > MAX_HTML_ELEMENTS:
         return f"HTML too complex (more than {MAX_HTML_ELEMENTS} elements)"
+    if _depth(tree) > MAX_HTML_DEPTH:
+        return f"HTML nested too deeply (more than {MAX_HTML_DEPTH:,} levels)"
     try:
         document = trafilatura.bare_extraction(
             tree,

@@ -281,6 +281,22 @@ def test_element_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert [e.reason for e in errors] == ["HTML too complex (more than 50 elements)"]
 
 
+def test_an_article_deep_inside_nested_boxes_is_read_and_a_bottomless_page_refused(
+    tmp_path: Path,
+) -> None:
+    # libxml2 cut every element past 255 levels without a word: the article was lost
+    deep = tmp_path / "deep.html"
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in WIRE_STORY.split("\n\n"))
+    deep.write_text(f"<html><body>{'<div>' * 600}{body}{'</div>' * 600}</body></html>", "utf-8")
+    bottomless = tmp_path / "bottomless.html"
+    bottomless.write_text(f"<html><body>{'<div>' * 5000}{body}</body></html>", "utf-8")
+    articles, errors = read_articles([deep, bottomless])
+    assert [a.id for a in articles] == ["deep"] and articles[0].text.split()[:4] == WIRE_STORY.split()[:4]  # noqa: E501
+    assert [(e.path, e.reason) for e in errors] == [
+        (str(bottomless), "HTML nested too deeply (more than 2,000 levels)")
+    ]
+
+
 # --- encodings ---------------------------------------------------------------------------------
 
 CURLY_STORY = (
