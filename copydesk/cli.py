@@ -582,6 +582,11 @@ def index_add_command(
 
     PATHS are read as `copydesk scan` reads them. An article added again with the same id and
     text changes nothing; with a new text it replaces the old version and its pairs.
+
+    \b
+    Examples:
+      copydesk index add articles/ --db news.db
+      copydesk index add today.jsonl --db news.db --workers 2 -v
     """
     err = _stderr()
     index = _open_index(db, create=True, workers=workers)
@@ -626,6 +631,11 @@ def index_check_command(file: str, db: Path, output: Path | None, fmt: str) -> N
     """What the article in FILE shares with the index (nothing is added).
 
     FILE holds one article, or is FILE#ID for one record of a JSONL or CSV file.
+
+    \b
+    Examples:
+      copydesk index check new-article.txt --db news.db
+      copydesk index check 'feed.jsonl#story-42' --db news.db --format json
     """
     err = _stderr()
     _check_output(output)
@@ -659,7 +669,12 @@ def index_check_command(file: str, db: Path, output: Path | None, fmt: str) -> N
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)  # fmt: skip
 def index_stats_command(db: Path, fmt: str) -> None:
-    """Counts and settings of the index."""
+    """Counts and settings of the index.
+
+    \b
+    Example:
+      copydesk index stats --db news.db --format json
+    """
     with _open_index(db) as index:
         stats = index.stats()
     if fmt == "json":
@@ -687,7 +702,13 @@ def index_stats_command(db: Path, fmt: str) -> None:
               show_default=True)  # fmt: skip
 @click.option("--keep-text", is_flag=True, help="Include each article's text in JSON output.")
 def index_export_command(db: Path, output: Path | None, fmt: str, keep_text: bool) -> None:
-    """The whole index as the output of one scan (the scan JSON, JSON lines or CSV)."""
+    """The whole index as the output of one scan (the scan JSON, JSON lines or CSV).
+
+    \b
+    Examples:
+      copydesk index export --db news.db -o scan.json
+      copydesk index export --db news.db --format csv -o pairs.csv
+    """
     _check_output(output)
     with _open_index(db) as index:
         result = index.export(keep_text=keep_text)

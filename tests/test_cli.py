@@ -327,6 +327,10 @@ def test_one_article_commands_say_once_what_is_wrong(
         (["--help"], ["Examples:", "copydesk scan", "copydesk align"]),
         (["scan", "--help"], ["Examples:", "--format", "cat feed.jsonl | copydesk scan -"]),
         (["align", "--help"], ["Examples:", "--format pan"]),
+        (["index", "add", "--help"], ["Examples:", "copydesk index add articles/ --db news.db"]),
+        (["index", "check", "--help"], ["Examples:", "copydesk index check new-article.txt"]),
+        (["index", "stats", "--help"], ["Example:", "copydesk index stats --db news.db"]),
+        (["index", "export", "--help"], ["Examples:", "--format csv -o pairs.csv"]),
     ],
 )
 def test_help_shows_examples(runner: CliRunner, args: list[str], expected: list[str]) -> None:
