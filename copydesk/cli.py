@@ -740,9 +740,10 @@ def serve_command(db: Path, host: str, port: int, api_key: str | None, max_body_
     except ImportError as exc:
         err.print(f"copydesk: error: {exc}", markup=False, soft_wrap=True)
         sys.exit(2)
-    if not db.exists():
-        err.print(f"copydesk: {db} does not exist: starting with an empty index", markup=False)
+    made = not db.exists()
     _open_index(db, create=True).close()
+    if made:
+        err.print(f"copydesk: {db} did not exist: starting with an empty index", markup=False)
     if not api_key and host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"copydesk: warning: listening on {host} without --api-key: anyone who can "
                   "reach it can add articles", markup=False)  # fmt: skip
