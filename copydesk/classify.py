@@ -120,9 +120,9 @@ def name_relation(
     coverage_source: float, coverage_target: float, passages: Sequence[Passage]
 ) -> str:
     """The contract's relation of a pair, from how much of each side its passages cover and how
-    the shared text was reused: mostly `spun` passages make a `spun_copy`, mostly rewritten ones
-    (`paraphrase`, or `edited` below `REWRITTEN_SIMILARITY`) a `paraphrase`; otherwise
-    `duplicate`, `copy` or `partial_copy` by coverage."""
+    the shared text was reused: mostly `spun` passages covering most of the target make a
+    `spun_copy`, mostly rewritten ones (`paraphrase`, or `edited` below `REWRITTEN_SIMILARITY`)
+    a `paraphrase`; otherwise `duplicate`, `copy` or `partial_copy` by coverage."""
     by_kind: dict[str, list[tuple[int, int]]] = {"matched": [], "spun": [], "paraphrase": []}
     for p in passages:
         # An "edited" passage this far from its source was rewritten more than edited.
@@ -139,7 +139,9 @@ def name_relation(
     matched = union_spans(by_kind["matched"])
     spun = union_spans(by_kind["spun"])
     spun_chars = union_length(spun) - overlap_chars(spun, matched)
-    if spun_chars / chars >= REWORDED_SHARE:
+    if spun_chars / chars >= REWORDED_SHARE and coverage_target >= COPY_COVERAGE:
+        # A spun copy is the source run through a spinner; spun passages next to the target's
+        # own material are a partial copy (the spin score still flags the article).
         return "spun_copy"
     reworded = union_spans(by_kind["paraphrase"])
     reworded_chars = union_length(reworded) - overlap_chars(reworded, matched + spun)
@@ -326,15 +328,24 @@ def restored_inside(doc: CleanArticle, span: tuple[int, int]) -> int:
 def mark_spun(
     source: CleanArticle, target: CleanArticle, passages: Sequence[Passage]
 ) -> list[Passage]:
-    """Passages that matched only once a side's spun words were restored become kind `spun`."""
+    """Passages that matched only once a side's spun words were restored become kind `spun`.
+
+    A passage written alike on both sides (two copies of one spun text) matched as written:
+    its kind stays."""
     if not source.restored and not target.restored:
         return list(passages)
     return [
         replace(p, kind="spun")
-        if restored_inside(source, p.source) or restored_inside(target, p.target)
+        if (restored_inside(source, p.source) or restored_inside(target, p.target))
+        and _written_words(source, p.source) != _written_words(target, p.target)
         else p
         for p in passages
     ]
+
+
+def _written_words(doc: CleanArticle, span: tuple[int, int]) -> list[str]:
+    """The words of `span` as the article writes them (not as restored), normalised."""
+    return [normalise_word(w) for w in WORD_RE.findall(doc.article.text, span[0], span[1])]
 
 
 # --- same story --------------------------------------------------------------------------------

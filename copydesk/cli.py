@@ -402,7 +402,10 @@ def _read_one(path: str, console: Console) -> Article:
     """One article: a file holding one, or `FILE#ID` for one record of a JSONL/CSV file."""
     wanted = None
     if "#" in path and not Path(path).exists():
-        path, wanted = path.rsplit("#", 1)
+        # The first "#" after an existing file: ids may hold "#" too ("bbc#1").
+        cuts = [i for i, c in enumerate(path) if c == "#"]
+        cut = next((i for i in cuts if Path(path[:i]).is_file()), cuts[-1])
+        path, wanted = path[:cut], path[cut + 1 :]
     articles, errors = read_articles([path])
     if wanted is not None:
         articles = [a for a in articles if a.id == wanted]
@@ -763,7 +766,13 @@ def serve_command(db: Path, host: str, port: int, api_key: str | None, max_body_
     default="text",
     show_default=True,
 )
-def despin_command(file: str, output: Path | None, fmt: str) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Restore even a text that does not look spun (lightly spun ones may not); in a plain "
+    "text every change is a false one.",
+)
+def despin_command(file: str, output: Path | None, fmt: str, force: bool) -> None:
     """Put back the words a synonym spinner swapped in FILE ("helium told me" -> "he told me").
 
     FILE holds one article (or FILE#ID picks one record of a JSONL or CSV file). Prints the
@@ -780,7 +789,7 @@ def despin_command(file: str, output: Path | None, fmt: str) -> None:
     err = _stderr()
     _check_output(output)
     article = _read_one(file, err)
-    restored = despin(article.text)
+    restored = despin(article.text, force=force)
     if fmt == "json":
         data = {
             "id": article.id,
@@ -792,8 +801,11 @@ def despin_command(file: str, output: Path | None, fmt: str) -> None:
         return
     _write(restored.text if restored.text.endswith("\n") else restored.text + "\n", output)
     verdict = "spun" if restored.spin.spun else "not spun"
-    err.print(f"copydesk: {article.id}: {verdict} (score {restored.spin.score:.2f}), "
-              f"{len(restored.changes)} words restored", markup=False, soft_wrap=True)  # fmt: skip
+    done = plural(len(restored.changes), "word") + " restored"
+    if not restored.spin.spun and not force:
+        done = "left as it is (--force restores it anyway)"
+    err.print(f"copydesk: {article.id}: {verdict} (score {restored.spin.score:.2f}), {done}",
+              markup=False, soft_wrap=True)  # fmt: skip
 
 
 @main.command("spin")

@@ -827,16 +827,19 @@ def _cased(word: str, like: str) -> str:
     return word
 
 
-def despin(text: str) -> Restoration:
+def despin(text: str, *, force: bool = False) -> Restoration:
     """Put back the words a spinner swapped: the restored text and each change made.
 
     Changes carry `[start, end)` offsets into `text`, the spun word, the restored word (in the
-    spun word's case) and a confidence in (0, 1). A text that does not look spun gets few or no
-    changes: a change must pay for itself under the estimated spin rate.
+    spun word's case) and a confidence in (0, 1). A text that does not look spun is left as it
+    is, unless `force`: then too a change must pay for itself under the estimated spin rate, but
+    any such change in a plain text is a false one ("nonetheless" made "still").
     """
     lm = model()
     tokens = _tokens_of_text(text)
     report = _report(tokens, _lattice(tokens, lm), lm)
+    if not report.spun and not force:
+        return Restoration(text, [], report)
     changes = []
     for index, original, margin in _restore(tokens, lm, _restoring_rate(report)):
         token = tokens[index]
@@ -908,7 +911,7 @@ def spin_dict(doc: CleanArticle, report: SpinReport) -> dict[str, Any]:
         text = doc.article.text
         out["changes"] = [
             {"start": doc.starts[i], "end": doc.ends[i], "spun": text[doc.starts[i] : doc.ends[i]],
-             "restored": doc.words[i]}
+             "restored": _cased(doc.words[i], text[doc.starts[i] : doc.ends[i]])}
             for i in doc.restored
         ]  # fmt: skip
     return out

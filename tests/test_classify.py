@@ -325,21 +325,25 @@ def test_seeds_000_001_share_the_blah_blah_quote(seeds_dir: Path, seed_ids: dict
 
 
 @pytest.mark.parametrize(
-    "kinds, relation",
+    "kinds, coverage, relation",
     [
-        (["paraphrase", "paraphrase", "verbatim"], "paraphrase"),
-        (["spun", "spun", "paraphrase"], "spun_copy"),
-        (["verbatim", "verbatim", "paraphrase"], "partial_copy"),
-        (["spun", "paraphrase", "verbatim"], "partial_copy"),
+        (["paraphrase", "paraphrase", "verbatim"], 0.3, "paraphrase"),
+        (["spun", "spun", "paraphrase"], 0.8, "spun_copy"),
+        # spun passages beside the target's own material: a partial copy, spun
+        (["spun", "spun", "paraphrase"], 0.3, "partial_copy"),
+        (["verbatim", "verbatim", "paraphrase"], 0.3, "partial_copy"),
+        (["spun", "paraphrase", "verbatim"], 0.3, "partial_copy"),
     ],
 )
-def test_reworded_passages_name_the_relation(kinds: list[str], relation: str) -> None:
-    # three passages of 100 characters each, covering 30 % of each side
+def test_reworded_passages_name_the_relation(
+    kinds: list[str], coverage: float, relation: str
+) -> None:
+    # three passages of 100 characters each
     passages = [
         Passage((i * 100, i * 100 + 100), (i * 100, i * 100 + 100), kind, 0.6)
         for i, kind in enumerate(kinds)
     ]
-    assert name_relation(0.3, 0.3, passages) == relation
+    assert name_relation(coverage, coverage, passages) == relation
 
 
 def test_heavily_edited_passages_count_as_rewritten() -> None:

@@ -319,6 +319,9 @@ def test_one_article_commands_say_once_what_is_wrong(
     mixed.write_text('{"id": "a", "text": "The council met on Monday."}\n{bad\n', "utf-8")
     one = run(runner, "despin", f"{mixed}#a")
     assert one.exit_code == 0 and "malformed" not in one.stderr
+    hashed = tmp_path / "hashed.jsonl"
+    hashed.write_text('{"id": "bbc#1", "text": "The council met on Monday."}\n', "utf-8")
+    assert run(runner, "despin", f"{hashed}#bbc#1").stdout == "The council met on Monday.\n"
 
 
 @pytest.mark.parametrize(

@@ -277,6 +277,30 @@ def test_a_spun_copy_is_paired_with_its_original(news_article: Article, rate: fl
     assert plain.spin is not None and not plain.spin["spun"] and "changes" not in plain.spin
 
 
+def test_two_copies_of_one_spun_text_are_duplicates_not_spun(news_article: Article) -> None:
+    from copydesk.spin import spin_text
+
+    spun_text = spin_text(news_article.text, rate=0.4, seed=9)
+    result = copydesk.scan([Article("site-a", spun_text), Article("site-b", spun_text)])
+    (pair,) = result.pairs
+    assert pair.relation == "duplicate"
+    assert {p.kind for p in pair.passages} == {"verbatim"}
+
+
+def test_a_spun_part_beside_new_material_is_a_partial_copy(news_article: Article) -> None:
+    from copydesk.spin import spin_text
+
+    paragraphs = news_article.text.split("\n")
+    half = "\n".join(paragraphs[: len(paragraphs) // 3])
+    own = " ".join(f"Our reporter visited district {n} and heard a different account of the count." for n in range(40))  # noqa: E501
+    copy = Article("partial-spun", spin_text(half, rate=0.4, seed=3) + "\n\n" + own)
+    result = copydesk.scan([news_article, copy])
+    (pair,) = result.pairs
+    assert (pair.source, pair.target) == (news_article.id, "partial-spun")
+    assert pair.coverage_target < 0.7
+    assert pair.relation == "partial_copy" and "spun" in {p.kind for p in pair.passages}
+
+
 def test_seed_004_is_spun_and_the_others_are_not(seeds: ScanResult) -> None:
     spins = {r.article.id[:3]: r.spin for r in seeds.articles}
     assert spins["004"] is not None and spins["004"]["spun"] and spins["004"]["score"] >= 0.8

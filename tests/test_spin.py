@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from copydesk import spin
+from copydesk import scan, spin
 from copydesk.clean import WORD_RE, clean_article, normalise_word
 from copydesk.cli import main
 from copydesk.model import Article, Change, CleanArticle, Restoration, SpinReport
@@ -203,8 +203,17 @@ def test_model_loads_once_across_threads(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_despin_leaves_plain_seeds_nearly_alone(seed_texts: dict[str, str]) -> None:
     for prefix in ("000", "001", "002", "003"):
         text = seed_texts[prefix]
-        changes = despin(text).changes
+        changes = despin(text, force=True).changes
         assert len(changes) <= 3, (prefix, changes)
+
+
+def test_despin_leaves_a_text_that_does_not_look_spun_as_it_is(seed_texts: dict[str, str]) -> None:
+    # forced, the restorer still finds a word or two to change in a plain text: false changes
+    forced = {p: despin(seed_texts[p], force=True) for p in ("000", "001", "002", "003")}
+    plain = next(seed_texts[p] for p, restored in forced.items() if restored.changes)
+    result = despin(plain)
+    assert not result.spin.spun
+    assert (result.text, result.changes) == (plain, [])
 
 
 def test_restore_words_keeps_length_and_restores(seed_texts: dict[str, str]) -> None:
@@ -326,6 +335,26 @@ def runner() -> CliRunner:
 
 def run(runner: CliRunner, *args: str | Path) -> Result:
     return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_cli_despin_says_a_plain_text_is_left_as_it_is(runner: CliRunner, seeds_dir: Path) -> None:
+    path = next(seeds_dir.glob("002_*.txt"))
+    result = run(runner, "despin", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.rstrip("\n") == path.read_text(encoding="utf-8").rstrip("\n")
+    assert "not spun" in result.stderr and "left as it is (--force" in result.stderr
+
+
+def test_scan_gives_restored_words_in_the_spun_words_case(examples: list[Article]) -> None:
+    original = next(a for a in examples if a.id == "wire-flood")
+    spun = spin_text(original.text, rate=0.5, seed=4, capitalised=True)
+    (report,) = scan([Article("spun", spun)]).articles
+    assert report.spin is not None
+    changes = report.spin.get("changes", [])
+    assert changes, "the spun copy is restored"
+    for change in changes:
+        first = change["spun"][0]
+        assert change["restored"][0].isupper() == first.isupper(), change
 
 
 def test_cli_despin(runner: CliRunner, seeds_dir: Path) -> None:
