@@ -204,6 +204,11 @@ def _scan_on_spark(
             summary = spark.write_pairs_spark(
                 list(paths), pairs_to, options, pairs_format, master, progress=progress
             )
+    except KeyboardInterrupt:
+        # PySpark's own handler cancels the jobs first; what the cluster began stays unfinished.
+        left = f"; {pairs_to} may hold an unfinished write" if pairs_to is not None else ""
+        err.print(f"copydesk: interrupted; nothing was written{left}", markup=False)
+        sys.exit(130)
     except spark.SparkUnavailable as exc:
         raise click.UsageError(str(exc)) from exc
     except FileExistsError as exc:

@@ -521,3 +521,19 @@ def test_dash_as_output_is_standard_output(
     assert done.exit_code == 0, done.stderr
     assert done.stdout.startswith("source,target,relation,direction")
     assert not (tmp_path / "-").exists()
+
+
+def test_ctrl_c_during_a_spark_scan_is_one_line_and_exit_130(
+    runner: CliRunner, seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spark = pytest.importorskip("copydesk.spark")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(spark, "scan_spark", interrupted)
+    out = tmp_path / "scan.json"
+    done = runner.invoke(main, ["scan", str(seeds_dir), "--engine", "spark", "-o", str(out)])
+    assert done.exit_code == 130
+    assert done.stderr.strip() == "copydesk: interrupted; nothing was written"
+    assert not out.exists()

@@ -917,3 +917,43 @@ def test_cli_default_db_is_in_the_working_folder(
     assert run(runner, "index", "add", examples_dir / "letters").exit_code == 0
     assert (tmp_path / "copydesk.db").exists()
     assert os.path.getsize(tmp_path / "copydesk.db") > 0
+
+
+def test_a_context_article_never_loses_furniture_learned_from_articles_outside_the_context(
+    tmp_path: Path,
+) -> None:
+    # h00 and h01 end with the same line, learned as furniture when they are indexed together.
+    # When h11 arrives, h01 is cleaned again with the ten Herald articles indexed last, which
+    # no longer include h00: seen alone, the line looks like text, but it stays removed.
+    topics = ["harbour", "library", "budget", "rail", "school", "bridge", "market", "festival",
+              "flood", "clinic", "museum", "stadium"]  # fmt: skip
+    tail = "The Herald weekend edition carries stories from the valley every Saturday"
+
+    def article(n: int) -> Article:
+        topic = topics[n]
+        body = " ".join(
+            f"Paragraph {k} on the {topic}: councillor {chr(65 + n)}{k} said item"
+            f" {n * 100 + k} of the {topic} plan was agreed."
+            for k in range(6)
+        )
+        last = tail if n < 2 else f"Tell us your {topic} story at the news desk"
+        return Article(f"h{n:02d}", f"{topic.title()} news\n\n{body}\n\n{last}", source="Herald",
+                       published=f"2026-01-{n + 1:02d}")  # fmt: skip
+
+    articles = [article(n) for n in range(12)]
+    with Index(tmp_path / "i.db") as index:
+        index.add(articles[:2])
+        index.add(articles[2:11])
+        assert index.add(articles[11:]).refreshed == []
+        report = index.report("h01")
+    text = report.article.text
+    assert [text[s.start : s.end] for s in report.removed] == [tail]
+
+
+def test_a_pair_found_again_in_a_later_batch_is_counted_once() -> None:
+    first = copydesk.Pair("a", "b", "copy", "unknown", 0.8, 0.8, 0.8, [])
+    again = copydesk.Pair("b", "a", "partial_copy", "unknown", 0.6, 0.6, 0.6, [])
+    other = copydesk.Pair("a", "c", "copy", "unknown", 0.9, 0.9, 0.9, [])
+    total = store_module.AddResult(pairs=[first, other])
+    total.merge(store_module.AddResult(pairs=[again]))
+    assert total.pairs == [again, other]
