@@ -172,7 +172,7 @@ def _split_pair(index: Index, ids: str) -> tuple[str, str]:
     """The two article ids in `a/b`, where ids may themselves hold slashes ("bbc/2026/x"):
     the first split at a slash that gives two indexed ids, else the last split."""
     cuts = [i for i, c in enumerate(ids) if c == "/"]
-    for cut in cuts:
+    for cut in cuts[:32]:  # a bound on the lookups a long path of slashes can ask for
         first, second = ids[:cut], ids[cut + 1 :]
         if index.get(first) is not None and index.get(second) is not None:
             return first, second
