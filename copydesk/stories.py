@@ -157,7 +157,10 @@ def build_stories(
             if outlet_key(common) in {outlet_key(c) for c in credited_by_original}:
                 original = None
         by_id = {a.id: a for a in members}
-        label_from = by_id[original] if original else members[0]
+        # Without an original, a headline says more than the first words of a text (a checked
+        # page, say, that may be spun).
+        titled = next((a for a in members if a.title), members[0])
+        label_from = by_id[original] if original else titled
         stories.append(
             Story(
                 id=f"s{len(stories) + 1}",

@@ -191,6 +191,10 @@ def test_label_of_a_story_without_original_comes_from_its_first_member() -> None
     (story,) = build_stories(articles, [pair("b", "a", "unknown")])
     assert story.original is None
     assert story.label == "Headline A"
+    # a headline rather than the first words of an untitled text (a checked page, maybe spun)
+    articles = [art("checked", text="Like umteen people on the north bank"), art("b", title="B")]
+    (story,) = build_stories(articles, [pair("b", "checked", "unknown")])
+    assert story.label == "B"
 
 
 # --- originals from credits, common sources ----------------------------------------------------
