@@ -48,7 +48,7 @@ from .model import (
     SpinReport,
 )
 from .parallel import Progress, in_processes, stream_in_processes
-from .provenance import orient, published_first, read_clues
+from .provenance import explained_by_a_common_source, orient, published_first, read_clues
 from .read import read_articles
 from .spin import see_through, spin_dict, spin_score
 from .stories import build_stories, unique_spans
@@ -405,7 +405,9 @@ def assemble(
     clues: Mapping[str, Clues] | None = None,
     spins: Mapping[str, SpinReport] | None = None,
 ) -> ScanResult:
-    """Per-article figures and stories from the pairs found."""
+    """Per-article figures and stories from the pairs found (copies that a third article
+    explains turned `common_source`, see `explained_by_a_common_source`)."""
+    pairs = explained_by_a_common_source(pairs)
     if clues is None:
         clues = {doc.id: read_clues(doc) for doc in docs}
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)

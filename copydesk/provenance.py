@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from urllib.parse import urlsplit
 
-from .model import Article, CleanArticle, Clues
+from .align import union_length
+from .classify import overlap_chars
+from .model import Article, CleanArticle, Clues, Pair
 from .read import parse_date
 
 #: the contained side must be at least this covered...
 CONTAINED_COVERAGE = 0.5
 #: ...and this much more than the other side, for containment to decide the direction
 CONTAINMENT_MARGIN = 0.2
+
+#: a pair's shared text this much inside both sides' passages with a common source is that
+#: source's text, not a copy of one by the other
+EXPLAINED_SHARE = 0.9
 
 #: Outlets and agencies recognised by name, each with the name reported for it. Spellings map to
 #: one display name so that "BBC News" and "the BBC" count as one credit.
@@ -376,3 +384,50 @@ def common_credit(members: Iterable[tuple[Article, Clues]]) -> str | None:
         return None
     key = min(counts, key=lambda k: (-counts[k], display[k]))
     return display[key] if counts[key] >= 2 else None
+
+
+def explained_by_a_common_source(pairs: Sequence[Pair]) -> list[Pair]:
+    """`pairs`, with `common_source` for each copy `A -> B` whose shared text a third article
+    `W`, the source of both, holds on both sides (`EXPLAINED_SHARE`): two outlets that each ran
+    a wire story are not each other's source, whatever their dates say. What `A` added to `W`
+    and `B` took keeps `A -> B`."""
+    sources = copied_into(pairs)
+    return [explain(p, sources.get(p.source, {}), sources.get(p.target, {})) for p in pairs]
+
+
+def copied_into(pairs: Iterable[Pair]) -> dict[str, dict[str, Pair]]:
+    """For each article, the copies made of it: its sources' ids and their pairs."""
+    sources: dict[str, dict[str, Pair]] = defaultdict(dict)
+    for pair in pairs:
+        if copied(pair):
+            sources[pair.target][pair.source] = pair
+    return sources
+
+
+def explain(pair: Pair, into_source: dict[str, Pair], into_target: dict[str, Pair]) -> Pair:
+    """`pair`, `common_source` when a source of both its articles (`into_source`, `into_target`:
+    the pairs copied into each, by source) holds what they share (see
+    `explained_by_a_common_source`)."""
+    if not copied(pair):
+        return pair
+    shared_a = [p.source for p in pair.passages]
+    shared_b = [p.target for p in pair.passages]
+    for origin, to_target in into_target.items():
+        to_source = into_source.get(origin)
+        if to_source is not None and (
+            _inside(shared_a, [p.target for p in to_source.passages]) >= EXPLAINED_SHARE
+            and _inside(shared_b, [p.target for p in to_target.passages]) >= EXPLAINED_SHARE
+        ):
+            return replace(pair, direction="common_source")
+    return pair
+
+
+def copied(pair: Pair) -> bool:
+    """Whether `pair` says its target copied its source."""
+    return pair.direction == "source_to_target" and pair.relation != "same_story"
+
+
+def _inside(spans: list[tuple[int, int]], cover: list[tuple[int, int]]) -> float:
+    """The share of the characters of `spans` that `cover` covers too."""
+    total = union_length(spans)
+    return overlap_chars(spans, cover) / total if total else 0.0

@@ -71,7 +71,7 @@ from .model import (
     SpinReport,
 )
 from .pipeline import Progress, assemble, candidate_settings, compare_clean, matchable
-from .provenance import read_clues
+from .provenance import copied, explain, read_clues
 from .report import pair_to_dict
 
 if TYPE_CHECKING:
@@ -1070,6 +1070,23 @@ def _exists(spark: SparkSession, output: str) -> bool:
     return bool(path.getFileSystem(context._jsc.hadoopConfiguration()).exists(path))
 
 
+def _explained(pairs: Any) -> Any:
+    """`provenance.explained_by_a_common_source` on the executors: each pair meets the copies
+    made of its two articles (two joins by article id), as the driver sees them all at once."""
+    into = (
+        pairs.filter(copied)
+        .map(lambda p: (p.target, p))
+        .groupByKey()
+        .mapValues(lambda found: {p.source: p for p in found})
+    )
+    with_source = pairs.map(lambda p: (p.source, p)).leftOuterJoin(into)
+    return (
+        with_source.map(lambda kv: (kv[1][0].target, (kv[1][0], kv[1][1] or {})))
+        .leftOuterJoin(into)
+        .map(lambda kv: explain(kv[1][0][0], kv[1][0][1], kv[1][1] or {}))
+    )
+
+
 def write_pairs_spark(
     inputs: Iterable[str | Path],
     output: str,
@@ -1103,13 +1120,14 @@ def write_pairs_spark(
         if _exists(session, output):
             raise FileExistsError(f"{output} exists")
         run = _run(session, inputs, opts, progress)
+        pairs = _explained(run.pairs)
         if fmt == "jsonl":
             frame = session.createDataFrame(
-                run.pairs.map(_pair_line), "order double, source string, target string, line string"
+                pairs.map(_pair_line), "order double, source string, target string, line string"
             )
             frame.orderBy("order", "source", "target").select("line").write.text(output)
         else:
-            frame = session.createDataFrame(run.pairs.map(_pair_row), PAIR_SCHEMA)
+            frame = session.createDataFrame(pairs.map(_pair_row), PAIR_SCHEMA)
             frame.orderBy(F.col("score").desc(), "source", "target").write.parquet(output)
         written = run.pairs.count()
         run.release()

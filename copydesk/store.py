@@ -131,7 +131,7 @@ from .model import (
     Story,
 )
 from .pipeline import Progress, align_candidates, assemble, candidate_settings, matchable
-from .provenance import read_clues
+from .provenance import explained_by_a_common_source, read_clues
 from .read import iter_articles
 from .spin import spin_dict
 from .stories import build_stories, unique_spans
@@ -1585,7 +1585,25 @@ class Index:
             doc = self._docs_of(conn, [article_id]).get(article_id)
             if doc is None:
                 raise KeyError(article_id)
-            return self._pairs_where(conn, "WHERE p.source = ?1 OR p.target = ?1", (doc,))
+            pairs = self._pairs_where(conn, "WHERE p.source = ?1 OR p.target = ?1", (doc,))
+            return self._with_common_sources(conn, pairs)
+
+    def _with_common_sources(self, conn: sqlite3.Connection, pairs: list[Pair]) -> list[Pair]:
+        """`pairs` as a scan reports them: a copy that a third article explains (the source of
+        both, see `provenance.explained_by_a_common_source`) is `common_source`. Stored pairs
+        keep the direction each pair showed alone: the third may arrive later."""
+        if not pairs:
+            return pairs
+        docs = self._docs_of(conn, {x for p in pairs for x in (p.source, p.target)})
+        into = self._pairs_where(
+            conn,
+            "WHERE p.direction = 'source_to_target' "
+            "AND p.target IN (SELECT value FROM json_each(?1))",
+            (_json(docs.values()),),
+        )
+        every = {(p.source, p.target): p for p in into} | {(p.source, p.target): p for p in pairs}
+        told = {(p.source, p.target): p for p in explained_by_a_common_source(list(every.values()))}
+        return [told[(p.source, p.target)] for p in pairs]
 
     def pair(self, first: str, second: str) -> Pair | None:
         """The pair of two indexed articles (in either order), or `None` when they share none."""
@@ -1600,7 +1618,7 @@ class Index:
                 "WHERE (p.source = ?1 AND p.target = ?2) OR (p.source = ?2 AND p.target = ?1)",
                 (a, b),
             )
-            return found[0] if found else None
+            return self._with_common_sources(conn, found)[0] if found else None
 
     def report(self, article_id: str) -> ArticleReport:
         """What the index says of one article: its removals, clues, reuse and story.
@@ -1664,11 +1682,12 @@ class Index:
             " JOIN articles AS a ON a.doc = m.doc WHERE m.root = ? ORDER BY a.doc",
             (LABEL_CHARS, root),
         ).fetchall()
-        pairs = self._pairs_where(
-            conn,
-            "WHERE p.source IN (SELECT doc FROM members WHERE root = ?1)",
-            (root,),
-            passages=False,
+        # Every pair of the members, with passages: which copies a third member explains
+        # (`provenance.explained_by_a_common_source`) decides the story's original.
+        pairs = explained_by_a_common_source(
+            self._pairs_where(
+                conn, "WHERE p.source IN (SELECT doc FROM members WHERE root = ?1)", (root,)
+            )
         )
         articles = [_article_from_row(r) for r in rows]
         clues = {r[1]: _clues(r[11]) for r in rows}

@@ -8,10 +8,11 @@ import pytest
 
 from copydesk import scan
 from copydesk.clean import clean_article
-from copydesk.model import Article, Clues
+from copydesk.model import Article, Clues, Pair, Passage
 from copydesk.provenance import (
     CONTAINED_COVERAGE,
     CONTAINMENT_MARGIN,
+    explained_by_a_common_source,
     find_byline,
     find_credits,
     find_dateline,
@@ -301,3 +302,20 @@ def test_a_plain_date_does_not_order_against_a_time_on_the_same_day() -> None:
     assert orient(a, b, 0.5, 0.5)[1] == "unknown"
     # a day apart, it does
     assert orient(art("a", "2026-03-13"), b, 0.5, 0.5) == (False, "source_to_target")
+
+
+def _copy(source: str, target: str, spans: list[tuple[tuple[int, int], tuple[int, int]]]) -> Pair:
+    passages = [Passage(a, b, "verbatim", 1.0) for a, b in spans]
+    return Pair(source, target, "partial_copy", "source_to_target", 0.5, 0.5, 0.5, passages)
+
+
+def test_two_copies_of_a_wire_in_the_run_follow_it_and_copy_nothing_of_each_other() -> None:
+    wire_to_a = _copy("wire", "a", [((0, 500), (100, 600))])
+    wire_to_b = _copy("wire", "b", [((0, 500), (0, 500))])
+    a_to_b = _copy("a", "b", [((100, 600), (0, 500))])  # by dates, a is earlier than b
+    told = explained_by_a_common_source([wire_to_a, wire_to_b, a_to_b])
+    assert [p.direction for p in told] == ["source_to_target"] * 2 + ["common_source"]
+    # what a added to the wire and b took as well: b copied a
+    a_adds = _copy("a", "b", [((100, 600), (0, 500)), ((700, 900), (600, 800))])
+    told = explained_by_a_common_source([wire_to_a, wire_to_b, a_adds])
+    assert told[2].direction == "source_to_target"

@@ -957,3 +957,28 @@ def test_a_pair_found_again_in_a_later_batch_is_counted_once() -> None:
     total = store_module.AddResult(pairs=[first, other])
     total.merge(store_module.AddResult(pairs=[again]))
     assert total.pairs == [again, other]
+
+
+def test_copies_of_the_wire_follow_it_in_a_scan_and_on_every_read_of_the_index(
+    examples_dir: Path, tmp_path: Path
+) -> None:
+    # The known truth of the examples: daily-flood republished the wire, gazette-flood and
+    # kestle-post-bridge copied it; none of them copied another.
+    articles, _ = read_articles([examples_dir])
+    directions = {(p.source, p.target): p.direction for p in copydesk.scan(articles).pairs}
+    assert directions[("wire-flood", "gazette-flood")] == "source_to_target"
+    assert directions[("daily-flood", "gazette-flood")] == "common_source"
+    assert directions[("kestle-post-bridge", "gazette-flood")] == "common_source"
+    # the wire arrives last: the copies' pairs were stored with their dates' direction
+    wire = next(a for a in articles if a.id == "wire-flood")
+    with Index(tmp_path / "i.db") as index:
+        index.add([a for a in articles if a is not wire])
+        index.add([wire])
+        read = {(p.source, p.target): p.direction for p in index.reuse("gazette-flood")}
+        assert read == {k: v for k, v in directions.items() if "gazette-flood" in k}
+        pair = index.pair("gazette-flood", "daily-flood")
+        assert pair is not None and pair.direction == "common_source"
+        story = index.story_of("gazette-flood")
+        assert story is not None and story.original == "wire-flood"
+        exported = {(p.source, p.target): p.direction for p in index.export().pairs}
+    assert exported == directions
