@@ -387,10 +387,10 @@ def common_credit(members: Iterable[tuple[Article, Clues]]) -> str | None:
 
 
 def explained_by_a_common_source(pairs: Sequence[Pair]) -> list[Pair]:
-    """`pairs`, with `common_source` for each copy `A -> B` whose shared text a third article
-    `W`, the source of both, holds on both sides (`EXPLAINED_SHARE`): two outlets that each ran
-    a wire story are not each other's source, whatever their dates say. What `A` added to `W`
-    and `B` took keeps `A -> B`."""
+    """`pairs`, with `common_source` for each pair `A`, `B` sharing passages (`A -> B`, or of
+    unknown direction) whose shared text a third article `W`, the source of both, holds on both
+    sides (`EXPLAINED_SHARE`): two outlets that each ran a wire story are not each other's
+    source, whatever their dates say. What `A` added to `W` and `B` took keeps `A -> B`."""
     sources = copied_into(pairs)
     return [explain(p, sources.get(p.source, {}), sources.get(p.target, {})) for p in pairs]
 
@@ -408,7 +408,7 @@ def explain(pair: Pair, into_source: dict[str, Pair], into_target: dict[str, Pai
     """`pair`, `common_source` when a source of both its articles (`into_source`, `into_target`:
     the pairs copied into each, by source) holds what they share (see
     `explained_by_a_common_source`)."""
-    if not copied(pair):
+    if pair.relation == "same_story" or pair.direction == "common_source":
         return pair
     shared_a = [p.source for p in pair.passages]
     shared_b = [p.target for p in pair.passages]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,8 @@ def test_two_copies_of_a_wire_in_the_run_follow_it_and_copy_nothing_of_each_othe
     a_adds = _copy("a", "b", [((100, 600), (0, 500)), ((700, 900), (600, 800))])
     told = explained_by_a_common_source([wire_to_a, wire_to_b, a_adds])
     assert told[2].direction == "source_to_target"
+    # undated copies of the wire (direction unknown between them) follow it too
+    undated = replace(a_to_b, direction="unknown")
+    assert explained_by_a_common_source([wire_to_a, wire_to_b, undated])[2].direction == (
+        "common_source"
+    )
