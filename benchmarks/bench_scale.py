@@ -237,12 +237,7 @@ def side_by_side(
     print(f"datasketch     {peer_rate:7.0f} art/s (MinHash 128 + LSH threshold"
           f" {peer['threshold']}, one process), {peer['candidates']} candidate pairs,"
           f" pair P/R {peer['pr'][0]:.3f}/{peer['pr'][1]:.3f}")  # fmt: skip
-    print_ratios(row, "datasketch", peer_rate, peer["pr"][1])
-    row["datasketch"] = peer
-    figures["datasketch art/s"] = peer_rate
-    for key in ("ngrams", "candidates"):
-        figures[f"{key} / datasketch"] = figures[f"{key} art/s"] / peer_rate
-        figures[f"{key} / datasketch, one worker"] = figures[f"{key} art/s, one worker"] / peer_rate
+    _add_peer(row, figures, "datasketch", peer, peer_rate, one_worker=True)
     if not args.text_dedup.exists():
         print(f"text-dedup     skipped: no {args.text_dedup} (`make bench` makes it)")
         return figures
@@ -253,12 +248,21 @@ def side_by_side(
           f" threshold {other['threshold']}, one process),"
           f" {other['candidates']} candidate pairs, pair P/R"
           f" {other['pr'][0]:.3f}/{other['pr'][1]:.3f}")  # fmt: skip
-    print_ratios(row, "text-dedup", other_rate, other["pr"][1])
-    row["text_dedup"] = other
-    figures["text-dedup art/s"] = other_rate
-    for key in ("ngrams", "candidates"):
-        figures[f"{key} / text-dedup"] = figures[f"{key} art/s"] / other_rate
+    _add_peer(row, figures, "text-dedup", other, other_rate, one_worker=False)
     return figures
+
+
+def _add_peer(
+    row: dict, figures: dict[str, float], name: str, peer: dict, rate: float, one_worker: bool
+) -> None:
+    """A peer's ratios printed, its run kept in `row`, its rate and the ratios in `figures`."""
+    print_ratios(row, name, rate, peer["pr"][1])
+    row[name.replace("-", "_")] = peer
+    figures[f"{name} art/s"] = rate
+    for key in ("ngrams", "candidates"):
+        figures[f"{key} / {name}"] = figures[f"{key} art/s"] / rate
+        if one_worker:
+            figures[f"{key} / {name}, one worker"] = figures[f"{key} art/s, one worker"] / rate
 
 
 def main() -> None:
