@@ -684,7 +684,7 @@ class Index:
                 f"no index at {self.path} (make one with: copydesk index add PATH --db {self.path})"
             )
         try:
-            self.options = replace(self._open(options), workers=max(1, workers))
+            self.options = replace(self._open(options, create), workers=max(1, workers))
         except BaseException:
             self.close()
             raise
@@ -768,15 +768,23 @@ class Index:
 
     # --- opening, schema, migrations -----------------------------------------------------------
 
-    def _open(self, options: ScanOptions | None) -> ScanOptions:
+    def _open(self, options: ScanOptions | None, create: bool = True) -> ScanOptions:
         conn = self._conn()
         try:
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             version = self._schema_version(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a copydesk index ({exc})") from exc
         except StoreError as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
+        if version is None and not create:
+            # An empty file (or an empty SQLite database) holds no index to read: leave it.
+            raise StoreError(
+                f"no index at {self.path} (make one with: copydesk index add PATH --db {self.path})"
+            )
+        try:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a copydesk index ({exc})") from exc
         if mode.lower() != "wal":
             raise StoreError(f"{self.path}: cannot switch the database to WAL mode ({mode})")
         if version is None:

@@ -982,3 +982,11 @@ def test_copies_of_the_wire_follow_it_in_a_scan_and_on_every_read_of_the_index(
         assert story is not None and story.original == "wire-flood"
         exported = {(p.source, p.target): p.direction for p in index.export().pairs}
     assert exported == directions
+
+
+def test_reading_an_empty_file_says_there_is_no_index_and_leaves_it_empty(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(StoreError, match="no index at .*copydesk index add"):
+        Index(empty, create=False)
+    assert empty.stat().st_size == 0
