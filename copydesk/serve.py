@@ -174,7 +174,7 @@ def _split_pair(index: Index, ids: str) -> tuple[str, str]:
     cuts = [i for i, c in enumerate(ids) if c == "/"]
     for cut in cuts[:32]:  # a bound on the lookups a long path of slashes can ask for
         first, second = ids[:cut], ids[cut + 1 :]
-        if index.get(first) is not None and index.get(second) is not None:
+        if first in index and second in index:
             return first, second
     return ids[: cuts[-1]], ids[cuts[-1] + 1 :]
 
