@@ -480,8 +480,11 @@ def sentence_bounds(doc: CleanArticle) -> list[int]:
         return [0]
     ends = []
     for match in _BOUNDARY_RE.finditer(text):
-        if match.group()[0] not in "\n\r":
-            before = _LAST_WORD_RE.search(text, max(0, match.start() - 12), match.start() + 1)
+        at = match.start()
+        # After five letters or digits the word is no abbreviation (none is longer than four)
+        # and no initial: most boundaries, told apart without a second search.
+        if text[at] not in "\n\r" and not (at >= 5 and text[at - 5 : at].isalnum()):
+            before = _LAST_WORD_RE.search(text, max(0, at - 12), at + 1)
             word = before.group(1) if before else ""
             if word.casefold() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
                 continue

@@ -425,3 +425,18 @@ def test_a_clause_the_copy_dropped_is_not_a_paraphrase() -> None:
     known = align_passages(a, b)
     assert [p.kind for p in known] == ["verbatim"]
     assert align_paraphrases(a, b, known=known) == []
+
+
+def test_sentences_end_after_words_not_after_abbreviations_or_initials() -> None:
+    text = (
+        "Mr. Smith met Sen. Warren in Washington. Officials in the U.S. agreed. "
+        "J. R. Doe left at 10 p.m. on Friday. They sold 2024. Prices rose!\n"
+        "Another line etc. and more (really.) Then silence… Done."
+    )
+    doc = clean(text)
+    bounds = sentence_bounds(doc)
+    firsts = [doc.words[k] for k in bounds[:-1]]
+    # "Mr.", "Sen.", "U.S.", "J.", "R." and "etc." end no sentence; "p.m." does ("m" is lower
+    # case, not an initial); a word of five letters or more, a number, a line end and a
+    # bracket closing after the point all do.
+    assert firsts == ["mr", "officials", "j", "on", "they", "prices", "another", "then", "done"]
