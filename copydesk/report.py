@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .model import Article, ArticleReport, Pair, ScanResult, Story
+from .model import Article, ArticleReport, Pair, Passage, ScanResult, Story
 
 QUOTE_CHARS = 72
 #: most articles listed under "sources named" in the table output
@@ -195,19 +195,48 @@ def scan_to_csv(result: ScanResult) -> str:
     return out.getvalue()
 
 
+#: a detection for PAN: `[start, end)` in the source, then in the target
+Detection = tuple[tuple[int, int], tuple[int, int]]
+
+
+def pan_detections(passages: Sequence[Passage]) -> list[Detection]:
+    """The passages as PAN detections, in order of their place in the target: passages that
+    overlap on both sides (a sentence reworded around a phrase copied word for word is both a
+    paraphrase and a verbatim passage) are one case of reuse to PAN, so they are merged into
+    one detection spanning both."""
+    merged: list[Detection] = []
+    for passage in passages:
+        source, target = passage.source, passage.target
+        overlapping = True
+        while overlapping:  # a merged detection may reach one it did not before
+            overlapping = False
+            for other in merged:
+                (s0, s1), (t0, t1) = other
+                if s0 < source[1] and source[0] < s1 and t0 < target[1] and target[0] < t1:
+                    merged.remove(other)
+                    source = (min(s0, source[0]), max(s1, source[1]))
+                    target = (min(t0, target[0]), max(t1, target[1]))
+                    overlapping = True
+                    break
+        merged.append((source, target))
+    return sorted(merged, key=lambda d: (d[1], d[0]))
+
+
 def pair_to_pan(pair: Pair | None, source_name: str, target_name: str) -> str:
-    """The PAN text-alignment XML for one pair of documents: a detection per passage of reuse
-    (none for two reports of one story, which may share quotes but copied nothing)."""
+    """The PAN text-alignment XML for one pair of documents: a detection per case of reuse
+    (`pan_detections`; none for two reports of one story, which may share quotes but copied
+    nothing)."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<document reference={quoteattr(target_name)}>",
     ]
-    for p in pair.passages if pair and pair.relation != "same_story" else []:
+    reused = pair is not None and pair.relation != "same_story"
+    for (s0, s1), (t0, t1) in pan_detections(pair.passages) if pair and reused else []:
         lines.append(
             '  <feature name="detected-plagiarism"'
-            f' this_offset="{p.target[0]}" this_length="{p.target[1] - p.target[0]}"'
+            f' this_offset="{t0}" this_length="{t1 - t0}"'
             f" source_reference={quoteattr(source_name)}"
-            f' source_offset="{p.source[0]}" source_length="{p.source[1] - p.source[0]}"/>'
+            f' source_offset="{s0}" source_length="{s1 - s0}"/>'
         )
     lines.append("</document>")
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import replace
+from itertools import combinations
 from pathlib import Path
 
 import jsonschema
@@ -21,7 +22,8 @@ from rich.console import Console
 import copydesk
 from copydesk import Article, store
 from copydesk.cli import main
-from copydesk.report import print_scan, scan_schema
+from copydesk.model import Passage
+from copydesk.report import pan_detections, print_scan, scan_schema
 from copydesk.store import Index
 
 
@@ -268,17 +270,23 @@ def test_align_pan(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
     root = ET.parse(out).getroot()
     assert root.get("reference") == target.name
     features = root.findall("feature")
-    assert len(features) == len(pair["passages"])
+    passages = [Passage(tuple(p["source"]), tuple(p["target"]), p["kind"], p["similarity"])
+                for p in pair["passages"]]  # fmt: skip
+    detections = pan_detections(passages)
+    # An edited passage and the paraphrase passage after it overlap on both sides: one case.
+    assert len(features) == len(detections) == len(passages) - 1
     source_text = source.read_text(encoding="utf-8")
     target_text = target.read_text(encoding="utf-8")
-    for feature, passage in zip(features, pair["passages"], strict=True):
+    for feature, (source_span, target_span) in zip(features, detections, strict=True):
         assert feature.get("source_reference") == source.name
         this = int(feature.get("this_offset", -1)), int(feature.get("this_length", -1))
-        assert this == (passage["target"][0], passage["target"][1] - passage["target"][0])
+        assert this == (target_span[0], target_span[1] - target_span[0])
         assert sum(this) <= len(target_text)
         other = int(feature.get("source_offset", -1)), int(feature.get("source_length", -1))
-        assert other == (passage["source"][0], passage["source"][1] - passage["source"][0])
+        assert other == (source_span[0], source_span[1] - source_span[0])
         assert sum(other) <= len(source_text)
+    for (s, t), (s2, t2) in combinations(detections, 2):  # no two overlap on both sides
+        assert s[1] <= s2[0] or s2[1] <= s[0] or t[1] <= t2[0] or t2[1] <= t[0]
     # the seeds share their opening sentence word for word
     first = pair["passages"][0]
     assert source_text[first["source"][0] :].startswith("France is backing away")

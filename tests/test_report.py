@@ -14,10 +14,11 @@ import jsonschema
 import pytest
 
 from copydesk import __version__, scan
-from copydesk.model import RELATIONS, ScanOptions, ScanResult
+from copydesk.model import RELATIONS, Passage, ScanOptions, ScanResult
 from copydesk.report import (
     CSV_COLUMNS,
     pair_to_pan,
+    pan_detections,
     scan_schema,
     scan_to_csv,
     scan_to_dict,
@@ -234,21 +235,44 @@ def test_csv_has_a_header_and_one_row_per_pair(examples_scan: ScanResult) -> Non
         assert record["first_passage"] == " ".join(quoted.split())
 
 
-def test_pan_xml_has_one_feature_per_passage(seeds_scan: ScanResult) -> None:
+def test_pan_xml_has_one_feature_per_detection(seeds_scan: ScanResult) -> None:
     assert seeds_scan.pairs
     for pair in seeds_scan.pairs:
         xml = pair_to_pan(pair, f"{pair.source}.txt", f"{pair.target}.txt")
         root = ET.fromstring(xml.encode("utf-8"))
         assert root.tag == "document" and root.get("reference") == f"{pair.target}.txt"
         features = root.findall("feature")
-        assert len(features) == len(pair.passages)
-        for feature, passage in zip(features, pair.passages, strict=True):
+        detections = pan_detections(pair.passages)
+        assert len(features) == len(detections) >= 1
+        for feature, (source, target) in zip(features, detections, strict=True):
             assert feature.get("name") == "detected-plagiarism"
             assert feature.get("source_reference") == f"{pair.source}.txt"
-            assert int(feature.get("this_offset", -1)) == passage.target[0]
-            assert int(feature.get("this_length", -1)) == passage.target[1] - passage.target[0]
-            assert int(feature.get("source_offset", -1)) == passage.source[0]
-            assert int(feature.get("source_length", -1)) == passage.source[1] - passage.source[0]
+            assert int(feature.get("this_offset", -1)) == target[0]
+            assert int(feature.get("this_length", -1)) == target[1] - target[0]
+            assert int(feature.get("source_offset", -1)) == source[0]
+            assert int(feature.get("source_length", -1)) == source[1] - source[0]
+
+
+def test_pan_detections_merge_passages_overlapping_on_both_sides() -> None:
+    passages = [
+        Passage((10, 60), (110, 170), "paraphrase", 0.6),  # a reworded sentence...
+        Passage((20, 40), (120, 140), "verbatim", 1.0),  # ...and the phrase copied inside it
+        Passage((200, 220), (300, 320), "verbatim", 1.0),
+        Passage((55, 80), (165, 190), "edited", 0.9),  # overlaps the first on both sides
+        Passage((10, 30), (400, 420), "verbatim", 1.0),  # the same source words, used again
+    ]
+    assert pan_detections(passages) == [
+        ((10, 80), (110, 190)),
+        ((200, 220), (300, 320)),
+        ((10, 30), (400, 420)),
+    ]
+    # Merging may join a detection to one it did not reach before.
+    chain = [
+        Passage((0, 10), (0, 10), "verbatim", 1.0),
+        Passage((20, 30), (20, 30), "verbatim", 1.0),
+        Passage((5, 25), (5, 25), "paraphrase", 0.5),
+    ]
+    assert pan_detections(chain) == [((0, 30), (0, 30))]
 
 
 def test_pan_xml_escapes_names_and_handles_no_pair() -> None:
