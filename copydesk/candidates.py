@@ -30,6 +30,7 @@ import os
 import re
 import threading
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from itertools import chain, combinations, pairwise
@@ -536,12 +537,18 @@ def candidates_of(
     packed = ngrams if ngrams is not None else PackedHashes.of([p.ngrams for p in prints])
     n_docs = np.int64(max(len(prints), 1))
     ranks = np.arange(len(prints), dtype=np.int64) if ranks is None else np.asarray(ranks)
-    pair_keys, counts, from_hubs = _pair_counts(packed, max_df, ranks)
+    # Sketch pairs are sought beside the n-gram pairs, in a thread: both spend most of their
+    # time in NumPy's sorts, which let another thread run.
+    with ThreadPoolExecutor(1) as beside:
+        sketched = (
+            beside.submit(sketch_pairs, prints, max_df, sketch_terms, min_sketch_sentences)
+            if sketches and len(prints) >= 2
+            else None
+        )
+        pair_keys, counts, from_hubs = _pair_counts(packed, max_df, ranks)
+        more = [] if sketched is None else [sketched.result()]
     chosen = (counts - from_hubs >= min_shared) | (from_hubs >= max(min_shared, HUB_MIN_SHARED))
     keys, shared = pair_keys[chosen], counts[chosen]
-    more = []
-    if sketches and len(prints) >= 2:
-        more.append(sketch_pairs(prints, max_df, sketch_terms, min_sketch_sentences))
     if names and len(prints) >= 2:
         names_packed = PackedHashes.of([p.names for p in prints])
         name_keys, name_counts, _ = _pair_counts(names_packed, max_df)
