@@ -343,6 +343,8 @@ _SUFFIXES = (
     ("ition", ""), ("tions", "t"), ("tion", "t"), ("ingly", ""), ("edly", ""), ("ies", "y"),
     ("ied", "y"), ("ing", ""), ("ed", ""), ("ly", ""), ("es", "e"), ("s", ""),
 )  # fmt: skip
+_SUFFIX_ENDS = tuple(suffix for suffix, _ in _SUFFIXES)
+_VOWELS = frozenset("aeiouy")
 _stems: dict[str, str] = {}
 
 
@@ -359,12 +361,13 @@ def stem(word: str) -> str:
     if out.endswith("'s"):
         out = out[:-2]
     out = out.rstrip("'")
-    if len(out) > 4 and not out.endswith(("ss", "us", "is")):
+    if len(out) > 4 and out.endswith(_SUFFIX_ENDS) and not out.endswith(("ss", "us", "is")):
         for suffix, replacement in _SUFFIXES:
-            base = out[: -len(suffix)]
-            if out.endswith(suffix) and len(base) >= 3 and any(v in base for v in "aeiouy"):
-                out = base + replacement
-                break
+            if out.endswith(suffix):
+                base = out[: -len(suffix)]
+                if len(base) >= 3 and not _VOWELS.isdisjoint(base):
+                    out = base + replacement
+                    break
     # Final e and doubled consonants go everywhere, so that both sides of a match agree.
     if len(out) > 3 and out.endswith("e"):
         out = out[:-1]
