@@ -11,6 +11,10 @@ the share of spun copies that one `scan` of all originals and copies pairs with 
 seed articles and, when present, the human and machine rewrites of
 ../shared/corpus/rewrites/ as extra negatives. Asserts nothing.
 
+`--told` also measures the restorer told which words were swapped (each must change, when an
+original is offered for it, and no other may): the share it then restores is what its choice
+among the originals allows, the ceiling of restoration with this model and these candidates.
+
 `--corpus train` runs the same figures on a training corpus kept apart from the news used for
 evaluation: the news originals of ../shared/corpus/rewrites/mixset.jsonl and the first sentences
 of ../shared/corpus/paraphrase/msr_paraphrase_train.tsv (news), grouped into article-length
@@ -18,7 +22,7 @@ texts. Tune copydesk.spin's constants there, and report the evaluation figures (
 the default) only.
 
 Usage: python benchmarks/bench_spin.py [--corpus news|train] [--rates 0.1,0.3,0.5] [--seeds 2]
-       [--first 0,0.6] [--limit N] [--no-pairing]
+       [--first 0,0.6] [--limit N] [--no-pairing] [--told]
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copydesk import scan
+from copydesk import scan, spin
 from copydesk.clean import WORD_RE, normalise_word
-from copydesk.model import Article
+from copydesk.model import Article, Change
 from copydesk.spin import BREAK_RE, despin, model, restore_words, spin_score, spin_swaps
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -60,6 +65,8 @@ class Tally:
     paired: int = 0
     named: int = 0
     misses: dict[str, int] = field(default_factory=dict)
+    #: swapped words restored when the restorer is told which they are (`--told`)
+    told_restored: int = 0
 
     @property
     def precision(self) -> float:
@@ -77,6 +84,10 @@ class Tally:
     @property
     def restoration(self) -> float:
         return self.restored / max(1, self.swapped)
+
+    @property
+    def told_restoration(self) -> float:
+        return self.told_restored / max(1, self.swapped)
 
     @property
     def false_change_rate(self) -> float:
@@ -147,7 +158,9 @@ def read_training() -> list[tuple[str, str]]:
 
 def words_and_breaks(text: str) -> tuple[list[str], list[str], list[int]]:
     """Normalised words, their forms, and the indices of words that open a sentence."""
-    words, forms, breaks = [], [], []
+    words: list[str] = []
+    forms: list[str] = []
+    breaks: list[int] = []
     last = 0
     for match in WORD_RE.finditer(text):
         if words and BREAK_RE.search(text[last : match.start()]):
@@ -158,9 +171,41 @@ def words_and_breaks(text: str) -> tuple[list[str], list[str], list[int]]:
     return words, forms, breaks
 
 
-def score_spun(original: str, spun: str, swaps: Sequence[object], tally: Tally) -> None:
-    """Add one spun text's restoration figures (despin and restore_words) to `tally`."""
-    truth = {(s.start, s.end): s for s in swaps}  # type: ignore[attr-defined]
+@contextmanager
+def told_the_swaps(spans: set[tuple[int, int]]) -> Iterator[None]:
+    """While open, the restorer knows which words were swapped (their `[start, end)` spans):
+    each must change when it is offered an original, no other word may. What it restores then
+    measures its choice among the originals alone."""
+    plain = spin._restore_lattice
+
+    def lattice(tokens, lm, counts=None):  # type: ignore[no-untyped-def]
+        rows = plain(tokens, lm, counts)
+        told = []
+        for token, row in zip(tokens, rows, strict=True):
+            if (token.start, token.end) in spans and len(row) > 1:
+                told.append([(row[0][0], -1e9, None), *row[1:]])  # keeping costs all
+            else:
+                told.append(row[:1])
+        return told
+
+    spin._restore_lattice = lattice
+    try:
+        yield
+    finally:
+        spin._restore_lattice = plain
+
+
+def score_spun(
+    original: str, spun: str, swaps: Sequence[Change], tally: Tally, told: bool = False
+) -> None:
+    """Add one spun text's restoration figures (despin and restore_words) to `tally`; with
+    `told`, also the restorer's when told which words were swapped."""
+    truth = {(s.start, s.end): s for s in swaps}
+    if told:
+        with told_the_swaps(set(truth)):
+            for change in despin(spun, force=True).changes:
+                swap = truth[(change.start, change.end)]
+                tally.told_restored += change.original.casefold() == swap.original.casefold()
     started = time.perf_counter()
     restoration = despin(spun, force=True)  # the restorer's figures, whatever detection says
     tally.seconds += time.perf_counter() - started
@@ -169,10 +214,10 @@ def score_spun(original: str, spun: str, swaps: Sequence[object], tally: Tally) 
     tally.swapped += len(truth)
     tally.unswapped += n_words - len(truth)
     for change in restoration.changes:
-        swap = truth.get((change.start, change.end))
-        if swap is None:
+        found = truth.get((change.start, change.end))
+        if found is None:
             tally.false_changes += 1
-        elif change.original.casefold() == swap.original.casefold():
+        elif change.original.casefold() == found.original.casefold():
             tally.restored += 1
     for span, swap in truth.items():
         if not any((c.start, c.end) == span for c in restoration.changes):
@@ -202,9 +247,11 @@ def run(
     seeds: int,
     first: float = 0.0,
     pairing: bool = True,
+    told: bool = False,
 ) -> dict[float, Tally]:
     """Detection and restoration figures per rate, over `seeds` spins of every article; with
-    `pairing`, also how many spun copies a scan pairs with their original."""
+    `pairing`, also how many spun copies a scan pairs with their original; with `told`, the
+    restoration told which words were swapped."""
     negatives = [spin_score(text).spun for _, text in articles]
     results = {}
     for rate in rates:
@@ -218,7 +265,7 @@ def run(
                     tally.true_pos += 1
                 else:
                     tally.false_neg += 1
-                score_spun(text, spun, swaps, tally)
+                score_spun(text, spun, swaps, tally, told)
                 copies.append(Article(f"spun-{seed}-{index}", spun, published="2026-01-01"))
             if pairing:
                 score_pairing(articles, copies, seed, tally)
@@ -266,6 +313,10 @@ def main() -> None:
     parser.add_argument(
         "--no-pairing", action="store_true", help="skip the scans that measure pairing recall"
     )
+    parser.add_argument(
+        "--told", action="store_true",
+        help="also restore told which words were swapped: the ceiling of restoration",
+    )  # fmt: skip
     args = parser.parse_args()
     started = time.perf_counter()
     model()
@@ -283,14 +334,17 @@ def main() -> None:
               f" {args.seeds} seed(s) per rate")  # fmt: skip
         print(f"{'rate':>5} {'P':>6} {'R':>6} {'F1':>6} {'restored':>9} {'false':>7}"
               f" {'words rest.':>11} {'words false':>11} {'5g spun':>8} {'5g rest.':>8}"
-              f" {'ms/text':>8} {'paired':>7} {'named':>6}")  # fmt: skip
-        for rate, t in run(articles, rates, args.seeds, first, not args.no_pairing).items():
+              f" {'ms/text':>8} {'paired':>7} {'named':>6}"
+            + (f" {'told':>6}" if args.told else ""))  # fmt: skip
+        figures = run(articles, rates, args.seeds, first, not args.no_pairing, args.told)
+        for rate, t in figures.items():
             print(
                 f"{rate:5.2f} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f}"
                 f" {t.restoration:9.3f} {t.false_change_rate:7.4f} {t.word_restoration:11.3f}"
                 f" {t.word_false_rate:11.4f} {t.shared_spun:8.3f} {t.shared_restored:8.3f}"
                 f" {1000 * t.seconds / max(1, t.texts):8.1f}"
                 f" {t.pairing_recall:7.3f} {t.named_share:6.3f}"
+                + (f" {t.told_restoration:6.3f}" if args.told else "")
             )
             if args.misses:
                 top = sorted(t.misses.items(), key=lambda kv: -kv[1])[: args.misses]
