@@ -30,8 +30,8 @@ import os
 import re
 import threading
 from array import array
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from itertools import chain, combinations, pairwise
 from typing import Any
