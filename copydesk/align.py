@@ -566,49 +566,78 @@ def _matrices(
     """Cosine of idf-weighted term vectors (words and phrases), Dice of word sets, and counts
     of shared words, for every sentence of `a_terms` against every one of `b_terms`.
 
-    Sparse by hand: only terms found on both sides are visited (no BLAS call, which costs more
-    than it saves on matrices this small and sparse).
+    Sparse by hand: each side's terms are numbered and weighed in one pass, then every term of
+    `b_terms` meets the sentences of `a_terms` holding it in one sort and one search (no BLAS
+    call, which costs more than it saves on matrices this small and sparse).
     """
     weight = weights_of(idf, {t for terms in (*a_terms, *b_terms) for t in terms})
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    a_norm = np.zeros(len(a_terms))
-    a_words = np.zeros(len(a_terms))
-    for i, terms in enumerate(a_terms):
-        total = 0.0
-        for term, tf in terms.items():
-            w = weight[term]
-            total += (tf * w) ** 2
-            postings[term].append((i, tf * w))
-        a_norm[i] = math.sqrt(total)
-        a_words[i] = sum("+" not in t for t in terms)
-    # Every (i, j, product, is-a-word) hit, summed per cell at the end by one bincount.
-    cells: list[int] = []
-    products: list[float] = []
-    words: list[float] = []
+    numbers: dict[str, int] = {}
+    a_side = _weighed(a_terms, weight, numbers, True)
+    b_side = _weighed(b_terms, weight, numbers, False)
+    a_norm, a_words = a_side.norms(len(a_terms))
+    b_norm, b_words = b_side.norms(len(b_terms))
     width = len(b_terms)
-    b_norm = np.zeros(len(b_terms))
-    b_words = np.zeros(len(b_terms))
-    for j, terms in enumerate(b_terms):
-        total = 0.0
-        for term, tf in terms.items():
-            w = weight[term]
-            total += (tf * w) ** 2
-            hits = postings.get(term)
-            if hits:
-                single = 0.0 if "+" in term else 1.0
-                for i, value in hits:
-                    cells.append(i * width + j)
-                    products.append(value * tf * w)
-                    words.append(single)
-        b_norm[j] = math.sqrt(total)
-        b_words[j] = sum("+" not in t for t in terms)
     size, shape = len(a_terms) * width, (len(a_terms), width)
+    # Each term of b (in order) meets the a entries of its term (in order): the hits, summed
+    # per cell in that order by one bincount.
+    order = np.argsort(a_side.term, kind="stable")
+    a_sorted = a_side.term[order]
+    first = np.searchsorted(a_sorted, b_side.term, side="left")
+    counts = np.searchsorted(a_sorted, b_side.term, side="right") - first
+    hit_b = np.repeat(np.arange(len(b_side.term)), counts)
+    offsets = np.cumsum(counts) - counts
+    hit_a = order[np.repeat(first - offsets, counts) + np.arange(len(hit_b))]
+    cells = a_side.sentence[hit_a] * width + b_side.sentence[hit_b]
+    products = a_side.value[hit_a] * b_side.tf[hit_b] * b_side.weight[hit_b]
     dot = np.bincount(cells, weights=products, minlength=size).reshape(shape)
-    shared = np.bincount(cells, weights=words, minlength=size).reshape(shape)
+    shared = np.bincount(cells, weights=b_side.word[hit_b], minlength=size).reshape(shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         cosine = np.nan_to_num(dot / np.outer(a_norm, b_norm))
         dice = np.nan_to_num(2.0 * shared / (a_words[:, None] + b_words[None, :]))
     return cosine, dice, shared
+
+
+@dataclass
+class _Weighed:
+    """One side's (sentence, term) entries, in order: the sentence, the term's number (-1 for a
+    term the other side lacks), its tf, its weight, tf times weight, and 1.0 for a word (0.0 for
+    a phrase)."""
+
+    sentence: np.ndarray
+    term: np.ndarray
+    tf: np.ndarray
+    weight: np.ndarray
+    value: np.ndarray
+    word: np.ndarray
+
+    def norms(self, n_sentences: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each sentence's vector length and count of words."""
+        # Squares from libm's pow, as Python's `**` gives them, and bincount adds in order as a
+        # running sum does: scores agree to the last bit with those of earlier versions.
+        squares = np.float_power(self.value, 2.0)
+        norm = np.sqrt(np.bincount(self.sentence, weights=squares, minlength=n_sentences))
+        words = np.bincount(self.sentence, weights=self.word, minlength=n_sentences)
+        return norm, words
+
+
+def _weighed(
+    side: Sequence[Mapping[str, float]],
+    weight: Mapping[str, float],
+    numbers: dict[str, int],
+    numbering: bool,
+) -> _Weighed:
+    """The entries of one side's sentences; terms are numbered in `numbers` when `numbering`,
+    else looked up there."""
+    terms = [term for found in side for term in found]
+    sentence = np.repeat(np.arange(len(side)), [len(found) for found in side])
+    if numbering:
+        term = np.array([numbers.setdefault(t, len(numbers)) for t in terms], dtype=np.intp)
+    else:
+        term = np.array([numbers.get(t, -1) for t in terms], dtype=np.intp)
+    tf = np.fromiter((tf for found in side for tf in found.values()), float, len(terms))
+    weights = np.fromiter(map(weight.__getitem__, terms), float, len(terms))
+    word = np.fromiter(("+" not in t for t in terms), float, len(terms))
+    return _Weighed(sentence, term, tf, weights, tf * weights, word)
 
 
 def weights_of(idf: Mapping[str, float], terms: Iterable[str]) -> Mapping[str, float]:
