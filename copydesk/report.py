@@ -230,8 +230,8 @@ def pair_to_pan(pair: Pair | None, source_name: str, target_name: str) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<document reference={quoteattr(target_name)}>",
     ]
-    reused = pair is not None and pair.relation != "same_story"
-    for (s0, s1), (t0, t1) in pan_detections(pair.passages) if pair and reused else []:
+    reused = pair.passages if pair is not None and pair.relation != "same_story" else []
+    for (s0, s1), (t0, t1) in pan_detections(reused):
         lines.append(
             '  <feature name="detected-plagiarism"'
             f' this_offset="{t0}" this_length="{t1 - t0}"'
