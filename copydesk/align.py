@@ -120,13 +120,16 @@ def _merge(
     for frag in fragments:
         best: WordPassage | None = None
         best_gap = 0
+        segment_a, segment_b = bisect_right(a_breaks, frag.a0), bisect_right(b_breaks, frag.b0)
         for p in passages[-64:]:  # only recent passages can still be near in the first text
             gap_a = frag.a0 - p.a1
             gap_b = frag.b0 - p.b1
-            same_segments = bisect_right(a_breaks, frag.a0) == bisect_right(
-                a_breaks, p.a1 - 1
-            ) and bisect_right(b_breaks, frag.b0) == bisect_right(b_breaks, p.b1 - 1)
-            if -k <= gap_a <= max_gap and -k <= gap_b <= max_gap and same_segments:
+            if (
+                -k <= gap_a <= max_gap
+                and -k <= gap_b <= max_gap
+                and segment_a == bisect_right(a_breaks, p.a1 - 1)
+                and segment_b == bisect_right(b_breaks, p.b1 - 1)
+            ):
                 gap = max(gap_a, 0) + max(gap_b, 0)
                 if best is None or gap < best_gap:
                     best, best_gap = p, gap
@@ -146,14 +149,20 @@ def _resolve_overlaps(passages: list[WordPassage]) -> list[WordPassage]:
     """Passages that overlap in both texts are one passage."""
     passages.sort(key=lambda p: (p.a0, p.b0))
     merged: list[WordPassage] = []
+    # The passages that may still meet the next ones, in the order they were made: passages
+    # come in order of where they start in the first text, so one that ends before the next
+    # starts there meets none of them (a text of repeated paragraphs makes thousands).
+    open_: list[WordPassage] = []
     for p in passages:
-        for q in merged:
+        open_ = [q for q in open_ if q.a1 > p.a0]
+        for q in open_:
             if p.a0 < q.a1 and q.a0 < p.a1 and p.b0 < q.b1 and q.b0 < p.b1:
                 q.a0, q.a1 = min(q.a0, p.a0), max(q.a1, p.a1)
                 q.b0, q.b1 = min(q.b0, p.b0), max(q.b1, p.b1)
                 break
         else:
             merged.append(p)
+            open_.append(p)
     return merged
 
 
@@ -771,12 +780,16 @@ def _covered(
     out = np.zeros(len(sentences), dtype=bool)
     if not ordered:
         return out
+    # Sentences come in order: a span ending before one starts meets none after it, and spans
+    # are taken up as sentences reach them (a pair of long texts holds thousands of each).
+    reached: list[tuple[int, int]] = []
+    at = 0
     for k, s in enumerate(sentences):
-        inside = 0
-        for start, end in ordered:
-            if start >= s.end:
-                break
-            inside += max(0, min(end, s.end) - max(start, s.start))
+        while at < len(ordered) and ordered[at][0] < s.end:
+            reached.append(ordered[at])
+            at += 1
+        reached = [(start, end) for start, end in reached if end > s.start]
+        inside = sum(min(end, s.end) - max(start, s.start) for start, end in reached)
         out[k] = inside >= share * (s.end - s.start)
     return out
 

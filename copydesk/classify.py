@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
@@ -92,14 +92,15 @@ def incidental(
     if not passages:
         return False
     quotes_a, quotes_b = quoted_spans(a.article.text), quoted_spans(b.article.text)
+    kept_a, kept_b = _kept(a), _kept(b)
     covered_a = covered_b = 0.0
     for p in passages:
         weight = p.similarity
         in_a, in_b = _outside(p.source, quotes_a), _outside(p.target, quotes_b)
         if weight * min(words_inside(a, in_a), words_inside(b, in_b)) >= min_reuse_words:
             return False
-        covered_a += weight * covered_chars(a.blocks, in_a)
-        covered_b += weight * covered_chars(b.blocks, in_b)
+        covered_a += weight * sum(_chars_inside(part, kept_a) for part in in_a)
+        covered_b += weight * sum(_chars_inside(part, kept_b) for part in in_b)
     covered = max(covered_a / max(1, a.content_chars), covered_b / max(1, b.content_chars))
     return covered < INCIDENTAL_COVERAGE
 
@@ -109,11 +110,17 @@ def weighted_coverage(doc: CleanArticle, passages: Sequence[Passage], side: str)
     content = doc.content_chars
     if not content:
         return 0.0
+    kept = _kept(doc)
     total = 0.0
     for p in passages:
         span = p.source if side == "source" else p.target
-        total += p.similarity * covered_chars(doc.blocks, [span])
+        total += p.similarity * _chars_inside(span, kept)
     return min(1.0, total / content)
+
+
+def _kept(doc: CleanArticle) -> list[tuple[int, int]]:
+    """The article's kept paragraphs (`blocks`) as sorted spans apart."""
+    return union_spans((b.start, b.end) for b in doc.blocks)
 
 
 def name_relation(
@@ -190,9 +197,11 @@ _SPEECH_HINT = re.compile(rf",\s+(?:{_SPEECH_VERBS})\s")
 
 
 @lru_cache(maxsize=1024)  # an article is compared with each of its candidates in turn
+@lru_cache(maxsize=8)
 def quoted_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of `text` that are quoted speech: between quote marks, or a paragraph opening that
-    ends in ", said ..."."""
+    ends in ", said ..." (sorted, apart). Remembered for the last texts: each passage of a
+    pair asks again."""
     spans = []
     for pattern in QUOTE_RES:
         if "speech" in pattern.groupindex and not _SPEECH_HINT.search(text):
@@ -214,7 +223,20 @@ def _words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
 
 
 def _inside(at: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= at < e for s, e in spans)
+    """Whether `at` lies in one of `spans` (sorted, apart)."""
+    k = bisect_right(spans, (at, math.inf)) - 1
+    return k >= 0 and at < spans[k][1]
+
+
+def _chars_inside(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> int:
+    """Characters of `span` inside `spans` (sorted, apart)."""
+    start, end = span
+    total = 0
+    for s, e in spans[max(0, bisect_right(spans, (start, math.inf)) - 1) :]:
+        if s >= end:
+            break
+        total += max(0, min(e, end) - max(s, start))
+    return total
 
 
 def split_quotes(
@@ -306,8 +328,8 @@ def mark_quotes(
         if split and p.kind in ("verbatim", "edited"):
             out.extend(split_quotes(source_text, target_text, p, min_similarity))
             continue
-        s_share = overlap_chars([p.source], s_quotes) / max(1, p.source[1] - p.source[0])
-        t_share = overlap_chars([p.target], t_quotes) / max(1, p.target[1] - p.target[0])
+        s_share = _chars_inside(p.source, s_quotes) / max(1, p.source[1] - p.source[0])
+        t_share = _chars_inside(p.target, t_quotes) / max(1, p.target[1] - p.target[0])
         quote = min(s_share, t_share) >= QUOTE_SHARE
         out.append(Passage(p.source, p.target, p.kind, p.similarity, quote=quote))
     return out
