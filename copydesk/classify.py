@@ -7,10 +7,9 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .align import cached_sentences, union_length, union_spans, weights_of
+from .align import cached_sentences, matching_blocks, union_length, union_spans, weights_of
 from .clean import WORD_RE, normalise_word
 from .model import CleanArticle, Passage, Span
 
@@ -256,11 +255,8 @@ def split_quotes(
     t_words = _words(target_text, *passage.target)
     if not s_words or not t_words or not s_quotes or not t_quotes:
         return [passage]
-    matcher = SequenceMatcher(
-        None, [w for w, _, _ in s_words], [w for w, _, _ in t_words], autojunk=False
-    )
     mapping: dict[int, int] = {}
-    for block in matcher.get_matching_blocks():
+    for block in matching_blocks([w for w, _, _ in s_words], [w for w, _, _ in t_words]):
         for k in range(block.size):
             mapping[block.a + k] = block.b + k
     # Label each source word: quoted on both sides (its match inside a quote in the target).

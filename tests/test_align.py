@@ -5,15 +5,18 @@ from __future__ import annotations
 import random
 import re
 import time
+from difflib import Match, SequenceMatcher
 
 import pytest
 
 from copydesk.align import (
+    LONG_MATCH,
     MAX_SEED_REPEATS,
     _fragments,
     align_paraphrases,
     align_passages,
     align_words,
+    matching_blocks,
     sentence_bounds,
 )
 from copydesk.clean import clean_article, clean_articles
@@ -440,3 +443,20 @@ def test_sentences_end_after_words_not_after_abbreviations_or_initials() -> None
     # case, not an initial); a word of five letters or more, a number, a line end and a
     # bracket closing after the point all do.
     assert firsts == ["mr", "officials", "j", "on", "they", "prices", "another", "then", "done"]
+
+
+def test_matching_blocks_of_long_lists_are_difflibs() -> None:
+    # Long lists are matched piece by piece, cut at runs found once in each: the blocks must be
+    # those difflib finds on the whole, here with words changed, dropped and inserted.
+    rng = random.Random(3)
+    left = [f"w{rng.randrange(4000)}" for _ in range(5000)]
+    right = list(left)
+    for i in range(9, len(right), 10):
+        right[i] = "changed"
+    del right[2500:2530]
+    right[4000:4000] = ["inserted"] * 12
+    whole = SequenceMatcher(None, left, right, autojunk=False).get_matching_blocks()
+    assert len(left) > LONG_MATCH
+    assert matching_blocks(left, right) == [m for m in whole if m.size]
+    # Lists without a run found once in each are matched whole.
+    assert matching_blocks(["a", "b"] * 1500, ["a", "b"] * 1400) == [Match(0, 0, 2800)]
