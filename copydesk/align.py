@@ -954,18 +954,25 @@ def _pairs_to_passages(
             k = parent[k]
         return k
 
-    a_ok, b_ok = a_free, b_free
+    a_ok, b_ok = a_free.tolist(), b_free.tolist()  # read a few at a time: lists are quicker
+    reach = MAX_SENTENCE_GAP + 1
+    place = {pair: p for p, pair in enumerate(ordered)}
     for p, (i, j) in enumerate(ordered):
-        for q in range(p + 1, len(ordered)):
-            x, y = ordered[q]
-            if x - i > MAX_SENTENCE_GAP + 1:
-                break
-            if abs(y - j) > MAX_SENTENCE_GAP + 1:
+        # The pairs after this one close enough in both texts, looked up around it: a text
+        # repeating one sentence accepts every pair of its sentences, and a scan of all the
+        # pairs after each would take time with the cube of their number.
+        for x, y in (
+            (i + di, j + dj)
+            for di in range(reach + 1)
+            for dj in range(-reach if di else 1, reach + 1)
+        ):
+            q = place.get((x, y))
+            if q is None:
                 continue
             if a_segments[x] != a_segments[i] or b_segments[y] != b_segments[j]:
                 continue
             lo_b, hi_b = min(j, y), max(j, y)
-            if not (a_ok[i + 1 : x].all() and b_ok[lo_b + 1 : hi_b].all()):
+            if not (all(a_ok[i + 1 : x]) and all(b_ok[lo_b + 1 : hi_b])):
                 continue
             parent[root(q)] = root(p)
     groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
