@@ -1081,6 +1081,12 @@ def available_methods() -> tuple[str, ...]:
     return METHODS if semantic_available() else ("lexical",)
 
 
+#: sentence pairs the paraphrase pass weighs at most for one pair of articles: it holds a few
+#: dense matrices of them (about 60 bytes a pair: two texts of 80,000 words, some 4,000
+#: sentences each, take 1 GiB), so longer pairs are aligned word for word only
+MAX_SENTENCE_PAIRS = 25_000_000
+
+
 def align_paraphrase_words(
     source: CleanArticle,
     target: CleanArticle,
@@ -1103,7 +1109,7 @@ def align_paraphrase_words(
     if _every_word_inside(source, a_known) or _every_word_inside(target, b_known):
         return []  # a whole copy: nothing left to be reworded (and no sentence to split)
     a_sent, b_sent = cached_sentences(source), cached_sentences(target)
-    if not a_sent or not b_sent:
+    if not a_sent or not b_sent or len(a_sent) * len(b_sent) > MAX_SENTENCE_PAIRS:
         return []
     a_covered = _covered(a_sent, a_known)
     b_covered = _covered(b_sent, b_known)

@@ -172,6 +172,17 @@ def test_a_rewritten_article_gives_paraphrase_passages(fictional: list[CleanArti
     assert align.align_passages(source, rewrite) == []
 
 
+def test_pairs_past_the_sentence_pair_budget_get_no_paraphrase(
+    fictional: list[CleanArticle], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, rewrite, _ = fictional
+    idf = build_idf(fictional)
+    assert align_paraphrase_words(source, rewrite, idf=idf)
+    pairs = len(align.cached_sentences(source)) * len(align.cached_sentences(rewrite))
+    monkeypatch.setattr(align, "MAX_SENTENCE_PAIRS", pairs - 1)
+    assert align_paraphrase_words(source, rewrite, idf=idf) == []
+
+
 def test_same_topic_articles_share_no_paraphrase(fictional: list[CleanArticle]) -> None:
     source, rewrite, other = fictional
     idf = build_idf(fictional)
