@@ -196,11 +196,11 @@ _SPEECH_HINT = re.compile(rf",\s+(?:{_SPEECH_VERBS})\s")
 
 
 @lru_cache(maxsize=1024)  # an article is compared with each of its candidates in turn
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def quoted_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of `text` that are quoted speech: between quote marks, or a paragraph opening that
-    ends in ", said ..." (sorted, apart). Remembered for the last texts: each passage of a
-    pair asks again."""
+    ends in ", said ..." (sorted, apart). Remembered for the last few texts (the two of the
+    pair being compared): each of its passages asks again."""
     spans = []
     for pattern in QUOTE_RES:
         if "speech" in pattern.groupindex and not _SPEECH_HINT.search(text):
