@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from .align import sentence_bounds, sentence_tokens, word_term
-from .clean import words_as_read
+from .clean import reading
 from .model import Candidate, CleanArticle, Fingerprint
 from .read import parse_date
 
@@ -194,7 +194,9 @@ os.register_at_fork(after_in_child=_word_table.after_fork)
 
 
 def _sentence_terms(
-    doc: CleanArticle, fields: tuple[np.ndarray, np.ndarray] | None = None
+    doc: CleanArticle,
+    fields: tuple[np.ndarray, np.ndarray] | None = None,
+    read: tuple[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """The term hash (`_token_term_hashes`) of each token the paraphrase aligner reads in the
     article's sentences (`align.split_sentences`), its sentence's number, and how many
@@ -204,12 +206,12 @@ def _sentence_terms(
     a comma; when all the word characters are ASCII, its term is that of the word as cleaned.
     Only the sentences holding such words (or every sentence, when the text holds mojibake)
     are read again. `fields`: the terms and number flags of the article's words
-    (`_WordTable.fields`), when known."""
+    (`_WordTable.fields`), and `read`, `clean.reading` of its text, when known."""
     text, starts, ends = doc.article.text, doc.starts, doc.ends
+    kind = read[0] if read else reading(text)[0]
     bounds = sentence_bounds(doc)
     n_sentences = len(bounds) - 1
     sentence_of = np.repeat(np.arange(n_sentences, dtype=np.uint64), np.diff(bounds))
-    kind = words_as_read(text)
     if kind == "mojibake":
         return *_tokens_read_again(doc, bounds, np.arange(n_sentences)), n_sentences
     if kind == "ascii" and not doc.restored:
@@ -262,7 +264,8 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
         nothing = np.empty(0, dtype=np.uint64)
         return Fingerprint(ngram_hashes(doc.words, ngram), nothing, np.empty(0, np.int32), nothing)
     hashes, terms, decimal = _word_table.fields(doc.words)
-    every, sentence_of, n_sentences = _sentence_terms(doc, (terms, decimal))
+    read = reading(doc.article.text)
+    every, sentence_of, n_sentences = _sentence_terms(doc, (terms, decimal), read)
     content = every != 0  # function words have no term
     terms, sentence_of = every[content], sentence_of[content]
     vocabulary = _vocabulary(terms, sentence_of)
@@ -278,7 +281,8 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
         # Sentences with too many distinct terms are lists or tables: not sketched.
         short = np.bincount(sentence_of)[sentence_of] <= MAX_SKETCH_WORDS
         terms, sentence_of = terms[short], sentence_of[short]
-    return Fingerprint(_ngrams_of(hashes, ngram), terms, sentence_of, name_hashes(doc), vocabulary)
+    names = name_hashes(doc, read[1])
+    return Fingerprint(_ngrams_of(hashes, ngram), terms, sentence_of, names, vocabulary)
 
 
 def _vocabulary(terms: np.ndarray, sentences: np.ndarray) -> np.ndarray:
@@ -595,15 +599,18 @@ def publication_key(published: str | None) -> datetime:
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”]")
 
 
-def name_hashes(doc: CleanArticle) -> np.ndarray:
+def name_hashes(doc: CleanArticle, codes: np.ndarray | None = None) -> np.ndarray:
     """Hashes of the names (capitalised words not opening a sentence) and multi-digit numbers
-    an article mentions: what two reports of one event share even in other words."""
+    an article mentions: what two reports of one event share even in other words. `codes`: the
+    text's code points (`clean.reading`), when known."""
     text, words, starts, ends = doc.article.text, doc.words, doc.starts, doc.ends
+    if codes is None:
+        codes = reading(text)[1]
     found = set()
-    # Only words that open with a capital or a digit can count: few, so look at them alone.
-    firsts = map(text.__getitem__, starts)
-    lower = np.fromiter(map(str.islower, firsts), dtype=bool, count=len(starts))
-    for i in np.flatnonzero(~lower).tolist():
+    # Only words that open with a capital or a digit can count: few, so look at them alone,
+    # found among the rest in one pass over their first code points (a to z open most words).
+    firsts = codes[np.asarray(starts, dtype=np.intp)]
+    for i in np.flatnonzero((firsts < 97) | (firsts > 122)).tolist():
         first = text[starts[i]]
         if (first.isdigit() and len(words[i]) >= 2) or (
             first.isupper() and i > 0 and not _SENTENCE_END.search(text, ends[i - 1], starts[i])
@@ -818,7 +825,7 @@ def _new_runs(keys: np.ndarray, bits: int) -> np.ndarray:
 
 
 _PAIR_MIX = np.uint64(0x9E3779B97F4A7C15)
-#: words per sketch
+#: words per sketch (`_sketches_of_sorted` makes triples)
 SKETCH_SIZE = 3
 #: "sentences" with more distinct content words are lists, tables or unpunctuated text: a
 #: sample of their many words matches other such runs by chance, so they are not sketched
@@ -849,21 +856,30 @@ def _sketches_of_sorted(
     if len(hashes) == 0:
         return empty
     starts, sizes = _runs(sentences)
-    out_hashes: list[np.ndarray] = []
-    out_sentences: list[np.ndarray] = []
-    for ranks in combinations(range(sketch_terms), SKETCH_SIZE):
-        has = sizes > ranks[-1]
-        mixed = np.zeros(int(has.sum()), dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for rank in ranks:
-                word = hashes[starts[has] + rank]
-                mixed = (mixed * _PAIR_MIX) ^ ((word << np.uint64(17)) | (word >> np.uint64(47)))
-        owners = sentences[starts[has]]
-        if part[1] > 1:
-            mine = mixed % np.uint64(part[1]) == np.uint64(part[0])
-            mixed, owners = mixed[mine], owners[mine]
-        out_hashes.append(mixed)
-        out_sentences.append(owners)
+    # Sentences with the most terms first: those with more than `rank` terms are then the
+    # first `reach[rank]`, and each word of a sketch is a slice, not a gather.
+    order = np.argsort(-sizes, kind="stable")
+    starts, sizes = starts[order], sizes[order]
+    owners = sentences[starts]
+    reach = [int(np.count_nonzero(sizes > rank)) for rank in range(sketch_terms)]
+    with np.errstate(over="ignore"):
+        words = []
+        for rank in range(sketch_terms):
+            word = hashes[starts[: reach[rank]] + rank]
+            words.append((word << np.uint64(17)) | (word >> np.uint64(47)))
+        out_hashes: list[np.ndarray] = []
+        out_sentences: list[np.ndarray] = []
+        for first, second in combinations(range(sketch_terms - 1), 2):
+            # the first two words' mix, shared by every third word after them
+            two = words[first][: reach[second]] * _PAIR_MIX ^ words[second]
+            for third in range(second + 1, sketch_terms):
+                mixed = (two[: reach[third]] * _PAIR_MIX) ^ words[third]
+                mine = owners[: reach[third]]
+                if part[1] > 1:
+                    chosen = mixed % np.uint64(part[1]) == np.uint64(part[0])
+                    mixed, mine = mixed[chosen], mine[chosen]
+                out_hashes.append(mixed)
+                out_sentences.append(mine)
     if not out_hashes:
         return empty
     all_hashes, all_sentences = np.concatenate(out_hashes), np.concatenate(out_sentences)
@@ -915,8 +931,8 @@ def _rare_sentence_terms(
     """The terms of every sentence found in at most `max_df` articles, their sentence numbers
     (counting across articles, in order) and each sentence's article.
 
-    Filled article by article into arrays made once: at a hundred thousand articles the terms
-    number forty million, and whole-corpus temporaries would cost gigabytes."""
+    Filled a block of articles at a time into arrays made once: at a hundred thousand articles
+    the terms number forty million, and whole-corpus temporaries would cost gigabytes."""
     spans = np.fromiter(
         (int(p.sentences[-1]) + 1 if len(p.sentences) else 0 for p in prints),
         dtype=np.int64, count=len(prints),
@@ -931,31 +947,45 @@ def _rare_sentence_terms(
         return hashes, sentences, sentence_doc
     bits, stock = _common_terms(prints, max_df)
     last = max(len(stock) - 1, 0)
+    firsts = np.cumsum(spans) - spans
     filled = 0
-    for found, first in zip(prints, (np.cumsum(spans) - spans).tolist(), strict=True):
-        terms, numbers = found.terms, found.sentences
+    for block in range(0, len(prints), _BLOCK):
+        chosen = prints[block : block + _BLOCK]
+        terms = np.concatenate([p.terms for p in chosen])
+        offsets = np.repeat(firsts[block : block + _BLOCK], [len(p.terms) for p in chosen])
+        numbers = (np.concatenate([p.sentences for p in chosen]) + offsets).astype(number_type)
         if len(stock) and len(terms):
             high = terms >> np.uint64(bits)
             rare = stock[np.minimum(np.searchsorted(stock, high), last)] != high
             terms, numbers = terms[rare], numbers[rare]
         end = filled + len(terms)
         hashes[filled:end] = terms
-        np.add(numbers, first, out=sentences[filled:end], dtype=number_type)
+        sentences[filled:end] = numbers
         filled = end
     return hashes[:filled], sentences[:filled], sentence_doc
+
+
+#: articles whose terms are looked at together (one NumPy call for hundreds of small ones)
+_BLOCK = 512
 
 
 def _common_terms(prints: Sequence[Fingerprint], max_df: int) -> tuple[int, np.ndarray]:
     """The content terms found in more than `max_df` articles: `(bits, stock)`, where `stock`
     holds their hashes shifted right by `bits` (sorted), as `PackedHashes` keeps them."""
     packed = PackedHashes(len(prints), sum(len(p.terms) for p in prints))
-    for found in prints:
-        packed.add(_distinct(found.terms.copy()))  # each term once an article
     bits = packed.bits
+    for block in range(0, len(prints), _BLOCK):
+        chosen = prints[block : block + _BLOCK]
+        counts = np.array([len(p.terms) for p in chosen])
+        keys = pack_hashes(np.concatenate([p.terms for p in chosen]), counts, block, bits)
+        # Each term once an article. A term's hash keeps its top `TERM_BITS` bits only, so
+        # packing it with its article's number loses nothing (below 2 ** 24 articles).
+        keys = _distinct(keys)
+        packed.add_packed(keys, block, len(chosen))
     keys = packed.take()
     if len(keys) == 0:
         return bits, keys
-    keys.sort(kind="stable")  # runs of sorted terms, one an article: see `_pair_counts`
+    keys.sort(kind="stable")  # runs of sorted terms, one a block: see `_pair_counts`
     starts = np.flatnonzero(_new_runs(keys, bits))  # where each term's run starts
     df = np.diff(np.append(starts, len(keys)))
     return bits, keys[starts[df > max_df]] >> np.uint64(bits)

@@ -286,11 +286,11 @@ def words_as_read(text: str) -> str:
     apostrophes aside) and lower-casing keeps every offset, so that each word is its text
     lower-cased; "mojibake" when lines may need repair (a word's offsets then span the damaged
     characters); else "unicode" (each word is the NFKC and case-folded form of its text)."""
-    return _reading(text)[0]
+    return reading(text)[0]
 
 
-def _reading(text: str) -> tuple[str, np.ndarray]:
-    """`words_as_read(text)`, and the text's code points."""
+def reading(text: str) -> tuple[str, np.ndarray]:
+    """`words_as_read(text)`, and the text's code points (uint8 for ASCII text, else uint32)."""
     codes = _code_points(text)
     others = set(map(chr, np.unique(codes[codes > 127]).tolist()))
     if not others.isdisjoint(_MOJIBAKE_LEADS) and MOJIBAKE_HINT_RE.search(text):
@@ -303,7 +303,7 @@ def _reading(text: str) -> tuple[str, np.ndarray]:
 def _words(text: str) -> tuple[list[str], array[int], array[int]]:
     """The normalised words of `text` and their `[start, end)` offsets into it (arrays of C
     ints: a list of Python ints costs nine times the memory)."""
-    kind, codes = _reading(text)
+    kind, codes = reading(text)
     if kind == "mojibake":
         return _repaired_words(text)
     if kind == "ascii":

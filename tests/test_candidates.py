@@ -6,7 +6,7 @@ import hashlib
 import random
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 import numpy as np
 import pytest
@@ -31,6 +31,7 @@ from copydesk.candidates import (
     publication_ranks,
     sentence_sketches,
     sketch_pairs,
+    sketches_of,
     word_hash,
 )
 from copydesk.clean import clean_article, clean_articles
@@ -287,6 +288,51 @@ def test_reports_naming_the_same_rare_names_are_candidates() -> None:
     assert len(name_hashes(docs[0])) >= 6
     assert [(c.a, c.b) for c in find_candidates(docs, sketches=False)] == [(0, 1)]
     assert find_candidates(docs, sketches=False, names=False) == []
+
+
+def test_names_are_capitalised_words_inside_sentences_and_numbers_in_any_script() -> None:
+    from copydesk.candidates import name_hashes
+
+    text = "Émile left. Then Zürich and Ñandú met 12 envoys; Ωmega came, ÿes 7 times in 2024."
+    doc = clean_article(Article("a", text))
+    named = {"Zürich", "Ñandú", "12", "2024"}  # not openers, lower case or one digit
+    expected = {
+        word_hash(word)
+        for word, start, end in zip(doc.words, doc.starts, doc.ends, strict=True)
+        if text[start:end] in named
+    }
+    assert len(expected) == 4
+    assert set(name_hashes(doc).tolist()) == expected
+
+
+def _sketches_one_by_one(
+    hashes: list[int], sentences: list[int], sketch_terms: int
+) -> list[tuple[int, int]]:
+    """What `sketches_of` finds, sentence by sentence and triple by triple."""
+    mask = (1 << 64) - 1
+    found = set()
+    for sentence in sorted(set(sentences)):
+        lowest = sorted(h for h, s in zip(hashes, sentences, strict=True) if s == sentence)
+        for triple in combinations(lowest[:sketch_terms], 3):
+            mixed = 0
+            for word in triple:
+                rotated = ((word << 17) | (word >> 47)) & mask
+                mixed = ((mixed * 0x9E3779B97F4A7C15) & mask) ^ rotated
+            found.add((mixed, sentence))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("sketch_terms", [2, 3, 6, 7])
+def test_sketches_are_every_triple_of_each_sentences_lowest_terms(sketch_terms: int) -> None:
+    rng = random.Random(sketch_terms)
+    sentences = sorted(rng.randrange(40) for _ in range(300))  # sizes from 0 to about 15
+    hashes = [rng.getrandbits(64) for _ in sentences]
+    found, owners = sketches_of(
+        np.array(hashes, dtype=np.uint64), np.array(sentences, dtype=np.int64), sketch_terms
+    )
+    assert list(zip(found.tolist(), owners.tolist(), strict=True)) == _sketches_one_by_one(
+        hashes, sentences, sketch_terms
+    )
 
 
 def test_sketches_paired_in_parts_give_the_same_candidates(
