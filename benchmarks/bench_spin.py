@@ -67,6 +67,9 @@ class Tally:
     misses: dict[str, int] = field(default_factory=dict)
     #: swapped words restored when the restorer is told which they are (`--told`)
     told_restored: int = 0
+    #: in the scans of originals and copies: swapped words restored, and unswapped changed
+    scan_restored: int = 0
+    scan_false: int = 0
 
     @property
     def precision(self) -> float:
@@ -112,6 +115,15 @@ class Tally:
     def named_share(self) -> float:
         """Share of those pairs named `spun_copy`, original -> spun copy."""
         return self.named / max(1, self.paired)
+
+    @property
+    def scan_restoration(self) -> float:
+        """Share of swapped words a scan restores (from the original, where it aligns them)."""
+        return self.scan_restored / max(1, self.swapped)
+
+    @property
+    def scan_false_rate(self) -> float:
+        return self.scan_false / max(1, self.unswapped)
 
     @property
     def word_restoration(self) -> float:
@@ -259,6 +271,7 @@ def run(
         for seed in range(seeds):
             tally.false_pos += sum(negatives)
             copies: list[Article] = []
+            truths: list[dict[tuple[int, int], str]] = []
             for index, (_, text) in enumerate(articles):
                 spun, swaps = spin_swaps(text, rate, seed * 1000 + index, first=first)
                 if spin_score(spun).spun:
@@ -267,17 +280,23 @@ def run(
                     tally.false_neg += 1
                 score_spun(text, spun, swaps, tally, told)
                 copies.append(Article(f"spun-{seed}-{index}", spun, published="2026-01-01"))
+                truths.append({(s.start, s.end): s.original.casefold() for s in swaps})
             if pairing:
-                score_pairing(articles, copies, seed, tally)
+                score_pairing(articles, copies, truths, seed, tally)
         results[rate] = tally
     return results
 
 
 def score_pairing(
-    articles: Sequence[tuple[str, str]], copies: Sequence[Article], seed: int, tally: Tally
+    articles: Sequence[tuple[str, str]],
+    copies: Sequence[Article],
+    truths: Sequence[dict[tuple[int, int], str]],
+    seed: int,
+    tally: Tally,
 ) -> None:
     """Scan the originals with their spun copies (dated first, so dates cannot decide the
-    direction) and count the copies paired with their own original, and named so."""
+    direction) and count the copies paired with their own original, and named so, and the
+    words the scan restores (`truths`: each copy's swaps, original words by offsets)."""
     originals = [
         Article(f"original-{index}", text, published="2026-01-02")
         for index, (_, text) in enumerate(articles)
@@ -292,6 +311,16 @@ def score_pairing(
             tally.paired += 1
             if pair.relation == "spun_copy" and (pair.source, pair.target) == (original, copy):
                 tally.named += 1
+    for report in result.articles:
+        if not report.article.id.startswith("spun-"):
+            continue
+        truth = truths[int(report.article.id.rpartition("-")[2])]
+        for change in (report.spin or {}).get("changes", []):
+            found = truth.get((change["start"], change["end"]))
+            if found is None:
+                tally.scan_false += 1
+            elif found == change["restored"].casefold():
+                tally.scan_restored += 1
 
 
 def main() -> None:
@@ -334,7 +363,7 @@ def main() -> None:
               f" {args.seeds} seed(s) per rate")  # fmt: skip
         print(f"{'rate':>5} {'P':>6} {'R':>6} {'F1':>6} {'restored':>9} {'false':>7}"
               f" {'words rest.':>11} {'words false':>11} {'5g spun':>8} {'5g rest.':>8}"
-              f" {'ms/text':>8} {'paired':>7} {'named':>6}"
+              f" {'ms/text':>8} {'paired':>7} {'named':>6} {'scan rest.':>10} {'false':>7}"
             + (f" {'told':>6}" if args.told else ""))  # fmt: skip
         figures = run(articles, rates, args.seeds, first, not args.no_pairing, args.told)
         for rate, t in figures.items():
@@ -344,6 +373,7 @@ def main() -> None:
                 f" {t.word_false_rate:11.4f} {t.shared_spun:8.3f} {t.shared_restored:8.3f}"
                 f" {1000 * t.seconds / max(1, t.texts):8.1f}"
                 f" {t.pairing_recall:7.3f} {t.named_share:6.3f}"
+                f" {t.scan_restoration:10.3f} {t.scan_false_rate:7.4f}"
                 + (f" {t.told_restoration:6.3f}" if args.told else "")
             )
             if args.misses:

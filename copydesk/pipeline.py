@@ -50,7 +50,7 @@ from .model import (
 from .parallel import Progress, in_processes, stream_in_processes
 from .provenance import explained_by_a_common_source, orient, published_first, read_clues
 from .read import read_articles
-from .spin import see_through, spin_dict, spin_score
+from .spin import see_through, spin_dict, spin_score, words_of_originals
 from .stories import build_stories, unique_spans
 
 
@@ -416,6 +416,7 @@ def assemble(
         spans[pair.target].extend(p.target for p in pair.passages)
     stories = build_stories([d.article for d in docs], pairs, clues)
     story_of = {member: s.id for s in stories for member in s.articles}
+    originals = words_of_originals(docs, pairs) if spins else {}
     reports = [
         ArticleReport(
             article=doc.article,
@@ -425,7 +426,9 @@ def assemble(
             story=story_of.get(doc.id),
             clues=clues[doc.id],
             unique=unique_spans(doc, spans[doc.id]) if doc.id in story_of else None,
-            spin=spin_dict(doc, spins[doc.id]) if spins and doc.id in spins else None,
+            spin=spin_dict(doc, spins[doc.id], originals.get(doc.id))
+            if spins and doc.id in spins
+            else None,
         )
         for doc in docs
     ]

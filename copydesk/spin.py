@@ -42,17 +42,20 @@ import math
 import random
 import re
 import threading
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from difflib import Match
 from importlib import resources
 from itertools import islice
 from typing import Any
 
 import numpy as np
 
+from .align import matching_blocks
 from .clean import WORD_RE, normalise_word
-from .model import Change, CleanArticle, Restoration, SpinReport
+from .model import Change, CleanArticle, Pair, Restoration, SpinReport
 from .trigrams import trigram_model
 
 DATA_FILE = "spin-thesaurus.json.gz"
@@ -903,18 +906,110 @@ def see_through(doc: CleanArticle, report: SpinReport) -> CleanArticle:
     return replace(doc, words=words, restored=restored)
 
 
-def spin_dict(doc: CleanArticle, report: SpinReport) -> dict[str, Any]:
+def spin_dict(
+    doc: CleanArticle, report: SpinReport, original: OriginalWords | None = None
+) -> dict[str, Any]:
     """The `spin` object of the scan JSON; for a matched spun article (see `see_through`) it
-    lists each restored word with its offsets."""
+    lists each restored word with its offsets, and with `original` (see `words_of_originals`)
+    the words its original put back in place of the model's, each with that article's id."""
     out = report.to_dict()
+    taken: frozenset[int] = frozenset()
+    if original is not None:
+        doc, taken = original.doc, original.taken
     if doc.restored:
         text = doc.article.text
-        out["changes"] = [
-            {"start": doc.starts[i], "end": doc.ends[i], "spun": text[doc.starts[i] : doc.ends[i]],
-             "restored": _cased(doc.words[i], text[doc.starts[i] : doc.ends[i]])}
-            for i in doc.restored
-        ]  # fmt: skip
+        out["changes"] = []
+        for i in doc.restored:
+            form = text[doc.starts[i] : doc.ends[i]]
+            change = {"start": doc.starts[i], "end": doc.ends[i], "spun": form,
+                      "restored": _cased(doc.words[i], form)}  # fmt: skip
+            if i in taken:
+                change["from"] = original.source  # type: ignore[union-attr]
+            out["changes"].append(change)
     return out
+
+
+#: `[start, end)` character offsets into a text
+Offsets = tuple[int, int]
+
+
+@dataclass
+class OriginalWords:
+    """A spun article with words put back from an original it was aligned with: `doc` as
+    matched, its `restored` words updated; `taken`, the words whose restoration came from
+    article `source`."""
+
+    doc: CleanArticle
+    taken: frozenset[int]
+    source: str
+
+
+def words_of_originals(
+    docs: Sequence[CleanArticle], pairs: Sequence[Pair]
+) -> dict[str, OriginalWords]:
+    """For each spun article (one with restored words) paired with an article that is not
+    spun, its words put back from that article (`restore_from_original`), using the pair with
+    the highest score: the model guesses a swapped word from its context, an original that is
+    present says it."""
+    by_id = {d.id: d for d in docs}
+    best: dict[str, tuple[Pair, str]] = {}
+    for pair in pairs:
+        if not pair.passages:
+            continue
+        for spun, other in ((pair.target, pair.source), (pair.source, pair.target)):
+            if by_id[spun].restored and not by_id[other].restored:
+                if spun not in best or pair.score > best[spun][0].score:
+                    best[spun] = (pair, other)
+    found = {}
+    for spun, (pair, other) in best.items():
+        spans = [(p.target, p.source) if spun == pair.target else (p.source, p.target)
+                 for p in pair.passages]  # fmt: skip
+        doc, taken = restore_from_original(by_id[spun], by_id[other], spans)
+        found[spun] = OriginalWords(doc, taken, other)
+    return found
+
+
+def restore_from_original(
+    spun: CleanArticle, original: CleanArticle, spans: Sequence[tuple[Offsets, Offsets]]
+) -> tuple[CleanArticle, frozenset[int]]:
+    """`spun` (as matched: see `see_through`) with its words set by `original` where the two
+    align word for word inside the `(spun span, original span)` passages. Its words as the
+    model restored them are aligned, so that right guesses anchor the alignment. In the
+    original's place, a word the model restored takes the original's word (which undoes a
+    guess where the original writes the word as the spun text does), and a word it kept takes
+    the original's word when the thesaurus lists the written word as a swap of it (a missed
+    swap; otherwise an edit, left alone). Returns the article and the words the original
+    vouches for."""
+    lm = model()
+    text = spun.article.text
+    restored = set(spun.restored)
+    words = list(spun.words)
+    taken: set[int] = set()
+
+    def written(i: int) -> str:
+        if i in restored:
+            return normalise_word(text[spun.starts[i] : spun.ends[i]])
+        return spun.words[i]
+
+    for (spun_start, spun_end), (start, end) in spans:
+        first = bisect_left(spun.starts, spun_start)
+        mine = spun.words[first : bisect_left(spun.starts, spun_end)]
+        theirs = original.words[
+            bisect_left(original.starts, start) : bisect_left(original.starts, end)
+        ]
+        at = theirs_at = 0
+        for block in (*matching_blocks(mine, theirs), Match(len(mine), len(theirs), 0)):
+            if block.a - at == block.b - theirs_at:  # words standing one for one in each place
+                for k in range(block.a - at):
+                    i, their = first + at + k, theirs[theirs_at + k]
+                    if i in restored or written(i) in lm.thesaurus.get(their, ()):
+                        words[i] = their
+                        taken.add(i)
+            taken.update(i for i in range(first + block.a, first + block.a + block.size)
+                         if i in restored)  # fmt: skip
+            at, theirs_at = block.a + block.size, block.b + block.size
+    changed = sorted(i for i in restored | taken if words[i] != written(i))
+    return replace(spun, words=words, restored=changed), frozenset(taken & set(changed))
 
 
 # --- spinning -----------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ from .model import (
 from .pipeline import Progress, align_candidates, assemble, candidate_settings, matchable
 from .provenance import explained_by_a_common_source, read_clues
 from .read import iter_articles
-from .spin import spin_dict
+from .spin import spin_dict, words_of_originals
 from .stories import build_stories, unique_spans
 
 #: The layout of the database; `MIGRATIONS` brings older ones up to it.
@@ -1638,8 +1638,11 @@ class Index:
             if doc is None:
                 raise KeyError(article_id)
             spins: dict[str, SpinReport] = {}
-            clean, clues = self._load(conn, [doc], spins)[doc]
             pairs = self._pairs_where(conn, "WHERE p.source = ?1 OR p.target = ?1", (doc,))
+            partners = self._docs_of(conn, {p.source for p in pairs} | {p.target for p in pairs})
+            loaded = self._load(conn, {doc, *partners.values()}, spins)
+        clean, clues = loaded[doc]
+        original = words_of_originals([d for d, _ in loaded.values()], pairs).get(article_id)
         spans = [p.source if pair.source == article_id else p.target
                  for pair in pairs for p in pair.passages]  # fmt: skip
         story = self.story_of(article_id)
@@ -1651,7 +1654,7 @@ class Index:
             story=None if story is None else story.id,
             clues=clues,
             unique=unique_spans(clean, spans) if story is not None else None,
-            spin=spin_dict(clean, spins[article_id]) if article_id in spins else None,
+            spin=spin_dict(clean, spins[article_id], original) if article_id in spins else None,
         )
 
     def story_count(self) -> int:

@@ -497,8 +497,8 @@ def pair_key(pair: copydesk.Pair) -> tuple:
 
 
 def test_spun_copies_are_indexed_and_checked_as_scan_sees_them(tmp_path: Path) -> None:
-    """A spun copy is matched on its restored words: added or checked, it pairs with its
-    original as `spun_copy`, with the spin report of the scan JSON."""
+    """A spun copy is matched on its restored words: added, checked or reported, it pairs with
+    its original as `spun_copy`, with the spin report of the scan JSON."""
     from copydesk.spin import spin_swaps
 
     news = REPO.parent / "shared" / "corpus" / "news" / "census.jsonl"
@@ -514,9 +514,11 @@ def test_spun_copies_are_indexed_and_checked_as_scan_sees_them(tmp_path: Path) -
         checked = scan_to_dict(index.check(spun))
         index.add_articles([spun])
         assert scan_to_dict(index.export()) == want
-    assert checked["articles"][0]["spin"] == next(
-        a["spin"] for a in want["articles"] if a["id"] == "spun"
-    )
+        reported = index.report("spun").spin
+    spin = next(a["spin"] for a in want["articles"] if a["id"] == "spun")
+    assert checked["articles"][0]["spin"] == spin == reported
+    # most restored words are the original's, aligned with the copy
+    assert sum(c.get("from") == original.id for c in spin["changes"]) > len(spin["changes"]) / 2
     assert _pairs(checked) == _pairs(want)
     assert [(p["source"], p["relation"]) for p in _pairs(want)] == [(original.id, "spun_copy")]
 
