@@ -957,6 +957,8 @@ def words_of_originals(
         if not pair.passages:
             continue
         for spun, other in ((pair.target, pair.source), (pair.source, pair.target)):
+            if spun not in by_id or other not in by_id:
+                continue  # an article of the pair not given
             if by_id[spun].restored and not by_id[other].restored:
                 if spun not in best or pair.score > best[spun][0].score:
                     best[spun] = (pair, other)
