@@ -55,6 +55,15 @@ _CUES = [
     r"\bdownload (?:our|the) app\b",
 ]
 CUE_RE = re.compile("|".join(_CUES), re.IGNORECASE)
+#: What every line that `CUE_RE` finds holds, lower-cased (one of `_CUE_WORDS`, or it opens with
+#: one of `_CUE_OPENINGS`): a look for these is cheap, and most lines hold none, whereas the
+#: search tries every cue at every character (case-blind, it has no letter to skip to).
+_CUE_WORDS = ("originally ", "read the original", "editorial ", "all rights reserved", "sign up",
+              "subscribe ", "click here", "download ")  # fmt: skip
+_CUE_OPENINGS = ("our standards", "©", "(c)", "copyright", "follow", "share", "ad", "sponsored")
+#: The characters that `re.IGNORECASE` takes for an ASCII letter ("ſ" for "s") but that
+#: `str.lower` leaves as they are or makes longer: a line holding one is searched in full.
+_ASCII_CASE_PEERS = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K (Kelvin)
 #: A paragraph that opens with a copyright notice is furniture however long its small print
 #: (not "(c)", which opens list items too).
 NOTICE_RE = re.compile(r"^(?:©|copyright\s+(?:©|\d{4}))", re.IGNORECASE)
@@ -380,7 +389,18 @@ def _furniture_by_cue(line: str, n_words: int) -> bool:
     if n_words > MAX_CUE_WORDS:
         return False
     # Publication times are short lines: most lines need no look for one.
-    return bool(CUE_RE.search(line) or (len(line) <= 120 and TIMESTAMP_RE.match(line)))
+    return bool(
+        (_may_hold_cue(line) and CUE_RE.search(line))
+        or (len(line) <= 120 and TIMESTAMP_RE.match(line))
+    )
+
+
+def _may_hold_cue(line: str) -> bool:
+    """False when `CUE_RE` surely finds nothing in `line` (see `_CUE_WORDS`)."""
+    if not line.isascii() and not _ASCII_CASE_PEERS.isdisjoint(line):
+        return True
+    lowered = line.lower()
+    return lowered.startswith(_CUE_OPENINGS) or any(word in lowered for word in _CUE_WORDS)
 
 
 def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, int]]:
