@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Any
 from urllib.parse import urlparse
 
@@ -634,14 +634,19 @@ def clean_articles(
     the same result.
     """
     tokenised: list[_Tokenised] = []
-    for part in stream_in_processes(
-        _tokenise_part, (articles, workers > 1), range(len(articles)), workers, 256, "tokenise",
-        None,
-    ):  # fmt: skip
-        for words, starts, ends, blocks in part:
-            if isinstance(words, str):  # sent by a worker
-                words, blocks = _received(words, blocks)
-            tokenised.append(_Tokenised(articles[len(tokenised)], words, starts, ends, blocks))
+    if workers > 1:
+        for part in stream_in_processes(
+            _tokenise_to_send, articles, range(len(articles)), workers, 256, "tokenise"
+        ):
+            for joined, docs in part:
+                # Unpickled strings are new ones: share them again, each once.
+                vocabulary = np.array(list(map(sys.intern, joined.split(_JOIN))), dtype=object)
+                for numbers, starts, ends, fields in docs:
+                    words, blocks = _received(vocabulary, numbers, fields)
+                    article = articles[len(tokenised)]
+                    tokenised.append(_Tokenised(article, words, starts, ends, blocks))
+    else:
+        tokenised = [_tokenise(article) for article in articles]
     learned = learn_boilerplate(tokenised)
     held: list[_Tokenised | None] = list(tokenised)  # each freed once its article is cleaned
     del tokenised
@@ -659,34 +664,36 @@ def clean_articles(
     return cleaned
 
 
-#: what joins an article's words as they travel from a worker: no word holds it (`WORD_RE`
-#: takes no control character, and NFKC makes none)
+#: what joins words as they travel from a worker: no word holds it (`WORD_RE` takes no control
+#: character, and NFKC makes none)
 _JOIN = "\0"
 
 
-def _tokenise_part(
-    work: tuple[Sequence[Article], bool], indices: Sequence[int]
-) -> list[tuple[str | list[str], array[int], array[int], list[Any]]]:
-    """Articles' tokens, without the articles (the caller has them: no need to send text).
-    To be sent (`work[1]`), each article's words go as one string and its paragraphs as
-    tuples of `_Block`'s fields: hundreds of small objects cost far more to send than to
+def _tokenise_to_send(
+    articles: Sequence[Article], indices: Sequence[int]
+) -> list[tuple[str, list[tuple[np.ndarray, array[int], array[int], list[Any]]]]]:
+    """Articles' tokens as a worker sends them, without the articles (the caller has them: no
+    need to send text): one `(vocabulary, docs)` for the part. The part's distinct words go
+    once, joined in one string, and each article's words as their numbers in it (the receiver
+    turns each into a shared string once, not each time it is used); each article's paragraphs
+    go as tuples of `_Block`'s fields: hundreds of small objects cost far more to send than to
     make again."""
-    articles, to_send = work
-    out: list[tuple[str | list[str], array[int], array[int], list[Any]]] = []
-    for i in indices:
-        doc = _tokenise(articles[i])
-        if to_send:
-            fields = [(b.span.start, b.span.end, b.first, b.last, b.key, b.cue) for b in doc.blocks]
-            out.append((_JOIN.join(doc.words), doc.starts, doc.ends, fields))
-        else:
-            out.append((doc.words, doc.starts, doc.ends, doc.blocks))
-    return out
+    tokenised = [_tokenise(articles[i]) for i in indices]
+    distinct = dict.fromkeys(chain.from_iterable(doc.words for doc in tokenised))
+    number = {word: i for i, word in enumerate(distinct)}
+    docs = []
+    for doc in tokenised:
+        numbers = np.fromiter(map(number.__getitem__, doc.words), np.uint32, len(doc.words))
+        fields = [(b.span.start, b.span.end, b.first, b.last, b.key, b.cue) for b in doc.blocks]
+        docs.append((numbers, doc.starts, doc.ends, fields))
+    return [(_JOIN.join(number), docs)]
 
 
-def _received(joined: str, fields: list[Any]) -> tuple[list[str], list[_Block]]:
-    """An article's words and paragraphs as `_tokenise_part` sent them."""
-    # Unpickled strings are new ones: share them again.
-    words = list(map(sys.intern, joined.split(_JOIN))) if joined else []
+def _received(
+    vocabulary: np.ndarray, numbers: np.ndarray, fields: list[Any]
+) -> tuple[list[str], list[_Block]]:
+    """An article's words and paragraphs as `_tokenise_to_send` sent them."""
+    words: list[str] = vocabulary[numbers].tolist()
     return words, [_Block(Span(start, end), first, last, key, cue)
                    for start, end, first, last, key, cue in fields]  # fmt: skip
 
