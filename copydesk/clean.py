@@ -470,8 +470,16 @@ def word_gram_keys(words: Sequence[str], k: int) -> np.ndarray:
     computes them)."""
     if len(words) < k:
         return np.empty(0, dtype=np.uint64)
-    hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
-    keys = hashes[: len(hashes) - k + 1].copy()
+    return _gram_keys(_word_hashes(words), k)
+
+
+def _word_hashes(words: Sequence[str]) -> np.ndarray:
+    return np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+
+
+def _gram_keys(hashes: np.ndarray, k: int) -> np.ndarray:
+    """`word_gram_keys` of the words of these hashes (`_word_hashes`)."""
+    keys = hashes[: max(0, len(hashes) - k + 1)].copy()
     with np.errstate(over="ignore"):
         for offset in range(1, k):
             keys *= _GRAM_MIX
@@ -491,10 +499,11 @@ def _block_grams(doc: _Tokenised, skip: set[int]) -> tuple[np.ndarray, np.ndarra
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     # Each word's pair and trigram (none at the text's end: no paragraph takes those).
     count = len(doc.words)
+    hashes = _word_hashes(doc.words)  # read once for both
     pairs = np.zeros(count, dtype=np.uint64)
-    pairs[: max(0, count - 1)] = word_gram_keys(doc.words, 2)
+    pairs[: max(0, count - 1)] = _gram_keys(hashes, 2)
     triples = np.zeros(count, dtype=np.uint64)
-    triples[: max(0, count - 2)] = word_gram_keys(doc.words, 3)
+    triples[: max(0, count - 2)] = _gram_keys(hashes, 3)
     block_of = np.repeat(np.arange(len(lengths)), lengths)
     size = 3 - (lengths < 5)  # trigrams, or pairs in paragraphs of four words
     at = np.arange(len(block_of)) - firsts[block_of]  # position in its paragraph
