@@ -269,6 +269,18 @@ def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+#: Texts up to this long have their offsets held in two bytes each (most are: an offset is
+#: a quarter of a corpus's memory in cleaned words, held as long as the scan runs)
+SHORT_TEXT = 2**15 - 1
+
+
+def _offset_array(offsets: np.ndarray, text_length: int) -> array[int]:
+    """`offsets` into a text of `text_length` as an array of C ints, short ones where they fit."""
+    if text_length <= SHORT_TEXT:
+        return array("h", offsets.astype(np.int16).tobytes())
+    return array("i", offsets.astype(np.int32).tobytes())
+
+
 def _ascii_word_offsets(codes: np.ndarray) -> tuple[array[int], array[int]]:
     """Where `_ASCII_WORD_RE` finds words in the text of these code points, all at once: runs
     of ASCII letters and digits, with the apostrophes that stand between two of them."""
@@ -278,16 +290,15 @@ def _ascii_word_offsets(codes: np.ndarray) -> tuple[array[int], array[int]]:
     inner[ascii_codes] = _ASCII_WORD_CHARACTER[codes[ascii_codes]]
     inner |= ((codes == ord("'")) | (codes == ord("’"))) & word[:-2] & word[2:]
     change = np.diff(word.view(np.int8))
-    starts = np.flatnonzero(change == 1).astype(np.int32)
-    ends = np.flatnonzero(change == -1).astype(np.int32)
-    return array("i", starts.tobytes()), array("i", ends.tobytes())
+    starts, ends = np.flatnonzero(change == 1), np.flatnonzero(change == -1)
+    return _offset_array(starts, len(codes)), _offset_array(ends, len(codes))
 
 
 def _offsets(parts: list[str]) -> tuple[array[int], array[int]]:
     """Where the words of `re.split` parts (see `_WORD_SPLIT_RE`) start and end in the text."""
     bounds = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-    starts = array("i", bounds[0:-1:2].astype(np.int32).tobytes())
-    return starts, array("i", bounds[1::2].astype(np.int32).tobytes())
+    length = int(bounds[-1])  # the text's (`parts` hold all of it)
+    return _offset_array(bounds[0:-1:2], length), _offset_array(bounds[1::2], length)
 
 
 def words_as_read(text: str) -> str:
@@ -311,7 +322,7 @@ def _reading(text: str) -> tuple[str, np.ndarray]:
 
 def _words(text: str) -> tuple[list[str], array[int], array[int]]:
     """The normalised words of `text` and their `[start, end)` offsets into it (arrays of C
-    ints: a list of Python ints costs nine times the memory)."""
+    ints, see `_offset_array`: a list of Python ints costs nine to eighteen times the memory)."""
     kind, codes = _reading(text)
     if kind == "mojibake":
         return _repaired_words(text)
@@ -351,7 +362,8 @@ def _repaired_words(text: str) -> tuple[list[str], array[int], array[int]]:
                 words.append(normalise_word(m.group()))
                 starts.append(start)
                 ends.append(end)
-    return words, starts, ends
+    length = len(text)
+    return words, _offset_array(np.asarray(starts), length), _offset_array(np.asarray(ends), length)
 
 
 def _tokenise(article: Article) -> _Tokenised:
