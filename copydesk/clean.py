@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Any
 from urllib.parse import urlparse
 
@@ -55,6 +55,15 @@ _CUES = [
     r"\bdownload (?:our|the) app\b",
 ]
 CUE_RE = re.compile("|".join(_CUES), re.IGNORECASE)
+#: What every line that `CUE_RE` finds holds, lower-cased (one of `_CUE_WORDS`, or it opens with
+#: one of `_CUE_OPENINGS`): a look for these is cheap, and most lines hold none, whereas the
+#: search tries every cue at every character (case-blind, it has no letter to skip to).
+_CUE_WORDS = ("originally ", "read the original", "editorial ", "all rights reserved", "sign up",
+              "subscribe ", "click here", "download ")  # fmt: skip
+_CUE_OPENINGS = ("our standards", "©", "(c)", "copyright", "follow", "share", "ad", "sponsored")
+#: The characters that `re.IGNORECASE` takes for an ASCII letter ("ſ" for "s") but that
+#: `str.lower` leaves as they are or makes longer: a line holding one is searched in full.
+_ASCII_CASE_PEERS = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K (Kelvin)
 #: A paragraph that opens with a copyright notice is furniture however long its small print
 #: (not "(c)", which opens list items too).
 NOTICE_RE = re.compile(r"^(?:©|copyright\s+(?:©|\d{4}))", re.IGNORECASE)
@@ -260,6 +269,18 @@ def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+#: Texts up to this long have their offsets held in two bytes each (most are: an offset is
+#: a quarter of a corpus's memory in cleaned words, held as long as the scan runs)
+SHORT_TEXT = 2**15 - 1
+
+
+def _offset_array(offsets: np.ndarray, text_length: int) -> array[int]:
+    """`offsets` into a text of `text_length` as an array of C ints, short ones where they fit."""
+    if text_length <= SHORT_TEXT:
+        return array("h", offsets.astype(np.int16).tobytes())
+    return array("i", offsets.astype(np.int32).tobytes())
+
+
 def _ascii_word_offsets(codes: np.ndarray) -> tuple[array[int], array[int]]:
     """Where `_ASCII_WORD_RE` finds words in the text of these code points, all at once: runs
     of ASCII letters and digits, with the apostrophes that stand between two of them."""
@@ -269,16 +290,15 @@ def _ascii_word_offsets(codes: np.ndarray) -> tuple[array[int], array[int]]:
     inner[ascii_codes] = _ASCII_WORD_CHARACTER[codes[ascii_codes]]
     inner |= ((codes == ord("'")) | (codes == ord("’"))) & word[:-2] & word[2:]
     change = np.diff(word.view(np.int8))
-    starts = np.flatnonzero(change == 1).astype(np.int32)
-    ends = np.flatnonzero(change == -1).astype(np.int32)
-    return array("i", starts.tobytes()), array("i", ends.tobytes())
+    starts, ends = np.flatnonzero(change == 1), np.flatnonzero(change == -1)
+    return _offset_array(starts, len(codes)), _offset_array(ends, len(codes))
 
 
 def _offsets(parts: list[str]) -> tuple[array[int], array[int]]:
     """Where the words of `re.split` parts (see `_WORD_SPLIT_RE`) start and end in the text."""
     bounds = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-    starts = array("i", bounds[0:-1:2].astype(np.int32).tobytes())
-    return starts, array("i", bounds[1::2].astype(np.int32).tobytes())
+    length = int(bounds[-1])  # the text's (`parts` hold all of it)
+    return _offset_array(bounds[0:-1:2], length), _offset_array(bounds[1::2], length)
 
 
 def words_as_read(text: str) -> str:
@@ -302,7 +322,7 @@ def reading(text: str) -> tuple[str, np.ndarray]:
 
 def _words(text: str) -> tuple[list[str], array[int], array[int]]:
     """The normalised words of `text` and their `[start, end)` offsets into it (arrays of C
-    ints: a list of Python ints costs nine times the memory)."""
+    ints, see `_offset_array`: a list of Python ints costs nine to eighteen times the memory)."""
     kind, codes = reading(text)
     if kind == "mojibake":
         return _repaired_words(text)
@@ -342,7 +362,8 @@ def _repaired_words(text: str) -> tuple[list[str], array[int], array[int]]:
                 words.append(normalise_word(m.group()))
                 starts.append(start)
                 ends.append(end)
-    return words, starts, ends
+    length = len(text)
+    return words, _offset_array(np.asarray(starts), length), _offset_array(np.asarray(ends), length)
 
 
 def _tokenise(article: Article) -> _Tokenised:
@@ -380,7 +401,18 @@ def _furniture_by_cue(line: str, n_words: int) -> bool:
     if n_words > MAX_CUE_WORDS:
         return False
     # Publication times are short lines: most lines need no look for one.
-    return bool(CUE_RE.search(line) or (len(line) <= 120 and TIMESTAMP_RE.match(line)))
+    return bool(
+        (_may_hold_cue(line) and CUE_RE.search(line))
+        or (len(line) <= 120 and TIMESTAMP_RE.match(line))
+    )
+
+
+def _may_hold_cue(line: str) -> bool:
+    """False when `CUE_RE` surely finds nothing in `line` (see `_CUE_WORDS`)."""
+    if not line.isascii() and not _ASCII_CASE_PEERS.isdisjoint(line):
+        return True
+    lowered = line.lower()
+    return lowered.startswith(_CUE_OPENINGS) or any(word in lowered for word in _CUE_WORDS)
 
 
 def learn_boilerplate(tokenised: Sequence[_Tokenised]) -> set[tuple[str, int]]:
@@ -450,8 +482,16 @@ def word_gram_keys(words: Sequence[str], k: int) -> np.ndarray:
     computes them)."""
     if len(words) < k:
         return np.empty(0, dtype=np.uint64)
-    hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
-    keys = hashes[: len(hashes) - k + 1].copy()
+    return _gram_keys(_word_hashes(words), k)
+
+
+def _word_hashes(words: Sequence[str]) -> np.ndarray:
+    return np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+
+
+def _gram_keys(hashes: np.ndarray, k: int) -> np.ndarray:
+    """`word_gram_keys` of the words of these hashes (`_word_hashes`)."""
+    keys = hashes[: max(0, len(hashes) - k + 1)].copy()
     with np.errstate(over="ignore"):
         for offset in range(1, k):
             keys *= _GRAM_MIX
@@ -471,10 +511,11 @@ def _block_grams(doc: _Tokenised, skip: set[int]) -> tuple[np.ndarray, np.ndarra
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     # Each word's pair and trigram (none at the text's end: no paragraph takes those).
     count = len(doc.words)
+    hashes = _word_hashes(doc.words)  # read once for both
     pairs = np.zeros(count, dtype=np.uint64)
-    pairs[: max(0, count - 1)] = word_gram_keys(doc.words, 2)
+    pairs[: max(0, count - 1)] = _gram_keys(hashes, 2)
     triples = np.zeros(count, dtype=np.uint64)
-    triples[: max(0, count - 2)] = word_gram_keys(doc.words, 3)
+    triples[: max(0, count - 2)] = _gram_keys(hashes, 3)
     block_of = np.repeat(np.arange(len(lengths)), lengths)
     size = 3 - (lengths < 5)  # trigrams, or pairs in paragraphs of four words
     at = np.arange(len(block_of)) - firsts[block_of]  # position in its paragraph
@@ -614,14 +655,19 @@ def clean_articles(
     the same result.
     """
     tokenised: list[_Tokenised] = []
-    for part in stream_in_processes(
-        _tokenise_part, (articles, workers > 1), range(len(articles)), workers, 256, "tokenise",
-        None,
-    ):  # fmt: skip
-        for words, starts, ends, blocks in part:
-            if isinstance(words, str):  # sent by a worker
-                words, blocks = _received(words, blocks)
-            tokenised.append(_Tokenised(articles[len(tokenised)], words, starts, ends, blocks))
+    if workers > 1:
+        for part in stream_in_processes(
+            _tokenise_to_send, articles, range(len(articles)), workers, 256, "tokenise"
+        ):
+            for joined, docs in part:
+                # Unpickled strings are new ones: share them again, each once.
+                vocabulary = np.array(list(map(sys.intern, joined.split(_JOIN))), dtype=object)
+                for numbers, starts, ends, fields in docs:
+                    words, blocks = _received(vocabulary, numbers, fields)
+                    article = articles[len(tokenised)]
+                    tokenised.append(_Tokenised(article, words, starts, ends, blocks))
+    else:
+        tokenised = [_tokenise(article) for article in articles]
     learned = learn_boilerplate(tokenised)
     held: list[_Tokenised | None] = list(tokenised)  # each freed once its article is cleaned
     del tokenised
@@ -639,34 +685,36 @@ def clean_articles(
     return cleaned
 
 
-#: what joins an article's words as they travel from a worker: no word holds it (`WORD_RE`
-#: takes no control character, and NFKC makes none)
+#: what joins words as they travel from a worker: no word holds it (`WORD_RE` takes no control
+#: character, and NFKC makes none)
 _JOIN = "\0"
 
 
-def _tokenise_part(
-    work: tuple[Sequence[Article], bool], indices: Sequence[int]
-) -> list[tuple[str | list[str], array[int], array[int], list[Any]]]:
-    """Articles' tokens, without the articles (the caller has them: no need to send text).
-    To be sent (`work[1]`), each article's words go as one string and its paragraphs as
-    tuples of `_Block`'s fields: hundreds of small objects cost far more to send than to
+def _tokenise_to_send(
+    articles: Sequence[Article], indices: Sequence[int]
+) -> list[tuple[str, list[tuple[np.ndarray, array[int], array[int], list[Any]]]]]:
+    """Articles' tokens as a worker sends them, without the articles (the caller has them: no
+    need to send text): one `(vocabulary, docs)` for the part. The part's distinct words go
+    once, joined in one string, and each article's words as their numbers in it (the receiver
+    turns each into a shared string once, not each time it is used); each article's paragraphs
+    go as tuples of `_Block`'s fields: hundreds of small objects cost far more to send than to
     make again."""
-    articles, to_send = work
-    out: list[tuple[str | list[str], array[int], array[int], list[Any]]] = []
-    for i in indices:
-        doc = _tokenise(articles[i])
-        if to_send:
-            fields = [(b.span.start, b.span.end, b.first, b.last, b.key, b.cue) for b in doc.blocks]
-            out.append((_JOIN.join(doc.words), doc.starts, doc.ends, fields))
-        else:
-            out.append((doc.words, doc.starts, doc.ends, doc.blocks))
-    return out
+    tokenised = [_tokenise(articles[i]) for i in indices]
+    distinct = dict.fromkeys(chain.from_iterable(doc.words for doc in tokenised))
+    number = {word: i for i, word in enumerate(distinct)}
+    docs = []
+    for doc in tokenised:
+        numbers = np.fromiter(map(number.__getitem__, doc.words), np.uint32, len(doc.words))
+        fields = [(b.span.start, b.span.end, b.first, b.last, b.key, b.cue) for b in doc.blocks]
+        docs.append((numbers, doc.starts, doc.ends, fields))
+    return [(_JOIN.join(number), docs)]
 
 
-def _received(joined: str, fields: list[Any]) -> tuple[list[str], list[_Block]]:
-    """An article's words and paragraphs as `_tokenise_part` sent them."""
-    # Unpickled strings are new ones: share them again.
-    words = list(map(sys.intern, joined.split(_JOIN))) if joined else []
+def _received(
+    vocabulary: np.ndarray, numbers: np.ndarray, fields: list[Any]
+) -> tuple[list[str], list[_Block]]:
+    """An article's words and paragraphs as `_tokenise_to_send` sent them."""
+    words: list[str] = vocabulary[numbers].tolist()
     return words, [_Block(Span(start, end), first, last, key, cue)
                    for start, end, first, last, key, cue in fields]  # fmt: skip
 

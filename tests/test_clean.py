@@ -12,11 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from copydesk.clean import (
+    CUE_RE,
     MAX_REPEAT_HOLDERS,
     MOJIBAKE_HINT_RE,
     REPEAT_CONTAINMENT,
     TIMESTAMP_RE,
     WORD_RE,
+    _may_hold_cue,
     _repeated_blocks,
     _tokenise,
     _words,
@@ -526,6 +528,31 @@ def test_words_are_the_word_pattern_s_matches_normalised(alphabet: str) -> None:
             continue  # mojibake is repaired: tested above
         words, starts, ends = _words(text)
         assert list(zip(words, starts, ends, strict=True)) == _plain_words(text), repr(text)
+
+
+#: lines that open or hold each cue, in any case, with letters that a case-blind search reads
+#: as ASCII ones ("ſign up") and others that lower-casing changes
+_CUE_LINES = [
+    "Originally published by the Kestle Post", "READ THE ORIGINAL article", "Our standards",
+    "Our editorial charter", "All Rights Reserved", "© 2019 Kestle", "(c) 2019 Kestle",
+    "(C)2019", "Copyright © 2019", "Sign up for our newsletter", "Subscribe now",
+    "Follow us on X", "Share this", "Advertisement", "AD", "Sponsored", "Click here to read",
+    "Download our app", "ſign up to our emails", "Adverti\u017fement", "\u0130\u0131 click here",
+    "Clic\u212a here", "\u212aestle subscribe to", "Ｓign up for the newsletter",
+    "\u0130stanbul: sign up for alerts", "ẞhare this", "Ⓐd", "a\u0307d",
+]  # fmt: skip
+
+
+def test_lines_that_may_hold_a_cue_are_all_that_the_cues_find() -> None:
+    rnd = random.Random(5)
+    alphabet = "adfhknorsuACDFHKNOSU ()©\u0130\u0131\u017f\u212a"
+    lines = _CUE_LINES + [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12))) for _ in range(20000)
+    ]
+    lines += [f"{a} {line} {b}" for line in _CUE_LINES for a, b in (("x", ""), ("", "y"))]
+    for line in lines:
+        if CUE_RE.search(line):
+            assert _may_hold_cue(line), repr(line)
 
 
 def _plain_repeated(paragraphs: list[list[str]], skip: set[int]) -> set[int]:
