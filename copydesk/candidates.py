@@ -227,7 +227,7 @@ def _sentence_terms(
     unlike = every == _MIXED  # words that are not one token each
     if decimal[1:].any():
         # Numbers joined by a point or comma ("1,000", "3.5") are one token.
-        first, second = np.asarray(starts), np.asarray(ends)
+        first, second = np.asarray(starts, np.int64), np.asarray(ends, np.int64)
         joined = np.flatnonzero(decimal[:-1] & decimal[1:] & (first[1:] == second[:-1] + 1))
         for i in joined.tolist():
             unlike[i] |= text[ends[i]] in ".,"
