@@ -1064,8 +1064,37 @@ def _box_similarity(
 ) -> float:
     """The lexical similarity of sentences `a0..a1` taken together with `b0..b1`."""
     left, right = _merged_terms(a_sent, a0, a1), _merged_terms(b_sent, b0, b1)
-    cosine, dice, _ = _matrices([left], [right], idf)
-    return float(min(cosine[0, 0], dice[0, 0]))
+    return _one_similarity(left, right, idf)
+
+
+def _one_similarity(
+    left: Mapping[str, float], right: Mapping[str, float], idf: Mapping[str, float]
+) -> float:
+    """The lower of the cosine and the Dice of one pair of term vectors: `_matrices` of one
+    sentence a side, the same sums in the same order to the last bit, in plain Python (a
+    passage grown sentence by sentence asks for thousands, and numpy's calls cost more than
+    the sums)."""
+    weight = weights_of(idf, {*left, *right})
+    left_value = {term: tf * weight[term] for term, tf in left.items()}
+    left_norm = right_norm = dot = 0.0
+    for value in left_value.values():
+        left_norm += value**2.0  # libm's pow, as `_Entries.weighed` squares
+    right_words = shared = 0
+    for term, tf in right.items():
+        term_weight = weight[term]
+        right_norm += (tf * term_weight) ** 2.0
+        is_word = "+" not in term
+        right_words += is_word
+        if term in left_value:
+            dot += left_value[term] * tf * term_weight
+            shared += is_word
+    left_words = sum("+" not in term for term in left)
+    # 0/0 gives NaN there, which becomes 0.
+    norms = math.sqrt(left_norm) * math.sqrt(right_norm)
+    cosine = dot / norms if norms else 0.0
+    words = left_words + right_words
+    dice = 2.0 * shared / words if words else 0.0
+    return min(cosine, dice)
 
 
 def _grow(
