@@ -27,6 +27,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import Match, SequenceMatcher
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -745,8 +746,7 @@ class _Entries:
 
     def numbers_of(self, terms: Iterable[str]) -> np.ndarray:
         """The number of each of `terms` here, the extra last one for those not here."""
-        found, missing = self.vocabulary.get, len(self.vocabulary)
-        return np.fromiter((found(t, missing) for t in terms), np.intp)
+        return np.fromiter(map(self.vocabulary.get, terms, repeat(len(self.vocabulary))), np.intp)
 
     def weighed(self, idf: Mapping[str, float]) -> _Weighed:
         """The entries weighed by `idf` (terms it does not hold weigh as the rarest)."""
