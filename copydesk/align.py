@@ -24,9 +24,10 @@ import os
 import re
 from bisect import bisect_right
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import Match, SequenceMatcher
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -598,15 +599,40 @@ _sentence_cache: OrderedDict[int, tuple[CleanArticle, list[Sentence]]] = Ordered
 
 def cached_sentences(doc: CleanArticle) -> list[Sentence]:
     """`split_sentences`, remembered for the articles aligned most recently."""
-    cached = _sentence_cache.get(id(doc))
+    return _remembered(_sentence_cache, SENTENCE_CACHE, doc, split_sentences)
+
+
+#: articles whose sentences' entries (`_Entries`) are remembered: as many bytes as their
+#: sentences, and what pays is an article met again among the next candidates
+ENTRY_CACHE = 128
+_entry_cache: OrderedDict[int, tuple[CleanArticle, _Entries]] = OrderedDict()
+
+
+def _cached_entries(doc: CleanArticle, sentences: Sequence[Sentence]) -> _Entries:
+    """The (sentence, term) entries of `sentences`, the article's `cached_sentences`,
+    remembered alike: an article is aligned with each of its candidates in turn, and weighed
+    once a run."""
+    return _remembered(
+        _entry_cache, ENTRY_CACHE, doc, lambda _: _Entries.of([s.terms for s in sentences])
+    )
+
+
+def _remembered(
+    cache: OrderedDict[int, tuple[CleanArticle, Any]],
+    size: int,
+    doc: CleanArticle,
+    work_out: Callable[[CleanArticle], Any],
+) -> Any:
+    """`work_out(doc)`, remembered in `cache` for the `size` articles asked lately."""
+    cached = cache.get(id(doc))
     if cached is not None and cached[0] is doc:
-        _sentence_cache.move_to_end(id(doc))
+        cache.move_to_end(id(doc))
         return cached[1]
-    sentences = split_sentences(doc)
-    _sentence_cache[id(doc)] = (doc, sentences)
-    while len(_sentence_cache) > SENTENCE_CACHE:
-        _sentence_cache.popitem(last=False)
-    return sentences
+    found = work_out(doc)
+    cache[id(doc)] = (doc, found)
+    while len(cache) > size:
+        cache.popitem(last=False)
+    return found
 
 
 def idf_from_term_sets(term_sets: Iterable[Iterable[str]]) -> dict[str, float]:
@@ -636,80 +662,105 @@ def _matrices(
     idf: Mapping[str, float],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cosine of idf-weighted term vectors (words and phrases), Dice of word sets, and counts
-    of shared words, for every sentence of `a_terms` against every one of `b_terms`.
+    of shared words, for every sentence of `a_terms` against every one of `b_terms`."""
+    return _entry_matrices(_Entries.of(a_terms), _Entries.of(b_terms), idf)
 
-    Sparse by hand: each side's terms are numbered and weighed in one pass, then every term of
-    `b_terms` meets the sentences of `a_terms` holding it in one sort and one search (no BLAS
-    call, which costs more than it saves on matrices this small and sparse).
+
+def _entry_matrices(
+    a: _Entries, b: _Entries, idf: Mapping[str, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_matrices` of two sides' entries.
+
+    Sparse by hand: every entry of `b` meets the entries of `a` holding its term, in one
+    gather (no BLAS call, which costs more than it saves on matrices this small and sparse).
     """
-    weight = weights_of(idf, {t for terms in (*a_terms, *b_terms) for t in terms})
-    numbers: dict[str, int] = {}
-    a_side = _weighed(a_terms, weight, numbers, True)
-    b_side = _weighed(b_terms, weight, numbers, False)
-    a_norm, a_words = a_side.norms(len(a_terms))
-    b_norm, b_words = b_side.norms(len(b_terms))
-    width = len(b_terms)
-    size, shape = len(a_terms) * width, (len(a_terms), width)
-    # Each term of b (in order) meets the a entries of its term (in order): the hits, summed
+    a_weighed, b_weighed = a.weighed(idf), b.weighed(idf)
+    width = b.n_sentences
+    size, shape = a.n_sentences * width, (a.n_sentences, width)
+    # Each entry of b (in order) meets the a entries of its term (in order): the hits, summed
     # per cell in that order by one bincount.
-    order = np.argsort(a_side.term, kind="stable")
-    a_sorted = a_side.term[order]
-    first = np.searchsorted(a_sorted, b_side.term, side="left")
-    counts = np.searchsorted(a_sorted, b_side.term, side="right") - first
-    hit_b = np.repeat(np.arange(len(b_side.term)), counts)
+    b_term = a.numbers_of(b.vocabulary)[b.term]
+    first, counts = a.term_start[b_term], a.term_count[b_term]
+    hit_b = np.repeat(np.arange(len(b_term)), counts)
     offsets = np.cumsum(counts) - counts
-    hit_a = order[np.repeat(first - offsets, counts) + np.arange(len(hit_b))]
-    cells = a_side.sentence[hit_a] * width + b_side.sentence[hit_b]
-    products = a_side.value[hit_a] * b_side.tf[hit_b] * b_side.weight[hit_b]
+    hit_a = a.by_term[np.repeat(first - offsets, counts) + np.arange(len(hit_b))]
+    cells = a.sentence[hit_a] * width + b.sentence[hit_b]
+    products = a_weighed.value[hit_a] * b.tf[hit_b] * b_weighed.weight[hit_b]
     dot = np.bincount(cells, weights=products, minlength=size).reshape(shape)
-    shared = np.bincount(cells, weights=b_side.word[hit_b], minlength=size).reshape(shape)
+    shared = np.bincount(cells, weights=b.word[hit_b], minlength=size).reshape(shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cosine = np.nan_to_num(dot / np.outer(a_norm, b_norm))
-        dice = np.nan_to_num(2.0 * shared / (a_words[:, None] + b_words[None, :]))
+        cosine = np.nan_to_num(dot / np.outer(a_weighed.norm, b_weighed.norm))
+        dice = np.nan_to_num(2.0 * shared / (a.words[:, None] + b.words[None, :]))
     return cosine, dice, shared
 
 
 @dataclass
 class _Weighed:
-    """One side's (sentence, term) entries, in order: the sentence, the term's number (-1 for a
-    term the other side lacks), its tf, its weight, tf times weight, and 1.0 for a word (0.0 for
-    a phrase)."""
+    """One side's entries weighed by one idf: each entry's weight and tf times weight, and each
+    sentence's vector length."""
+
+    idf: Mapping[str, float]
+    weight: np.ndarray
+    value: np.ndarray
+    norm: np.ndarray
+
+
+@dataclass
+class _Entries:
+    """One side's (sentence, term) entries, in order: the sentence, the term's number (terms
+    numbered in order of first use), its tf, and 1.0 for a word (0.0 for a phrase); what does
+    not depend on the idf, worked out once an article (see `_cached_entries`)."""
 
     sentence: np.ndarray
     term: np.ndarray
     tf: np.ndarray
-    weight: np.ndarray
-    value: np.ndarray
     word: np.ndarray
+    #: the distinct terms, by number
+    vocabulary: dict[str, int]
+    n_sentences: int
+    #: each sentence's count of words
+    words: np.ndarray
+    #: the entries in order of term, and where each term's lie in that order (an extra last
+    #: term, of no entry, stands for terms the side lacks)
+    by_term: np.ndarray
+    term_start: np.ndarray
+    term_count: np.ndarray
+    #: the last weighing asked for (one idf serves a whole run)
+    weighed_by: _Weighed | None = None
 
-    def norms(self, n_sentences: int) -> tuple[np.ndarray, np.ndarray]:
-        """Each sentence's vector length and count of words."""
+    @classmethod
+    def of(cls, side: Sequence[Mapping[str, float]]) -> _Entries:
+        terms = [term for found in side for term in found]
+        vocabulary = {t: k for k, t in enumerate(dict.fromkeys(terms))}
+        term = np.fromiter(map(vocabulary.__getitem__, terms), np.intp, len(terms))
+        sentence = np.repeat(np.arange(len(side)), [len(found) for found in side])
+        tf = np.fromiter((tf for found in side for tf in found.values()), float, len(terms))
+        is_word = np.fromiter(("+" not in t for t in vocabulary), float, len(vocabulary))
+        word = is_word[term]
+        term_count = np.bincount(term, minlength=len(vocabulary) + 1)
+        return cls(
+            sentence, term, tf, word, vocabulary, len(side),
+            np.bincount(sentence, weights=word, minlength=len(side)),
+            np.argsort(term, kind="stable"), np.cumsum(term_count) - term_count, term_count,
+        )  # fmt: skip
+
+    def numbers_of(self, terms: Iterable[str]) -> np.ndarray:
+        """The number of each of `terms` here, the extra last one for those not here."""
+        return np.fromiter(map(self.vocabulary.get, terms, repeat(len(self.vocabulary))), np.intp)
+
+    def weighed(self, idf: Mapping[str, float]) -> _Weighed:
+        """The entries weighed by `idf` (terms it does not hold weigh as the rarest)."""
+        if self.weighed_by is not None and self.weighed_by.idf is idf:
+            return self.weighed_by
+        weight_of = weights_of(idf, self.vocabulary)
+        weights = np.fromiter(map(weight_of.__getitem__, self.vocabulary), float)[self.term]
+        value = self.tf * weights
         # Squares from libm's pow, as Python's `**` gives them, and bincount adds in order as a
         # running sum does: scores agree to the last bit with those of earlier versions.
-        squares = np.float_power(self.value, 2.0)
-        norm = np.sqrt(np.bincount(self.sentence, weights=squares, minlength=n_sentences))
-        words = np.bincount(self.sentence, weights=self.word, minlength=n_sentences)
-        return norm, words
-
-
-def _weighed(
-    side: Sequence[Mapping[str, float]],
-    weight: Mapping[str, float],
-    numbers: dict[str, int],
-    numbering: bool,
-) -> _Weighed:
-    """The entries of one side's sentences; terms are numbered in `numbers` when `numbering`,
-    else looked up there."""
-    terms = [term for found in side for term in found]
-    sentence = np.repeat(np.arange(len(side)), [len(found) for found in side])
-    if numbering:
-        term = np.array([numbers.setdefault(t, len(numbers)) for t in terms], dtype=np.intp)
-    else:
-        term = np.array([numbers.get(t, -1) for t in terms], dtype=np.intp)
-    tf = np.fromiter((tf for found in side for tf in found.values()), float, len(terms))
-    weights = np.fromiter(map(weight.__getitem__, terms), float, len(terms))
-    word = np.fromiter(("+" not in t for t in terms), float, len(terms))
-    return _Weighed(sentence, term, tf, weights, tf * weights, word)
+        squares = np.float_power(value, 2.0)
+        norm = np.sqrt(np.bincount(self.sentence, weights=squares, minlength=self.n_sentences))
+        self.weighed_by = _Weighed(idf, weights, value, norm)
+        return self.weighed_by
 
 
 def weights_of(idf: Mapping[str, float], terms: Iterable[str]) -> Mapping[str, float]:
@@ -1013,8 +1064,37 @@ def _box_similarity(
 ) -> float:
     """The lexical similarity of sentences `a0..a1` taken together with `b0..b1`."""
     left, right = _merged_terms(a_sent, a0, a1), _merged_terms(b_sent, b0, b1)
-    cosine, dice, _ = _matrices([left], [right], idf)
-    return float(min(cosine[0, 0], dice[0, 0]))
+    return _one_similarity(left, right, idf)
+
+
+def _one_similarity(
+    left: Mapping[str, float], right: Mapping[str, float], idf: Mapping[str, float]
+) -> float:
+    """The lower of the cosine and the Dice of one pair of term vectors: `_matrices` of one
+    sentence a side, the same sums in the same order to the last bit, in plain Python (a
+    passage grown sentence by sentence asks for thousands, and numpy's calls cost more than
+    the sums)."""
+    weight = weights_of(idf, {*left, *right})
+    left_value = {term: tf * weight[term] for term, tf in left.items()}
+    left_norm = right_norm = dot = 0.0
+    for value in left_value.values():
+        left_norm += value**2.0  # libm's pow, as `_Entries.weighed` squares
+    right_words = shared = 0
+    for term, tf in right.items():
+        term_weight = weight[term]
+        right_norm += (tf * term_weight) ** 2.0
+        is_word = "+" not in term
+        right_words += is_word
+        if term in left_value:
+            dot += left_value[term] * tf * term_weight
+            shared += is_word
+    left_words = sum("+" not in term for term in left)
+    # 0/0 gives NaN there, which becomes 0.
+    norms = math.sqrt(left_norm) * math.sqrt(right_norm)
+    cosine = dot / norms if norms else 0.0
+    words = left_words + right_words
+    dice = 2.0 * shared / words if words else 0.0
+    return min(cosine, dice)
 
 
 def _grow(
@@ -1116,7 +1196,8 @@ def align_paraphrase_words(
     if a_covered.all() or b_covered.all():
         return []  # a whole copy: nothing left to be reworded
     weights = idf if idf else _pair_idf(a_sent, b_sent)
-    cosine, dice, shared = _matrices([s.terms for s in a_sent], [s.terms for s in b_sent], weights)
+    a_entries, b_entries = _cached_entries(source, a_sent), _cached_entries(target, b_sent)
+    cosine, dice, shared = _entry_matrices(a_entries, b_entries, weights)
     eligible: np.ndarray = ~a_covered[:, None] & ~b_covered[None, :]
     if method == "semantic":
         # Embeddings judge meaning; the words must still overlap somewhat, or every sentence

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -375,10 +376,33 @@ SAME_STORY_SIMILARITY = 0.35
 def story_similarity(a: CleanArticle, b: CleanArticle, idf: Mapping[str, float]) -> float:
     """Cosine of the two articles' tf-idf vectors of content words (names and numbers weigh
     more): how far they are about the same thing, in [0, 1]."""
-    va, vb = _story_vector(a, idf), _story_vector(b, idf)
+    (va, squares_a), (vb, squares_b) = _cached_story_vector(a, idf), _cached_story_vector(b, idf)
     dot = sum(w * vb[t] for t, w in va.items() if t in vb)
-    norm = math.sqrt(sum(w * w for w in va.values()) * sum(w * w for w in vb.values()))
+    norm = math.sqrt(squares_a * squares_b)
     return dot / norm if norm else 0.0
+
+
+#: articles whose story vectors are remembered: an article is compared with each of its
+#: candidates in turn
+STORY_CACHE = 128
+#: a story vector and the sum of its squared weights
+_Story = tuple[dict[str, float], float]
+_story_cache: OrderedDict[int, tuple[CleanArticle, Mapping[str, float], _Story]] = OrderedDict()
+
+
+def _cached_story_vector(doc: CleanArticle, idf: Mapping[str, float]) -> _Story:
+    """`_story_vector` of the article and the sum of its squared weights, remembered."""
+    cached = _story_cache.get(id(doc))
+    if cached is not None and cached[0] is doc and cached[1] is idf:
+        _story_cache.move_to_end(id(doc))
+        return cached[2]
+    vector = _story_vector(doc, idf)
+    found = vector, sum(w * w for w in vector.values())
+    _story_cache[id(doc)] = (doc, idf, found)
+    _story_cache.move_to_end(id(doc))  # the place of another article (or idf) it replaces
+    while len(_story_cache) > STORY_CACHE:
+        _story_cache.popitem(last=False)
+    return found
 
 
 def _story_vector(doc: CleanArticle, idf: Mapping[str, float]) -> dict[str, float]:

@@ -138,6 +138,25 @@ def test_a_reworded_sentence_pairs_and_a_same_topic_one_does_not() -> None:
     assert 0.0 <= sentence_similarity(original, unrelated) < PARAPHRASE_THRESHOLD
 
 
+def test_one_pair_scores_as_the_matrices_do_to_the_last_bit(
+    fictional: list[CleanArticle],
+) -> None:
+    # A growing passage is scored one pair at a time in plain Python: the same sums, in the
+    # same order, as the sentence matrices give.
+    idf = build_idf(fictional)
+    sentences = [s for doc in fictional for s in split_sentences(doc)]
+    pairs = 0
+    for weights in (idf, {}, {"kellmouth": 0.5}):
+        for first in range(0, len(sentences) - 1, 3):
+            left = align._merged_terms(sentences, first, first + 1)
+            for right in (sentences[first + 1].terms, sentences[-1 - first].terms, {}, left):
+                cosine, dice, _ = align._matrices([left], [right], weights)
+                expected = float(min(cosine[0, 0], dice[0, 0]))
+                assert align._one_similarity(left, right, weights).hex() == expected.hex()
+                pairs += 1
+    assert pairs > 40
+
+
 def test_build_idf_weighs_common_terms_less(fictional: list[CleanArticle]) -> None:
     idf = build_idf(fictional)
     # "kellmouth" is in all three articles, "falvey" in two, "pontoon" in two, "kayak" in one
