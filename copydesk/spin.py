@@ -643,7 +643,9 @@ def _estimate_rate(ratios: Sequence[float]) -> tuple[float, float]:
     likelihoods = np.exp(np.minimum(np.asarray(ratios, dtype=float), 30.0))
     rate = 0.05
     for _ in range(EM_ROUNDS):
-        share = float(np.sum(rate * likelihoods / (1.0 - rate + rate * likelihoods)))
+        # A round is a few calls on a short array: each call saved counts.
+        swapped = rate * likelihoods
+        share = float((swapped / (1.0 - rate + swapped)).sum())
         new = min(0.95, max(1e-6, share / len(likelihoods)))
         if abs(new - rate) < 1e-5:
             rate = new
