@@ -45,7 +45,7 @@ import threading
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from difflib import Match
 from importlib import resources
 from itertools import islice
@@ -101,6 +101,9 @@ PAIR_FIT_CACHE = 1 << 20
 #: words whose scoring states are remembered (a worker scores a stream of articles that share
 #: most of their words)
 ROW_CACHE = 1 << 16
+#: word pairs whose association those rows remember, at most (most pairs repeat too; about 200
+#: bytes each, so 50 MB at most)
+ROW_PAIR_CACHE = 1 << 18
 
 # --- the channel --------------------------------------------------------------------------------
 #: share of a spinner's picks that go to a word's first thesaurus entry (the rest: any entry)
@@ -172,7 +175,9 @@ class SpinModel:
         self._load_counts(frozenset(data.get("names", "").split()))
         self.reverse = self._reverse(data.get("tortured", {}))
         self._pair_fits: dict[str, float] = {}
-        self.score_rows: dict[tuple[str, str, str, bool], list[_State]] = {}
+        self.score_rows: dict[tuple[str, str, str, bool], _ScoreRow] = {}
+        #: word pairs remembered by the rows of `score_rows`
+        self.row_pairs = 0
 
     def _load_counts(self, names: frozenset[str]) -> None:
         package = resources.files("wordsegment")
@@ -506,29 +511,31 @@ _State = tuple[str, float, "str | None"]
 _Context = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
-def _lattice(
-    tokens: Sequence[_Token], lm: SpinModel, limit: int = SCORE_CANDIDATES
-) -> list[list[_State]]:
-    """Per word, its states for scoring: keep it (first), or one of the `limit` likeliest
-    originals it may stand for. A state's score is its word's tempered log probability plus, for
-    a change, log q(spun | original) and any extra cost. Rows are shared between calls: read
-    them, never change them."""
-    rows: list[list[_State]] = []
-    known = lm.score_rows if limit == SCORE_CANDIDATES else {}
+def _lattice(tokens: Sequence[_Token], lm: SpinModel) -> list[_ScoreRow]:
+    """Per word, its states for scoring: keep it (first), or one of the `SCORE_CANDIDATES`
+    likeliest originals it may stand for. A state's score is its word's tempered log probability
+    plus, for a change, log q(spun | original) and any extra cost. Rows are shared between calls:
+    read their states, never change them."""
+    rows: list[_ScoreRow] = []
+    known = lm.score_rows
     for token in tokens:
         # A word's states follow from how it is written and where: most repeat.
         seen = (token.key, token.word, token.form, token.sentence_start)
         row = known.get(seen)
         if row is None:
             candidates, extra = _options(token, lm)
+            states: list[_State]
             if not candidates:
-                row = [(token.key, 0.0, None)]
+                states = [(token.key, 0.0, None)]
             else:
-                row = [(token.key, PRIOR_WEIGHT * lm.logp(token.key), None)]
-                row.extend((c.original, c.unary - extra, c.original) for c in candidates[:limit])
-            if len(known) >= ROW_CACHE:
+                states = [(token.key, PRIOR_WEIGHT * lm.logp(token.key), None)]
+                states.extend(
+                    (c.original, c.unary - extra, c.original) for c in candidates[:SCORE_CANDIDATES]
+                )
+            if len(known) >= ROW_CACHE or lm.row_pairs >= ROW_PAIR_CACHE:
                 known.clear()
-            known[seen] = row
+                lm.row_pairs = 0
+            row = known[seen] = _ScoreRow(states)
         rows.append(row)
     return rows
 
@@ -570,6 +577,19 @@ def _log_unigram(lm: SpinModel, key: str, counts: Counter[str] | None, own: int,
 # --- scoring ------------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class _ScoreRow:
+    """A word's states for scoring (see `_lattice`), and how each state's key pairs with the
+    keys met next to it (`SpinModel.assoc`), remembered: word pairs repeat from article to
+    article, and each costs a state's worth of lookups."""
+
+    states: list[_State]
+    #: key of the word before -> assoc(that key, state's key), per state
+    after: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    #: key of the word after -> assoc(state's key, that key), per state
+    before: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+
 @dataclass
 class _Evidence:
     index: int
@@ -578,7 +598,7 @@ class _Evidence:
     best: str
 
 
-def _evidence(tokens: Sequence[_Token], rows: Sequence[Sequence[_State]], lm: SpinModel
+def _evidence(tokens: Sequence[_Token], rows: Sequence[_ScoreRow], lm: SpinModel
               ) -> list[_Evidence]:  # fmt: skip
     """Each changeable word's likelihood ratio of swapped against kept, in its context as
     written (the `SCORE_CANDIDATES` likeliest originals only: the sum is theirs)."""
@@ -586,16 +606,26 @@ def _evidence(tokens: Sequence[_Token], rows: Sequence[Sequence[_State]], lm: Sp
     found = []
     last = len(tokens) - 1
     for i, row in enumerate(rows):
-        if len(row) == 1:
+        states = row.states
+        if len(states) == 1:
             continue
-        token = tokens[i]
-        prev = SENTENCE if token.sentence_start else rows[i - 1][0][0]
-        nxt = rows[i + 1][0][0] if i < last and not tokens[i + 1].sentence_start else ""
-        key, kept_unary, _ = row[0]
-        kept = kept_unary + PAIR_WEIGHT * (assoc(prev, key) + assoc(key, nxt))
+        # A row's first state is its word as written: its key is the word's.
+        prev = SENTENCE if tokens[i].sentence_start else tokens[i - 1].key
+        nxt = tokens[i + 1].key if i < last and not tokens[i + 1].sentence_start else ""
+        left = row.after.get(prev)
+        if left is None:
+            left = row.after[prev] = tuple(assoc(prev, key) for key, _, _ in states)
+            lm.row_pairs += 1
+        right = row.before.get(nxt)
+        if right is None:
+            right = row.before[nxt] = tuple(assoc(key, nxt) for key, _, _ in states)
+            lm.row_pairs += 1
+        kept = states[0][1] + PAIR_WEIGHT * (left[0] + right[0])
         best, best_score, scores = "", -math.inf, []
-        for original, unary, _ in row[1 : SCORE_CANDIDATES + 1]:
-            score = unary + PAIR_WEIGHT * (assoc(prev, original) + assoc(original, nxt))
+        for (original, unary, _), with_prev, with_next in zip(
+            states[1:], left[1:], right[1:], strict=True
+        ):
+            score = unary + PAIR_WEIGHT * (with_prev + with_next)
             scores.append(score)
             if score > best_score:
                 best, best_score = original, score
@@ -616,7 +646,9 @@ def _estimate_rate(ratios: Sequence[float]) -> tuple[float, float]:
     likelihoods = np.exp(np.minimum(np.asarray(ratios, dtype=float), 30.0))
     rate = 0.05
     for _ in range(EM_ROUNDS):
-        share = float(np.sum(rate * likelihoods / (1.0 - rate + rate * likelihoods)))
+        # A round is a few calls on a short array: each call saved counts.
+        swapped = rate * likelihoods
+        share = float((swapped / (1.0 - rate + swapped)).sum())
         new = min(0.95, max(1e-6, share / len(likelihoods)))
         if abs(new - rate) < 1e-5:
             rate = new
@@ -632,7 +664,7 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
 
 
-def _report(tokens: Sequence[_Token], rows: Sequence[Sequence[_State]], lm: SpinModel
+def _report(tokens: Sequence[_Token], rows: Sequence[_ScoreRow], lm: SpinModel
             ) -> SpinReport:  # fmt: skip
     evidence = _evidence(tokens, rows, lm)
     # A topical word repeated all through a text ("entanglement") is one piece of evidence.
