@@ -36,6 +36,7 @@ three words of context can see.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import math
@@ -163,12 +164,8 @@ class SpinModel:
     """
 
     def __init__(self) -> None:
-        data = json.loads(
-            gzip.decompress(resources.files("copydesk").joinpath("data", DATA_FILE).read_bytes())
-        )
-        self.thesaurus: dict[str, tuple[str, ...]] = {
-            head: tuple(entries.split()) for head, entries in data["thesaurus"].items()
-        }
+        data = _shipped_data()
+        self.thesaurus = _thesaurus_of(data)
         self.log_counts: dict[str, float] = {}
         #: each listed word pair's association (see `assoc`), by first word, then second
         self.pairs: dict[str, dict[str, float]] = {}
@@ -415,6 +412,28 @@ def _load_model() -> SpinModel:
     global _MODEL
     _MODEL = SpinModel()
     return _MODEL
+
+
+def _shipped_data() -> dict[str, Any]:
+    raw = resources.files("copydesk").joinpath("data", DATA_FILE).read_bytes()
+    data: dict[str, Any] = json.loads(gzip.decompress(raw))
+    return data
+
+
+def _thesaurus_of(data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    return {head: tuple(entries.split()) for head, entries in data["thesaurus"].items()}
+
+
+@functools.cache
+def _thesaurus_alone() -> dict[str, tuple[str, ...]]:
+    return _thesaurus_of(_shipped_data())
+
+
+def thesaurus() -> dict[str, tuple[str, ...]]:
+    """Each word's thesaurus entries (what the spinner may put for it): the model's, or when it
+    is not loaded, read alone (a tenth of the time: a scan's main process needs no more)."""
+    loaded = _MODEL
+    return loaded.thesaurus if loaded is not None else _thesaurus_alone()
 
 
 # --- tokens -------------------------------------------------------------------------------------
@@ -1014,7 +1033,7 @@ def restore_from_original(
     the original's word when the thesaurus lists the written word as a swap of it (a missed
     swap; otherwise an edit, left alone). Returns the article and the words the original
     vouches for."""
-    lm = model()
+    entries = thesaurus()
     text = spun.article.text
     restored = set(spun.restored)
     words = list(spun.words)
@@ -1036,7 +1055,7 @@ def restore_from_original(
             if block.a - at == block.b - theirs_at:  # words standing one for one in each place
                 for k in range(block.a - at):
                     i, their = first + at + k, theirs[theirs_at + k]
-                    if i in restored or written(i) in lm.thesaurus.get(their, ()):
+                    if i in restored or written(i) in entries.get(their, ()):
                         words[i] = their
                         taken.add(i)
             taken.update(i for i in range(first + block.a, first + block.a + block.size)
