@@ -196,8 +196,7 @@ QUOTE_RES = (
 _SPEECH_HINT = re.compile(rf",\s+(?:{_SPEECH_VERBS})\s")
 
 
-@lru_cache(maxsize=1024)  # an article is compared with each of its candidates in turn
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=4)  # an article is compared with each of its candidates in turn
 def quoted_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of `text` that are quoted speech: between quote marks, or a paragraph opening that
     ends in ", said ..." (sorted, apart). Remembered for the last few texts (the two of the
