@@ -856,30 +856,18 @@ def _sketches_of_sorted(
     if len(hashes) == 0:
         return empty
     starts, sizes = _runs(sentences)
-    # Sentences with the most terms first: those with more than `rank` terms are then the
-    # first `reach[rank]`, and each word of a sketch is a slice, not a gather.
-    order = np.argsort(-sizes, kind="stable")
-    starts, sizes = starts[order], sizes[order]
-    owners = sentences[starts]
-    reach = [int(np.count_nonzero(sizes > rank)) for rank in range(sketch_terms)]
-    with np.errstate(over="ignore"):
-        words = []
-        for rank in range(sketch_terms):
-            word = hashes[starts[: reach[rank]] + rank]
-            words.append((word << np.uint64(17)) | (word >> np.uint64(47)))
-        out_hashes: list[np.ndarray] = []
-        out_sentences: list[np.ndarray] = []
-        for first, second in combinations(range(sketch_terms - 1), 2):
-            # the first two words' mix, shared by every third word after them
-            two = words[first][: reach[second]] * _PAIR_MIX ^ words[second]
-            for third in range(second + 1, sketch_terms):
-                mixed = (two[: reach[third]] * _PAIR_MIX) ^ words[third]
-                mine = owners[: reach[third]]
-                if part[1] > 1:
-                    chosen = mixed % np.uint64(part[1]) == np.uint64(part[0])
-                    mixed, mine = mixed[chosen], mine[chosen]
-                out_hashes.append(mixed)
-                out_sentences.append(mine)
+    out_hashes: list[np.ndarray] = []
+    out_sentences: list[np.ndarray] = []
+    # A block of sentences at a time: each holds `sketch_terms` arrays of its words at once.
+    for block in range(0, len(starts), _SKETCH_BLOCK):
+        end = block + _SKETCH_BLOCK
+        for mixed, owners in _block_sketches(hashes, sentences, starts[block:end],
+                                             sizes[block:end], sketch_terms):  # fmt: skip
+            if part[1] > 1:
+                chosen = mixed % np.uint64(part[1]) == np.uint64(part[0])
+                mixed, owners = mixed[chosen], owners[chosen]
+            out_hashes.append(mixed)
+            out_sentences.append(owners)
     if not out_hashes:
         return empty
     all_hashes, all_sentences = np.concatenate(out_hashes), np.concatenate(out_sentences)
@@ -898,6 +886,33 @@ def _sketches_of_sorted(
     distinct = np.ones(len(all_hashes), dtype=bool)
     distinct[1:] = (all_hashes[1:] != all_hashes[:-1]) | (all_sentences[1:] != all_sentences[:-1])
     return all_hashes[distinct], all_sentences[distinct]
+
+
+#: sentences whose sketches are made at a time (their words take `sketch_terms` arrays)
+_SKETCH_BLOCK = 1 << 18
+
+
+def _block_sketches(
+    hashes: np.ndarray, sentences: np.ndarray, starts: np.ndarray, sizes: np.ndarray, terms: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For sentences (their terms from `starts`, `sizes` of them), each triple of their first
+    `terms` terms mixed into one sketch, with its sentence: one array of each per triple."""
+    # Sentences with the most terms first: those with more than `rank` terms are then the
+    # first `reach[rank]`, and each word of a sketch is a slice, not a gather.
+    order = np.argsort(-sizes, kind="stable")
+    starts, sizes = starts[order], sizes[order]
+    owners = sentences[starts]
+    reach = [int(np.count_nonzero(sizes > rank)) for rank in range(terms)]
+    with np.errstate(over="ignore"):
+        words = []
+        for rank in range(terms):
+            word = hashes[starts[: reach[rank]] + rank]
+            words.append((word << np.uint64(17)) | (word >> np.uint64(47)))
+        for first, second in combinations(range(terms - 1), 2):
+            # the first two words' mix, shared by every third word after them
+            two = words[first][: reach[second]] * _PAIR_MIX ^ words[second]
+            for third in range(second + 1, terms):
+                yield (two[: reach[third]] * _PAIR_MIX) ^ words[third], owners[: reach[third]]
 
 
 def _sorted_by(first: np.ndarray, second: np.ndarray) -> bool:

@@ -322,8 +322,13 @@ def _sketches_one_by_one(
     return sorted(found)
 
 
-@pytest.mark.parametrize("sketch_terms", [2, 3, 6, 7])
-def test_sketches_are_every_triple_of_each_sentences_lowest_terms(sketch_terms: int) -> None:
+@pytest.mark.parametrize(
+    ("sketch_terms", "block"), [(2, 1000), (3, 1000), (6, 1000), (7, 7), (6, 1)]
+)
+def test_sketches_are_every_triple_of_each_sentences_lowest_terms(
+    sketch_terms: int, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(candidates, "_SKETCH_BLOCK", block)  # sentences sketched at a time
     rng = random.Random(sketch_terms)
     sentences = sorted(rng.randrange(40) for _ in range(300))  # sizes from 0 to about 15
     hashes = [rng.getrandbits(64) for _ in sentences]
