@@ -6,6 +6,7 @@ Screenshots land in tests/.screenshots/ (git-ignored) for a human to look at.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -259,6 +260,26 @@ def test_story_graph_and_lists_render(watched: Watched, tmp_path: Path, seeds_di
     assert page.locator("#articles .card").count() == 5
     watched.shot("seeds-overview")
     assert watched.errors == []
+
+
+def test_a_spun_copy_shows_its_restored_words_and_where_they_came_from(
+    watched: Watched, tmp_path: Path, examples_dir: Path
+) -> None:
+    from copydesk.spin import spin_swaps
+
+    rows = (examples_dir / "newsroom.jsonl").read_text(encoding="utf-8").splitlines()
+    text = next(json.loads(r)["text"] for r in rows if '"wire-flood"' in r)
+    spun, swaps = spin_swaps(text, rate=0.3, seed=2)
+    url = _report(tmp_path, [Article("original", text), Article("spun", spun)])
+    page = watched.page
+    page.goto(f"{url}#article=spun")
+    restored = page.locator("ruby")
+    assert restored.count() >= len(swaps) // 2
+    titles = [restored.nth(i).get_attribute("title") for i in range(restored.count())]
+    assert titles.count("restored from original") >= len(titles) // 2
+    words = {s.original.casefold() for s in swaps}
+    assert page.locator("ruby rt").first.text_content().casefold() in words
+    assert watched.dialogs == [] and watched.errors == []
 
 
 def test_hostile_text_titles_and_urls_run_no_script(watched: Watched, tmp_path: Path) -> None:

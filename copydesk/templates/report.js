@@ -322,7 +322,7 @@
     });
     const changes = ((article.spin && article.spin.changes) || []).map((c) => ({ start: c.start, end: c.end, c: c }));
     const layers = [
-      { spans: changes, wrap: (s, node) => el("ruby", {}, node, el("rt", { text: s.c.restored })) },
+      { spans: changes, wrap: (s, node) => el("ruby", { title: s.c.from ? "restored from " + s.c.from : "restored by the language model" }, node, el("rt", { text: s.c.restored })) },
       { spans: article.unique || [], wrap: (s, node) => el("span", { className: "unique", title: "found in no other member of its story" }, node) },
       removedLayer(article),
     ];
