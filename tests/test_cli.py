@@ -490,7 +490,12 @@ def test_ctrl_c_stops_a_parallel_scan_cleanly(tmp_path: Path) -> None:
     target = tmp_path / "scan.json"
     command = [str(Path(sys.executable).parent / "copydesk"), "scan", str(corpus),
                "--workers", "2", "--format", "json", "-o", str(target)]  # fmt: skip
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # As a terminal runs it: a job started in the background (`cmd &`, as CI may be) inherits
+    # SIGINT ignored, and Python then leaves it ignored.
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     time.sleep(4)
     assert process.poll() is None, "the scan ended before it could be interrupted"
     os.killpg(process.pid, signal.SIGINT)
