@@ -965,8 +965,9 @@ def spin_dict(
     the words its original put back in place of the model's, each with that article's id."""
     out = report.to_dict()
     taken: frozenset[int] = frozenset()
+    source = ""
     if original is not None:
-        doc, taken = original.doc, original.taken
+        doc, taken, source = original.doc, original.taken, original.source
     if doc.restored:
         text = doc.article.text
         out["changes"] = []
@@ -975,7 +976,7 @@ def spin_dict(
             change = {"start": doc.starts[i], "end": doc.ends[i], "spun": form,
                       "restored": _cased(doc.words[i], form)}  # fmt: skip
             if i in taken:
-                change["from"] = original.source  # type: ignore[union-attr]
+                change["from"] = source
             out["changes"].append(change)
     return out
 
