@@ -165,7 +165,9 @@ class SpinModel:
 
     def __init__(self) -> None:
         data = _shipped_data()
-        self.thesaurus = _thesaurus_of(data)
+        # One copy a process: a scan's main process may have read the thesaurus alone already.
+        read = _thesaurus_alone.cache_info().currsize
+        self.thesaurus = _thesaurus_alone() if read else _thesaurus_of(data)
         self.log_counts: dict[str, float] = {}
         #: each listed word pair's association (see `assoc`), by first word, then second
         self.pairs: dict[str, dict[str, float]] = {}
