@@ -70,6 +70,9 @@ class Tally:
     #: in the scans of originals and copies: swapped words restored, and unswapped changed
     scan_restored: int = 0
     scan_false: int = 0
+    #: in those scans: spun copies and originals that the scan calls spun (`spin.spun`)
+    scan_spun: int = 0
+    scan_plain_flagged: int = 0
 
     @property
     def precision(self) -> float:
@@ -120,6 +123,11 @@ class Tally:
     def scan_restoration(self) -> float:
         """Share of swapped words a scan restores (from the original, where it aligns them)."""
         return self.scan_restored / max(1, self.swapped)
+
+    @property
+    def scan_recall(self) -> float:
+        """Share of spun copies a scan calls spun (alone, or told by their pair)."""
+        return self.scan_spun / max(1, self.copies)
 
     @property
     def scan_false_rate(self) -> float:
@@ -313,7 +321,9 @@ def score_pairing(
                 tally.named += 1
     for report in result.articles:
         if not report.article.id.startswith("spun-"):
+            tally.scan_plain_flagged += bool((report.spin or {}).get("spun"))
             continue
+        tally.scan_spun += bool((report.spin or {}).get("spun"))
         truth = truths[int(report.article.id.rpartition("-")[2])]
         for change in (report.spin or {}).get("changes", []):
             found = truth.get((change["start"], change["end"]))
@@ -363,7 +373,8 @@ def main() -> None:
               f" {args.seeds} seed(s) per rate")  # fmt: skip
         print(f"{'rate':>5} {'P':>6} {'R':>6} {'F1':>6} {'restored':>9} {'false':>7}"
               f" {'words rest.':>11} {'words false':>11} {'5g spun':>8} {'5g rest.':>8}"
-              f" {'ms/text':>8} {'paired':>7} {'named':>6} {'scan rest.':>10} {'false':>7}"
+              f" {'ms/text':>8} {'paired':>7} {'named':>6} {'scan R':>6} {'flagged':>7}"
+              f" {'scan rest.':>10} {'false':>7}"
             + (f" {'told':>6}" if args.told else ""))  # fmt: skip
         figures = run(articles, rates, args.seeds, first, not args.no_pairing, args.told)
         for rate, t in figures.items():
@@ -373,6 +384,7 @@ def main() -> None:
                 f" {t.word_false_rate:11.4f} {t.shared_spun:8.3f} {t.shared_restored:8.3f}"
                 f" {1000 * t.seconds / max(1, t.texts):8.1f}"
                 f" {t.pairing_recall:7.3f} {t.named_share:6.3f}"
+                f" {t.scan_recall:6.3f} {t.scan_plain_flagged:7d}"
                 f" {t.scan_restoration:10.3f} {t.scan_false_rate:7.4f}"
                 + (f" {t.told_restoration:6.3f}" if args.told else "")
             )

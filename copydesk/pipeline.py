@@ -50,7 +50,14 @@ from .model import (
 from .parallel import Progress, in_processes, stream_in_processes
 from .provenance import explained_by_a_common_source, orient, published_first, read_clues
 from .read import read_articles
-from .spin import see_through, spin_dict, spin_score, words_of_originals
+from .spin import (
+    restore_from_original,
+    see_through,
+    spin_dict,
+    spin_score,
+    which_is_spun,
+    words_of_originals,
+)
 from .stories import build_stories, unique_spans
 
 
@@ -78,6 +85,18 @@ def compare_clean(
         passages = sorted(passages + reworded, key=lambda p: p.source)
     if not passages:
         return _same_story(a, b, opts, keep_order, idf)
+    if not a.restored and not b.restored:
+        told = [(p.source, p.target) for p in passages if p.kind != "verbatim"]
+        spun = which_is_spun(a, b, told) if told else None
+        if spun is not None:
+            # A copy spun too lightly to read as spun alone: the other side says which words
+            # it swapped. Matched on those put back, it is a spun copy as any other.
+            if spun == 0:
+                a = restore_from_original(a, b, told)[0]
+            else:
+                b = restore_from_original(b, a, [(t, s) for s, t in told])[0]
+            if a.restored or b.restored:
+                return compare_clean(a, b, options, keep_order, clues, idf)
     cov_a = coverage(a, [p.source for p in passages])
     cov_b = coverage(b, [p.target for p in passages])
     whole_copy = name_relation(cov_a, cov_b, passages) in ("duplicate", "copy") or name_relation(

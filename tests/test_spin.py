@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 
 from copydesk import scan, spin
+from copydesk.align import align_passages
 from copydesk.clean import WORD_RE, clean_article, normalise_word
 from copydesk.cli import main
 from copydesk.model import Article, Change, CleanArticle, Restoration, SpinReport
@@ -435,3 +436,104 @@ def test_cli_spin(runner: CliRunner, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert all(data["text"][s["start"] : s["end"]] == s["spun"] for s in data["swaps"])
     assert run(runner, "spin", path, "--rate", "2").exit_code == 2
+
+
+# --- copies spun too lightly to read as spun alone ---------------------------------------------
+
+
+def lightly_spun(examples: list[Article], seeds: range) -> list[tuple[Article, str, dict]]:
+    """(original, copy, its swaps by offsets) for the examples spun at 10 % that read as plain."""
+    found = []
+    for original in examples:
+        for seed in seeds:
+            spun, swaps = spin_swaps(original.text, rate=0.1, seed=seed)
+            if not spin_score(clean_article(Article("spun", spun))).spun:
+                truth = {(s.start, s.end): s.original.casefold() for s in swaps}
+                found.append((original, spun, truth))
+    return found
+
+
+def test_a_copy_spun_too_lightly_to_read_as_spun_is_told_by_its_original(
+    examples: list[Article],
+) -> None:
+    told = right = changed = swapped = 0
+    cases = lightly_spun(examples, range(3))
+    assert len(cases) >= 4
+    for original, spun, truth in cases:
+        result = scan([Article("original", original.text), Article("spun", spun)])
+        (pair,) = result.pairs
+        report = next(r for r in result.articles if r.article.id == "spun")
+        assert report.spin is not None
+        plain = next(r for r in result.articles if r.article.id == "original")
+        assert plain.spin is not None and not plain.spin["spun"] and "changes" not in plain.spin
+        if pair.relation != "spun_copy":
+            assert not report.spin["spun"] and "changes" not in report.spin
+            continue
+        told += 1
+        swapped += len(truth)
+        assert (pair.source, pair.target) == ("original", "spun")
+        assert pair.direction == "source_to_target"
+        assert all(p.kind in ("spun", "verbatim") for p in pair.passages)
+        assert report.spin["spun"] and report.spin["score"] < 0.5  # the score stays the text's
+        for change in report.spin["changes"]:
+            assert change["from"] == "original"
+            changed += 1
+            right += truth.get((change["start"], change["end"])) == change["restored"].casefold()
+    # Measured: 4 of 6 copies told (the other two: 15 swaps each, too few passed the word-fit
+    # test); 84 of their 89 swapped words put back, and no other word changed.
+    assert told >= 4
+    assert right == changed and right >= 0.9 * swapped
+
+
+def passages_of(a: CleanArticle, b: CleanArticle) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    return [(p.source, p.target) for p in align_passages(a, b) if p.kind != "verbatim"]
+
+
+def test_which_is_spun_names_the_spinners_copy_either_way(examples: list[Article]) -> None:
+    original, spun, _ = next(
+        case for case in lightly_spun(examples, range(3)) if case[0].id == "courier-budget"
+    )
+    a, b = clean_article(Article("o", original.text)), clean_article(Article("s", spun))
+    assert spin.which_is_spun(a, b, passages_of(a, b)) == 1
+    assert spin.which_is_spun(b, a, passages_of(b, a)) == 0
+    assert spin.which_is_spun(a, a, [((0, len(a.article.text)),) * 2]) is None
+
+
+def test_two_copies_spun_apart_are_not_told_one_from_the_other(examples: list[Article]) -> None:
+    # With the original missing, neither copy is the other's original: their own swaps lie on
+    # both sides, and putting one's words into the other would change words the spinner left.
+    pairs = 0
+    for original in examples:
+        a, b = (clean_article(Article(f"c{seed}", spin_text(original.text, 0.1, seed)))
+                for seed in (11, 12))  # fmt: skip
+        assert spin.which_is_spun(a, b, passages_of(a, b)) is None, original.id
+        pairs += 1
+    assert pairs == len(examples)
+
+
+def test_edits_with_a_few_synonyms_are_no_spinning() -> None:
+    original = (
+        "The council said on Monday that the bridge would close for repairs. Engineers found"
+        " cracks in two of its supports last month, the council said, and the work will take"
+        " about a year. Drivers are asked to use the ring road while the bridge is shut."
+    )
+    edited = (
+        "The council stated on Monday that the bridge would shut for repairs. Engineers found"
+        " cracks in two of its piers last week, the authority said, and the job will last"
+        " about a year. Motorists are told to use the ring road while the crossing is closed."
+    )
+    a, b = clean_article(Article("o", original)), clean_article(Article("e", edited))
+    spans = [((0, len(original)), (0, len(edited)))]
+    assert spin.which_is_spun(a, b, spans) is None
+    assert spin.which_is_spun(b, a, [(t, s) for s, t in spans]) is None
+
+
+def test_aligned_words_pairs_words_standing_one_for_one() -> None:
+    a = clean_article(Article("a", "one two three four five six seven"))
+    b = clean_article(Article("b", "one two THREE four five extra six seven"))
+    spans = [((0, len(a.article.text)), (0, len(b.article.text)))]
+    pairs = list(spin.aligned_words(a, b, spans))
+    # "three" stands for "THREE" (normalised alike); "extra" has no partner, the rest align.
+    assert pairs == [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 6), (6, 7)]
+    c = clean_article(Article("c", "one two tres four five six seven"))
+    assert (2, 2) in list(spin.aligned_words(a, c, [((0, 33), (0, 32))]))

@@ -496,9 +496,13 @@ def pair_key(pair: copydesk.Pair) -> tuple:
     return (pair.source, pair.target, pair.relation, pair.direction, pair.score)
 
 
-def test_spun_copies_are_indexed_and_checked_as_scan_sees_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rate, seed", [(0.3, 7), (0.1, 2)])
+def test_spun_copies_are_indexed_and_checked_as_scan_sees_them(
+    tmp_path: Path, rate: float, seed: int
+) -> None:
     """A spun copy is matched on its restored words: added, checked or reported, it pairs with
-    its original as `spun_copy`, with the spin report of the scan JSON."""
+    its original as `spun_copy`, with the spin report of the scan JSON. At 10 % (seed 2) the
+    copy reads as plain alone: its pair tells it (`spin.which_is_spun`)."""
     from copydesk.spin import spin_swaps
 
     news = REPO.parent / "shared" / "corpus" / "news" / "census.jsonl"
@@ -507,7 +511,7 @@ def test_spun_copies_are_indexed_and_checked_as_scan_sees_them(tmp_path: Path) -
     records = [json.loads(line) for line in news.read_text(encoding="utf-8").splitlines()]
     record = next(r for r in records if 800 <= len(r["text"].split()) <= 2500)
     original = Article(record["id"], record["text"], published="2026-01-02")
-    spun = Article("spun", spin_swaps(original.text, rate=0.3, seed=7)[0], published="2026-01-01")
+    spun = Article("spun", spin_swaps(original.text, rate, seed)[0], published="2026-01-01")
     want = _scan_json([original, spun])
     with Index(tmp_path / "i.db", EXACT) as index:
         index.add_articles([original])
@@ -517,6 +521,7 @@ def test_spun_copies_are_indexed_and_checked_as_scan_sees_them(tmp_path: Path) -
         reported = index.report("spun").spin
     spin = next(a["spin"] for a in want["articles"] if a["id"] == "spun")
     assert checked["articles"][0]["spin"] == spin == reported
+    assert spin["spun"] and (spin["score"] < 0.5) == (rate < 0.3)
     # most restored words are the original's, aligned with the copy
     assert sum(c.get("from") == original.id for c in spin["changes"]) > len(spin["changes"]) / 2
     assert _pairs(checked) == _pairs(want)
