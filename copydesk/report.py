@@ -335,14 +335,23 @@ def print_scan(
         console.print("[bold]spun[/bold] (words swapped for thesaurus entries to hide a copy):")
         for r in spun[:CLUE_LINES]:
             assert r.spin is not None
-            location = _locator(r.article)
-            restore = f"; restore it with: copydesk despin {location}" if location else ""
-            console.print(
-                f"  {r.article.id}: spin score {r.spin['score']:.2f}, about "
-                f"{r.spin.get('rate', 0):.0%} of replaceable words swapped{restore}",
-                markup=False,
-                soft_wrap=True,
-            )
+            changes = r.spin.get("changes", [])
+            original = next((c["from"] for c in changes if "from" in c), None)
+            if r.spin["score"] < 0.5 and original is not None:
+                # Told by its pair, not by its text: `despin` alone would leave it as it is.
+                line = (
+                    f"  {r.article.id}: reads as plain alone (spin score {r.spin['score']:.2f}),"
+                    f" but its pair shows it {original} run through a spinner;"
+                    f" {plural(len(changes), 'word')} put back from it (spin.changes in the JSON)"
+                )
+            else:
+                location = _locator(r.article)
+                restore = f"; restore it with: copydesk despin {location}" if location else ""
+                line = (
+                    f"  {r.article.id}: spin score {r.spin['score']:.2f}, about "
+                    f"{r.spin.get('rate', 0):.0%} of replaceable words swapped{restore}"
+                )
+            console.print(line, markup=False, soft_wrap=True)
         if len(spun) > CLUE_LINES:
             console.print(f"  ... and {len(spun) - CLUE_LINES} more (see --format json)")
     named = [r for r in result.articles if r.clues.credits or r.clues.declared_source]

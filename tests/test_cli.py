@@ -470,6 +470,24 @@ def test_scan_table_names_the_spun_article_and_how_to_restore_it(
                    for n in ("000", "001", "002", "003") for line in out.splitlines())  # fmt: skip
 
 
+def test_scan_table_says_a_light_spin_was_told_by_its_pair(
+    runner: CliRunner, examples_dir: Path, tmp_path: Path
+) -> None:
+    from copydesk.spin import spin_text
+
+    rows = [json.loads(line) for line in
+            (examples_dir / "newsroom.jsonl").read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    original = next(row for row in rows if row["id"] == "courier-budget")
+    (tmp_path / "original.txt").write_text(original["text"], encoding="utf-8")
+    # A tenth of the words swapped: the copy reads as plain alone (`test_spin.py`).
+    (tmp_path / "copy.txt").write_text(spin_text(original["text"], 0.1, 2), encoding="utf-8")
+    out = run(runner, "scan", tmp_path).output
+    (line,) = [line for line in out.splitlines() if line.strip().startswith("copy:")]
+    assert "reads as plain alone" in line and "original run through a spinner" in line
+    assert "copydesk despin" not in line  # despin alone would leave it as it is
+    assert "42 words put back" in line
+
+
 def test_ctrl_c_stops_a_parallel_scan_cleanly(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) during a scan with
     worker processes: exit 130, one line saying so, no traceback, no output file."""
