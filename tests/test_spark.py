@@ -76,6 +76,23 @@ def test_same_json_as_local_on_the_seeds(spark: Any, seeds_dir: Path) -> None:
     assert scan_to_dict(scan_spark([seeds_dir], spark=spark)) == scan_to_dict(local)
 
 
+def test_a_light_spin_told_by_its_pair_as_locally(
+    spark: Any, examples_dir: Path, tmp_path: Path
+) -> None:
+    """The executors tell a copy that reads as plain alone by its pair (`which_is_spun`, which
+    loads the spin model there) and give the same JSON as the local engine."""
+    from copydesk.spin import spin_text
+
+    rows = [json.loads(line) for line in
+            (examples_dir / "newsroom.jsonl").read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    original = next(row for row in rows if row["id"] == "courier-budget")
+    (tmp_path / "original.txt").write_text(original["text"], encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(spin_text(original["text"], 0.1, 2), encoding="utf-8")
+    local = scan_to_dict(scan([tmp_path]))
+    assert [(p["source"], p["relation"]) for p in local["pairs"]] == [("original", "spun_copy")]
+    assert scan_to_dict(scan_spark([tmp_path], spark=spark)) == local
+
+
 @pytest.fixture(scope="module")
 def synthetic(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """2,000 articles with known reuse (seven outlets), as JSON lines and as Parquet, and the
