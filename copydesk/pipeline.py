@@ -435,7 +435,7 @@ def assemble(
         spans[pair.target].extend(p.target for p in pair.passages)
     stories = build_stories([d.article for d in docs], pairs, clues)
     story_of = {member: s.id for s in stories for member in s.articles}
-    originals = words_of_originals(docs, pairs) if spins else {}
+    originals = words_of_originals(docs, pairs, spins) if spins else {}
     reports = [
         ArticleReport(
             article=doc.article,

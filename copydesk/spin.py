@@ -45,7 +45,7 @@ import re
 import threading
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import Match
 from importlib import resources
@@ -1001,15 +1001,24 @@ class OriginalWords:
     source: str
 
 
+#: a spun article takes its words from the plainest of its partners (the lowest spin rate of
+#: its text) among the pairs scoring within this much of its best: a copy scores as high with
+#: a second, lightly spun copy as with the original, and would take that copy's swaps
+PLAINEST_WITHIN = 0.1
+
+
 def words_of_originals(
-    docs: Sequence[CleanArticle], pairs: Sequence[Pair]
+    docs: Sequence[CleanArticle],
+    pairs: Sequence[Pair],
+    spins: Mapping[str, SpinReport] | None = None,
 ) -> dict[str, OriginalWords]:
-    """For each spun article (one with restored words) paired with an article that is not
-    spun, its words put back from that article (`restore_from_original`), using the pair with
-    the highest score: the model guesses a swapped word from its context, an original that is
-    present says it."""
+    """For each spun article (one with restored words, or told spun by its pair) paired with
+    an article that is not spun, its words put back from that article (`restore_from_original`):
+    the model guesses a swapped word from its context, an original that is present says it.
+    The partner is the one of the best-scoring pairs whose text reads plainest (`spins`, the
+    articles' spin reports: see `PLAINEST_WITHIN`)."""
     by_id = {d.id: d for d in docs}
-    best: dict[str, tuple[Pair, str]] = {}
+    partners: dict[str, list[tuple[Pair, str]]] = {}
     for pair in pairs:
         if not pair.passages:
             continue
@@ -1020,8 +1029,18 @@ def words_of_originals(
             # in `compare_clean`): its passages are spun, and it is their target.
             told = spun == pair.target and any(p.kind == "spun" for p in pair.passages)
             if by_id[spun].restored or told:
-                if spun not in best or pair.score > best[spun][0].score:
-                    best[spun] = (pair, other)
+                partners.setdefault(spun, []).append((pair, other))
+
+    def rate(article_id: str) -> float:
+        report = spins.get(article_id) if spins is not None else None
+        return report.rate if report is not None else 0.0
+
+    best: dict[str, tuple[Pair, str]] = {}
+    for spun, found_pairs in partners.items():
+        top = max(pair.score for pair, _ in found_pairs)
+        near = [(rate(other), -pair.score, k) for k, (pair, other) in enumerate(found_pairs)
+                if pair.score >= top - PLAINEST_WITHIN]  # fmt: skip
+        best[spun] = found_pairs[min(near)[2]]
     found = {}
     for spun, (pair, other) in best.items():
         spans = [(p.target, p.source) if spun == pair.target else (p.source, p.target)

@@ -1642,7 +1642,9 @@ class Index:
             partners = self._docs_of(conn, {p.source for p in pairs} | {p.target for p in pairs})
             loaded = self._load(conn, {doc, *partners.values()}, spins)
         clean, clues = loaded[doc]
-        original = words_of_originals([d for d, _ in loaded.values()], pairs).get(article_id)
+        original = words_of_originals([d for d, _ in loaded.values()], pairs, spins).get(
+            article_id
+        )
         spans = [p.source if pair.source == article_id else p.target
                  for pair in pairs for p in pair.passages]  # fmt: skip
         story = self.story_of(article_id)

@@ -25,7 +25,7 @@ from copydesk import scan, spin
 from copydesk.align import align_passages
 from copydesk.clean import WORD_RE, clean_article, normalise_word
 from copydesk.cli import main
-from copydesk.model import Article, Change, CleanArticle, Restoration, SpinReport
+from copydesk.model import Article, Change, CleanArticle, Pair, Passage, Restoration, SpinReport
 from copydesk.report import scan_schema, scan_to_dict
 from copydesk.spin import (
     despin,
@@ -537,3 +537,33 @@ def test_aligned_words_pairs_words_standing_one_for_one() -> None:
     assert pairs == [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 6), (6, 7)]
     c = clean_article(Article("c", "one two tres four five six seven"))
     assert (2, 2) in list(spin.aligned_words(a, c, [((0, 33), (0, 32))]))
+
+
+def test_a_spun_copy_takes_its_words_from_the_plainest_of_its_best_partners() -> None:
+    original = clean_article(Article("z", "He said the company would buy the old mill next year."))
+    # a second copy, lightly spun ("purchase"), that reads as plain alone
+    light = clean_article(
+        Article("a", "He said the company would purchase the old mill next year.")
+    )
+    spun = clean_article(Article("s", "He aforesaid the company would purchase the old mill next"
+                                      " twelvemonth."))  # fmt: skip
+    model_words = list(spun.words)
+    model_words[1] = "said"
+    matched = CleanArticle(**{**spun.__dict__, "words": model_words, "restored": [1]})
+
+    def whole(a: CleanArticle, score: float) -> Pair:
+        passage = Passage((0, len(a.article.text)), (0, len(spun.article.text)), "spun", 0.9)
+        return Pair(a.id, "s", "spun_copy", "source_to_target", score, 1.0, 1.0, [passage])
+
+    pairs = [whole(light, 1.0), whole(original, 0.95)]
+    docs = [original, light, matched]
+    spins = {"a": SpinReport(0.01, False, rate=0.02), "z": SpinReport(0.0, False, rate=0.001),
+             "s": SpinReport(0.9, True, rate=0.2)}  # fmt: skip
+    found = spin.words_of_originals(docs, pairs, spins)["s"]
+    assert found.source == "z" and found.doc.words == original.words
+    # By score alone the light copy would lend its swap ("purchase" stays).
+    found = spin.words_of_originals(docs, pairs)["s"]
+    assert found.source == "a" and "purchase" in found.doc.words
+    # Past `PLAINEST_WITHIN`, the better pair wins whatever the rates.
+    far = [whole(light, 1.0), whole(original, 1.0 - spin.PLAINEST_WITHIN - 0.01)]
+    assert spin.words_of_originals(docs, far, spins)["s"].source == "a"
