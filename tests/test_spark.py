@@ -87,7 +87,7 @@ def test_a_light_spin_told_by_its_pair_as_locally(
             (examples_dir / "newsroom.jsonl").read_text(encoding="utf-8").splitlines()]  # fmt: skip
     original = next(row for row in rows if row["id"] == "courier-budget")
     (tmp_path / "original.txt").write_text(original["text"], encoding="utf-8")
-    (tmp_path / "copy.txt").write_text(spin_text(original["text"], 0.1, 2), encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(spin_text(original["text"], 0.1, 6), encoding="utf-8")
     local = scan_to_dict(scan([tmp_path]))
     assert [(p["source"], p["relation"]) for p in local["pairs"]] == [("original", "spun_copy")]
     assert scan_to_dict(scan_spark([tmp_path], spark=spark)) == local

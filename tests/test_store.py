@@ -496,12 +496,12 @@ def pair_key(pair: copydesk.Pair) -> tuple:
     return (pair.source, pair.target, pair.relation, pair.direction, pair.score)
 
 
-@pytest.mark.parametrize("rate, seed", [(0.3, 7), (0.1, 2)])
+@pytest.mark.parametrize("rate, seed", [(0.3, 7), (0.05, 4)])
 def test_spun_copies_are_indexed_and_checked_as_scan_sees_them(
     tmp_path: Path, rate: float, seed: int
 ) -> None:
     """A spun copy is matched on its restored words: added, checked or reported, it pairs with
-    its original as `spun_copy`, with the spin report of the scan JSON. At 10 % (seed 2) the
+    its original as `spun_copy`, with the spin report of the scan JSON. At 5 % (seed 4) the
     copy reads as plain alone: its pair tells it (`spin.which_is_spun`)."""
     from copydesk.spin import spin_swaps
 
