@@ -1136,9 +1136,11 @@ def which_is_spun(
     read as plain on their own (`spin_score`): a copy spun lightly does."""
     entries = thesaurus()
     words_a, words_b = a.words, b.words
-    # Most pairs share no thesaurus swap: the words either side lacks tell, without aligning.
-    only_a = set(words_a).difference(words_b)
-    only_b = set(words_b).difference(words_a)
+    # Most pairs share no thesaurus swap: the words either side's passages lack tell, without
+    # aligning.
+    inside_a = _words_inside(a, [span for span, _ in spans])
+    inside_b = _words_inside(b, [span for _, span in spans])
+    only_a, only_b = inside_a - inside_b, inside_b - inside_a
     if only_a.isdisjoint(_entries_of(entries, only_b)) and only_b.isdisjoint(
         _entries_of(entries, only_a)
     ):
@@ -1156,6 +1158,14 @@ def which_is_spun(
                 for k in (0, 1)]  # fmt: skip
     side = 0 if evidence[0] >= evidence[1] else 1
     return side if evidence[side] >= PAIR_EVIDENCE else None
+
+
+def _words_inside(doc: CleanArticle, spans: Sequence[Offsets]) -> set[str]:
+    """The distinct words of `doc` inside the character `spans`."""
+    found: set[str] = set()
+    for start, end in spans:
+        found.update(doc.words[bisect_left(doc.starts, start) : bisect_left(doc.starts, end)])
+    return found
 
 
 def _entries_of(entries: dict[str, tuple[str, ...]], words: set[str]) -> Iterator[str]:
