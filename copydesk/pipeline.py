@@ -141,6 +141,12 @@ def compare_clean(
         passages.sort(key=lambda p: p.source)
     score = max(weighted_coverage(a, passages, "source"), weighted_coverage(b, passages, "target"))
     relation = name_relation(cov_a, cov_b, passages)
+    if relation == "spun_copy" and spun_a and not spun_b and not swap:
+        # Kept in the order given, the spun copy is the source: the target is its original,
+        # no spinner's copy of it. Named by what they share alone.
+        relation = name_relation(
+            cov_a, cov_b, [replace(p, kind="edited") if p.kind == "spun" else p for p in passages]
+        )
     if quotes_only and not whole_copy and opts.min_reuse_words > 0:
         relation = "same_story"  # both quote one source: no reuse between them
     return Pair(

@@ -277,6 +277,25 @@ def test_a_spun_copy_is_paired_with_its_original(news_article: Article, rate: fl
     assert plain.spin is not None and not plain.spin["spun"] and "changes" not in plain.spin
 
 
+@pytest.mark.parametrize("rate, seed", [(0.3, 7), (0.05, 4)])
+def test_compare_in_the_order_given_names_only_the_target_a_spun_copy(
+    news_article: Article, rate: float, seed: int
+) -> None:
+    """`compare` keeps its order. Original first: `spun_copy`. The spun copy first (read as
+    spun alone at 30 %, told by the pair at 5 %): the target is its original, no spinner's copy,
+    so the pair is named by what they share, and its direction is unknown."""
+    from copydesk.spin import spin_text
+
+    spun = spin_text(news_article.text, rate, seed)
+    forward = copydesk.compare(news_article.text, spun)
+    assert forward is not None
+    assert (forward.relation, forward.direction) == ("spun_copy", "source_to_target")
+    backward = copydesk.compare(spun, news_article.text)
+    assert backward is not None
+    assert backward.relation in ("duplicate", "copy") and backward.direction == "unknown"
+    assert {p.kind for p in backward.passages} == {p.kind for p in forward.passages} == {"spun"}
+
+
 def test_two_copies_of_one_spun_text_are_duplicates_not_spun(news_article: Article) -> None:
     from copydesk.spin import spin_text
 
