@@ -141,7 +141,7 @@ def compare_clean(
         passages.sort(key=lambda p: p.source)
     score = max(weighted_coverage(a, passages, "source"), weighted_coverage(b, passages, "target"))
     relation = name_relation(cov_a, cov_b, passages)
-    if relation == "spun_copy" and spun_a and not spun_b and not swap:
+    if relation == "spun_copy" and keep_order and spun_a and not spun_b:
         # Kept in the order given, the spun copy is the source: the target is its original,
         # no spinner's copy of it. Named by what they share alone.
         relation = name_relation(
