@@ -551,9 +551,45 @@ def sentence_bounds(doc: CleanArticle) -> list[int]:
     abbreviation or a single capital, which are initials), at a line end, and where removed
     text lay.
     """
-    text = doc.article.text
     if not doc.words:
         return [0]
+    return [*np.flatnonzero(sentence_openings([doc])).tolist(), len(doc.words)]
+
+
+def sentence_openings(docs: Sequence[CleanArticle], joined: str | None = None) -> np.ndarray:
+    """Whether each word of `docs` (all their words, one article after another) opens a
+    sentence (see `sentence_bounds`). The texts are read as one, `joined` by line ends when
+    given (`"\n".join` of them): each article's first word opens a sentence whatever came
+    before, and a line end ends one, so no article's sentences change."""
+    if joined is None:
+        joined = "\n".join(d.article.text for d in docs)
+    counts = [len(d.words) for d in docs]
+    if len(docs) == 1:
+        starts = np.asarray(docs[0].starts, dtype=np.int64)
+    else:  # each article's word offsets into `joined`
+        bases = np.cumsum([0, *(len(d.article.text) + 1 for d in docs[:-1])], dtype=np.int64)
+        starts = np.concatenate([np.asarray(d.starts, dtype=np.int64) for d in docs])
+        starts += np.repeat(bases, counts)
+    ends = np.asarray(_sentence_ends(joined), dtype=np.int64)
+    sentence_of = np.searchsorted(ends, starts, side="right")
+    first = np.ones(len(starts), dtype=bool)
+    first[1:] = sentence_of[1:] != sentence_of[:-1]
+    offset = 0
+    for doc, count in zip(docs, counts, strict=True):
+        if count:
+            first[offset] = True
+            if doc.breaks:
+                breaks = np.asarray(doc.breaks, dtype=np.int64)
+                # A break after the last word (removed text, then a paragraph without words)
+                # opens none.
+                first[offset + breaks[breaks < count]] = True
+        offset += count
+    return first
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Where sentences end in `text` (see `sentence_bounds`): just past the white space that
+    follows their closing marks, or past a line end."""
     ends = []
     for match in _BOUNDARY_RE.finditer(text):
         at = match.start()
@@ -565,16 +601,7 @@ def sentence_bounds(doc: CleanArticle) -> list[int]:
             if word.casefold() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
                 continue
         ends.append(match.end())
-    starts = np.asarray(doc.starts, dtype=np.int64)
-    sentence_of = np.searchsorted(np.asarray(ends, dtype=np.int64), starts, side="right")
-    first = np.ones(len(starts), dtype=bool)
-    first[1:] = sentence_of[1:] != sentence_of[:-1]
-    if doc.breaks:
-        breaks = np.asarray(doc.breaks, dtype=np.int64)
-        # A break after the last word (removed text, then a paragraph without words) opens none.
-        first[breaks[breaks < len(starts)]] = True
-    bounds: list[int] = [*np.flatnonzero(first).tolist(), len(starts)]
-    return bounds
+    return ends
 
 
 def split_sentences(doc: CleanArticle) -> list[Sentence]:

@@ -32,13 +32,14 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import chain, combinations, pairwise
 from typing import Any
 
 import numpy as np
 
-from .align import sentence_bounds, sentence_tokens, word_term
+from .align import sentence_openings, sentence_tokens, word_term
 from .clean import reading
 from .model import Candidate, CleanArticle, Fingerprint
 from .read import parse_date
@@ -91,6 +92,24 @@ def ngram_hashes(words: Sequence[str], n: int) -> np.ndarray:
 
 def _ngrams_of(hashes: np.ndarray, n: int) -> np.ndarray:
     """The distinct n-gram hashes of a run of word hashes (sorted)."""
+    return _distinct(_rolled(hashes, n))
+
+
+def _ngrams_each(hashes: np.ndarray, counts: np.ndarray, n: int) -> list[np.ndarray]:
+    """`_ngrams_of` each article's words, whose hashes come one article after another in
+    `hashes` (`counts[k]` of them for article `k`): rolled all at once."""
+    rolled = _rolled(hashes, n)
+    found = []
+    start = 0
+    for count in counts.tolist():
+        # (`_distinct` sorts each article's slice in place: the slices do not overlap.)
+        found.append(_distinct(rolled[start : start + count - n + 1]) if count >= n else _NO_WORDS)
+        start += count
+    return found
+
+
+def _rolled(hashes: np.ndarray, n: int) -> np.ndarray:
+    """The hash of each word n-gram of a run of word hashes, in order."""
     if len(hashes) < n:
         return np.empty(0, dtype=np.uint64)
     count = len(hashes) - n + 1
@@ -103,7 +122,7 @@ def _ngrams_of(hashes: np.ndarray, n: int) -> np.ndarray:
                 combined += hashes[offset : offset + count]
             # Rotate so that n-grams of the same words in another order hash apart.
             combined = (combined << np.uint64(7)) | (combined >> np.uint64(57))
-    return _distinct(combined)
+    return combined
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -193,51 +212,130 @@ _word_table = _WordTable()
 os.register_at_fork(after_in_child=_word_table.after_fork)
 
 
-def _sentence_terms(
-    doc: CleanArticle,
-    fields: tuple[np.ndarray, np.ndarray] | None = None,
-    read: tuple[str, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray, int]:
+#: the most articles, and words, `fingerprints` reads as one batch: their sentences are
+#: numbered together in the `64 - TERM_BITS` bits above a term (a sentence holds a word)
+BATCH_ARTICLES = 256
+BATCH_WORDS = 1 << 20
+
+
+@dataclass
+class _Batch:
+    """Articles read as one: their words one after another, their texts joined by line ends."""
+
+    docs: Sequence[CleanArticle]
+    #: each article's number of words, and where its words start among all of them
+    counts: np.ndarray
+    word_starts: np.ndarray
+    words: list[str]
+    joined: str
+    #: each word's `[start, end)` offsets into `joined`
+    starts: np.ndarray
+    ends: np.ndarray
+
+    @classmethod
+    def of(cls, docs: Sequence[CleanArticle]) -> _Batch:
+        counts = np.fromiter((len(d.words) for d in docs), dtype=np.int64, count=len(docs))
+        word_starts = np.cumsum(counts) - counts
+        joined = "\n".join(d.article.text for d in docs)
+        text_starts = np.cumsum([0, *(len(d.article.text) + 1 for d in docs[:-1])])
+        shift = np.repeat(text_starts.astype(np.int64), counts)
+        starts = np.concatenate([np.asarray(d.starts, dtype=np.int64) for d in docs]) + shift
+        ends = np.concatenate([np.asarray(d.ends, dtype=np.int64) for d in docs]) + shift
+        words = list(chain.from_iterable(d.words for d in docs))
+        return cls(docs, counts, word_starts, words, joined, starts, ends)
+
+    def doc_of_words(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self.docs)), self.counts)
+
+    def kinds(self) -> tuple[list[str], np.ndarray]:
+        """`clean.reading` of each text (its kind; the joined text's code points)."""
+        kind, codes = reading(self.joined)
+        # A joined text read as ASCII is made of texts read so (see `clean.reading`).
+        if kind == "ascii":
+            return ["ascii"] * len(self.docs), codes
+        return [reading(d.article.text)[0] for d in self.docs], codes
+
+
+def _batches(docs: Sequence[CleanArticle]) -> Iterator[Sequence[CleanArticle]]:
+    start, words = 0, 0
+    for i, doc in enumerate(docs):
+        if i > start and (i - start >= BATCH_ARTICLES or words + len(doc.words) > BATCH_WORDS):
+            yield docs[start:i]
+            start, words = i, 0
+        words += len(doc.words)
+    if start < len(docs):
+        yield docs[start:]
+
+
+def _sentence_terms(doc: CleanArticle) -> tuple[np.ndarray, np.ndarray, int]:
     """The term hash (`_token_term_hashes`) of each token the paraphrase aligner reads in the
     article's sentences (`align.split_sentences`), its sentence's number, and how many
-    sentences there are.
+    sentences there are (`_batch_sentence_terms` of one article)."""
+    batch = _Batch.of([doc])
+    every, sentence_of, counts = _batch_sentence_terms(batch, *_word_table.fields(batch.words)[1:])
+    return every, sentence_of, int(counts[0])
+
+
+def _batch_sentence_terms(
+    batch: _Batch, terms: np.ndarray, decimal: np.ndarray, kinds: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The term hash (`_token_term_hashes`) of each token the paraphrase aligner reads in the
+    articles' sentences (`align.split_sentences`), in order; its sentence's number (sentences
+    numbered across the batch); and how many sentences each article has.
 
     A word is one token, but for words of digits and letters and numbers joined by a point or
     a comma; when all the word characters are ASCII, its term is that of the word as cleaned.
     Only the sentences holding such words (or every sentence, when the text holds mojibake)
-    are read again. `fields`: the terms and number flags of the article's words
-    (`_WordTable.fields`), and `read`, `clean.reading` of its text, when known."""
-    text, starts, ends = doc.article.text, doc.starts, doc.ends
-    kind = read[0] if read else reading(text)[0]
-    bounds = sentence_bounds(doc)
-    n_sentences = len(bounds) - 1
-    sentence_of = np.repeat(np.arange(n_sentences, dtype=np.uint64), np.diff(bounds))
-    if kind == "mojibake":
-        return *_tokens_read_again(doc, bounds, np.arange(n_sentences)), n_sentences
-    if kind == "ascii" and not doc.restored:
-        every, decimal = fields if fields is not None else _word_table.fields(doc.words)[1:]
-    else:
-        if kind == "ascii":  # the aligner reads the words as written, spun or not
-            words = list(doc.words)
-            for i in doc.restored:
-                words[i] = text[starts[i] : ends[i]]
-        else:  # the word as written, as the aligner reads it ("ﬁnal", not "final")
-            words = list(map(text.__getitem__, map(slice, starts, ends)))
-        every, decimal = _word_table.fields(words)[1:]
+    are read again. `terms` and `decimal`: the words' terms and number flags
+    (`_WordTable.fields`); `kinds`: `_Batch.kinds`, when known."""
+    docs = batch.docs
+    kinds = kinds if kinds is not None else batch.kinds()[0]
+    opens = sentence_openings(docs, batch.joined)
+    sentence_of = (np.cumsum(opens) - 1).astype(np.uint64)
+    opened = np.concatenate(([0], np.cumsum(opens)))
+    word_ends = batch.word_starts + batch.counts
+    n_sentences = opened[word_ends] - opened[batch.word_starts]
+    every, decimal = terms.copy(), decimal.copy()
+    mojibake = []
+    for k, (doc, kind) in enumerate(zip(docs, kinds, strict=True)):
+        if kind == "mojibake":
+            mojibake.append(k)
+        elif kind != "ascii" or doc.restored:
+            text, starts, ends = doc.article.text, doc.starts, doc.ends
+            if kind == "ascii":  # the aligner reads the words as written, spun or not
+                words = list(doc.words)
+                for i in doc.restored:
+                    words[i] = text[starts[i] : ends[i]]
+            else:  # the word as written, as the aligner reads it ("ﬁnal", not "final")
+                words = list(map(text.__getitem__, map(slice, starts, ends)))
+            at = slice(batch.word_starts[k], word_ends[k])
+            every[at], decimal[at] = _word_table.fields(words)[1:]
     unlike = every == _MIXED  # words that are not one token each
     if decimal[1:].any():
         # Numbers joined by a point or comma ("1,000", "3.5") are one token.
-        first, second = np.asarray(starts, np.int64), np.asarray(ends, np.int64)
-        joined = np.flatnonzero(decimal[:-1] & decimal[1:] & (first[1:] == second[:-1] + 1))
-        for i in joined.tolist():
-            unlike[i] |= text[ends[i]] in ".,"
-    if not unlike.any():
-        return every, sentence_of, n_sentences
+        touching = decimal[:-1] & decimal[1:] & (batch.starts[1:] == batch.ends[:-1] + 1)
+        openings = batch.word_starts[1:]
+        # never across two articles
+        touching[openings[(openings > 0) & (openings < len(touching) + 1)] - 1] = False
+        for i in np.flatnonzero(touching).tolist():
+            unlike[i] |= batch.joined[batch.ends[i]] in ".,"
+    if mojibake:  # every sentence read again
+        unlike[np.isin(batch.doc_of_words(), mojibake)] = True
     again = np.unique(sentence_of[unlike])
+    if not len(again):
+        return every, sentence_of, n_sentences
     keep = ~np.isin(sentence_of, again)
-    terms, sentences = _tokens_read_again(doc, bounds, again)
-    every = np.concatenate((every[keep], terms))
-    sentence_of = np.concatenate((sentence_of[keep], sentences))
+    first_sentence = opened[batch.word_starts]
+    read_terms, read_sentences = [every[keep]], [sentence_of[keep]]
+    doc_of_again = np.searchsorted(first_sentence, again, side="right") - 1
+    for k in np.unique(doc_of_again).tolist():
+        doc, base = docs[k], int(first_sentence[k])
+        local = opens[batch.word_starts[k] : word_ends[k]]
+        bounds = [*np.flatnonzero(local).tolist(), len(doc.words)]
+        found, sentences = _tokens_read_again(doc, bounds, again[doc_of_again == k] - base)
+        read_terms.append(found)
+        read_sentences.append(sentences + np.uint64(base))
+    every, sentence_of = np.concatenate(read_terms), np.concatenate(read_sentences)
     order = np.argsort(sentence_of, kind="stable")  # sentences back in order, tokens in place
     return every[order], sentence_of[order], n_sentences
 
@@ -258,39 +356,93 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
     """What the candidate search needs of one article: its rare-n-gram keys and, with
     `rewrites` (what reaches paraphrases: see `candidate_settings`), the content terms of its
     sentences (for sketches, and with the phrases they make for the run's idf) and its names.
-    Costs under a millisecond an article, a tenth of that without `rewrites`."""
+    Costs under a millisecond an article, a tenth of that without `rewrites`; `fingerprints`
+    of many articles costs about half as much each."""
+    return _batch_fingerprints(_Batch.of([doc]), ngram, rewrites)[0]
+
+
+def fingerprints(
+    docs: Sequence[CleanArticle], ngram: int = 5, *, rewrites: bool = True
+) -> list[Fingerprint]:
+    """`fingerprint` of each article, worked out a batch of articles at a time: each NumPy call
+    costs about a microsecond whatever its size, and one by one they make half of an
+    article's time."""
+    found: list[Fingerprint] = []
+    for batch in _batches(docs):
+        found.extend(_batch_fingerprints(_Batch.of(batch), ngram, rewrites))
+    return found
+
+
+def _batch_fingerprints(batch: _Batch, ngram: int, rewrites: bool) -> list[Fingerprint]:
+    nothing = np.empty(0, dtype=np.uint64)
     if not rewrites:
         # The hashes alone: the word table would stem every new word for nothing.
-        nothing = np.empty(0, dtype=np.uint64)
-        return Fingerprint(ngram_hashes(doc.words, ngram), nothing, np.empty(0, np.int32), nothing)
-    hashes, terms, decimal = _word_table.fields(doc.words)
-    read = reading(doc.article.text)
-    every, sentence_of, n_sentences = _sentence_terms(doc, (terms, decimal), read)
+        hashes = _hashes_of(batch.words, _word_hashes)
+        return [
+            Fingerprint(found, nothing, np.empty(0, np.int32), nothing)
+            for found in _ngrams_each(hashes, batch.counts, ngram)
+        ]
+    hashes, terms, decimal = _word_table.fields(batch.words)
+    kinds, codes = batch.kinds()
+    every, sentence_of, n_sentences = _batch_sentence_terms(batch, terms, decimal, kinds)
     content = every != 0  # function words have no term
     terms, sentence_of = every[content], sentence_of[content]
-    vocabulary = _vocabulary(terms, sentence_of)
+    first_sentence = np.cumsum(n_sentences) - n_sentences
+    doc_of_sentence = np.repeat(np.arange(len(batch.docs)), n_sentences)
+    vocabulary = _batch_vocabulary(terms, sentence_of, doc_of_sentence, len(batch.docs))
     # Each term once per sentence, in order of sentence then term: one sort of one array,
     # sentence number in the high bits, the term's top TERM_BITS bits below (its hash from
-    # here on). An article of 20 MiB has far fewer than 2 ** (64 - TERM_BITS) sentences.
+    # here on). A batch holds fewer than 2 ** (64 - TERM_BITS) sentences.
     keys = _distinct((sentence_of << np.uint64(TERM_BITS)) | (terms >> np.uint64(64 - TERM_BITS)))
-    # int16 where the article allows it: a hundred thousand articles hold forty million terms
-    number_type = np.int16 if n_sentences < 2**15 else np.int32
-    sentence_of = (keys >> np.uint64(TERM_BITS)).astype(number_type)
+    sentence_of = (keys >> np.uint64(TERM_BITS)).astype(np.int64)
     terms = (keys & np.uint64((1 << TERM_BITS) - 1)) << np.uint64(64 - TERM_BITS)
     if len(sentence_of):
         # Sentences with too many distinct terms are lists or tables: not sketched.
         short = np.bincount(sentence_of)[sentence_of] <= MAX_SKETCH_WORDS
         terms, sentence_of = terms[short], sentence_of[short]
-    names = name_hashes(doc, read[1])
-    return Fingerprint(_ngrams_of(hashes, ngram), terms, sentence_of, names, vocabulary)
+    doc_of_term = doc_of_sentence[sentence_of]
+    sentence_of -= first_sentence[doc_of_term]
+    # int16 where the article allows it: a hundred thousand articles hold forty million terms
+    small = n_sentences < 2**15
+    if small.all():
+        sentence_of = sentence_of.astype(np.int16)
+    else:
+        sentence_of = sentence_of.astype(np.int32)
+    term_ends = np.searchsorted(doc_of_term, np.arange(1, len(batch.docs) + 1))
+    names = _batch_names(batch, codes)
+    ngrams = _ngrams_each(hashes, batch.counts, ngram)
+    found = []
+    term_start = 0
+    for k, term_end in enumerate(term_ends.tolist()):
+        sentences = sentence_of[term_start:term_end]
+        if small[k] and sentences.dtype != np.int16:
+            sentences = sentences.astype(np.int16)
+        found.append(Fingerprint(ngrams[k], terms[term_start:term_end], sentences, names[k],
+                                 vocabulary[k]))  # fmt: skip
+        term_start = term_end
+    return found
 
 
-def _vocabulary(terms: np.ndarray, sentences: np.ndarray) -> np.ndarray:
-    """The distinct `term_key`s of an article's terms and phrases (two content terms in a row
-    in one sentence, as `align.sentence_terms` pairs them), from its terms in text order."""
+def _batch_vocabulary(
+    terms: np.ndarray, sentences: np.ndarray, doc_of_sentence: np.ndarray, n_docs: int
+) -> list[np.ndarray]:
+    """Each article's distinct `term_key`s of its terms and phrases (two content terms in a
+    row in one sentence, as `align.sentence_terms` pairs them), from the batch's terms in text
+    order and their sentences (numbered across the batch)."""
     follows = (sentences[1:] == sentences[:-1]) & (terms[1:] != terms[:-1])
     phrases = _phrase_keys(terms[:-1][follows], terms[1:][follows])
-    return _distinct(np.concatenate((terms, phrases)))
+    term_doc = doc_of_sentence[sentences]
+    phrase_doc = term_doc[:-1][follows]
+    edges = np.arange(1, n_docs)
+    term_ends = [*np.searchsorted(term_doc, edges).tolist(), len(terms)]
+    phrase_ends = [*np.searchsorted(phrase_doc, edges).tolist(), len(phrases)]
+    found = []
+    term_start = phrase_start = 0
+    for term_end, phrase_end in zip(term_ends, phrase_ends, strict=True):
+        found.append(_distinct(np.concatenate((terms[term_start:term_end],
+                                               phrases[phrase_start:phrase_end]))))  # fmt: skip
+        term_start, phrase_start = term_end, phrase_end
+    return found
 
 
 _PHRASE_MIX = 0xD6E8FEB86659FD93
@@ -488,8 +640,8 @@ def build_idf(docs: Sequence[CleanArticle]) -> Idf:
     Terms absent from it (and every term when no idf is given) weigh as much as the rarest.
     """
     counts = DocumentFrequencies()
-    for doc in docs:
-        counts.add(fingerprint(doc).vocabulary)
+    for found in fingerprints(docs):
+        counts.add(found.vocabulary)
     return counts.idf()
 
 
@@ -503,7 +655,7 @@ def find_candidates(
     """Pairs of articles (by index in `docs`) worth aligning, sorted by `(a, b)`: the
     `fingerprint` of each, then `candidates_of` (which the keyword `settings` go to), hubs led
     by the earliest article (`publication_ranks`)."""
-    prints = [fingerprint(d, ngram) for d in docs]
+    prints = fingerprints(docs, ngram)
     ranks = publication_ranks([d.article.published for d in docs])
     return candidates_of(prints, max_df, min_shared, ranks=ranks, **settings)
 
@@ -599,24 +751,37 @@ def publication_key(published: str | None) -> datetime:
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”]")
 
 
-def name_hashes(doc: CleanArticle, codes: np.ndarray | None = None) -> np.ndarray:
+def name_hashes(doc: CleanArticle) -> np.ndarray:
     """Hashes of the names (capitalised words not opening a sentence) and multi-digit numbers
-    an article mentions: what two reports of one event share even in other words. `codes`: the
-    text's code points (`clean.reading`), when known."""
-    text, words, starts, ends = doc.article.text, doc.words, doc.starts, doc.ends
-    if codes is None:
-        codes = reading(text)[1]
-    found = set()
-    # Only words that open with a capital or a digit can count: few, so look at them alone,
-    # found among the rest in one pass over their first code points (a to z open most words).
-    firsts = codes[np.asarray(starts, dtype=np.intp)]
-    for i in np.flatnonzero((firsts < 97) | (firsts > 122)).tolist():
-        first = text[starts[i]]
-        if (first.isdigit() and len(words[i]) >= 2) or (
-            first.isupper() and i > 0 and not _SENTENCE_END.search(text, ends[i - 1], starts[i])
-        ):
-            found.add(words[i])
-    return np.array(sorted(word_hash(w) for w in found), dtype=np.uint64)
+    an article mentions: what two reports of one event share even in other words."""
+    batch = _Batch.of([doc])
+    return _batch_names(batch, reading(batch.joined)[1])[0]
+
+
+def _batch_names(batch: _Batch, codes: np.ndarray) -> list[np.ndarray]:
+    """`name_hashes` of each article of a batch; `codes`: the joined text's code points."""
+    text, words, starts = batch.joined, batch.words, batch.starts
+    found: list[set[str]] = [set() for _ in batch.docs]
+    if len(starts):
+        opening = np.zeros(len(starts), dtype=bool)
+        opening[batch.word_starts[batch.counts > 0]] = True
+        # Only words that open with a capital or a digit can count: few, so look at them
+        # alone, found among the rest in one pass over their first code points (a to z open
+        # most words).
+        firsts = codes[starts]
+        chosen = np.flatnonzero((firsts < 97) | (firsts > 122))
+        doc_of = np.searchsorted(batch.word_starts, chosen, side="right") - 1
+        for i, k, start, previous_end, opens in zip(
+            chosen.tolist(), doc_of.tolist(), starts[chosen].tolist(),
+            batch.ends[chosen - 1].tolist(), opening[chosen].tolist(), strict=True,
+        ):  # fmt: skip
+            first = text[start]
+            if (first.isdigit() and len(words[i]) >= 2) or (
+                first.isupper() and not opens
+                and not _SENTENCE_END.search(text, previous_end, start)
+            ):  # fmt: skip
+                found[k].add(words[i])
+    return [np.array(sorted(map(word_hash, names)), dtype=np.uint64) for names in found]
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,7 @@ from .candidates import (
     DocumentFrequencies,
     PackedHashes,
     candidates_of,
-    fingerprint,
+    fingerprints,
     owner_bits,
     pack_hashes,
     publication_ranks,
@@ -356,7 +356,7 @@ def _fingerprint_chunk(
     work: tuple[Sequence[CleanArticle], int, bool], indices: Sequence[int]
 ) -> list[_Fingerprints]:
     docs, ngram, rewrites = work
-    prints = [fingerprint(docs[i], ngram, rewrites=rewrites) for i in indices]
+    prints = fingerprints([docs[i] for i in indices], ngram, rewrites=rewrites)
     return [_Fingerprints.of(prints, indices[0], len(docs), rewrites)]
 
 

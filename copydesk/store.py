@@ -106,6 +106,7 @@ from .candidates import (
     Idf,
     candidates_of,
     fingerprint,
+    fingerprints,
     idf_weight,
     ngram_hashes,
     publication_ranks,
@@ -283,7 +284,7 @@ def _add_keys(conn: sqlite3.Connection) -> None:
             int(r[0]): unpack_clean(_article_from_row(r), _removed_spans(r[11]), r[12])
             for r in rows
         }
-        prints = {d: fingerprint(doc, options.ngram) for d, doc in docs.items()}
+        prints = dict(zip(docs, fingerprints(list(docs.values()), options.ngram), strict=True))
         _insert_postings(conn, "names", {d: p.names for d, p in prints.items()})
         _insert_postings(conn, "terms", {d: np.unique(p.terms) for d, p in prints.items()})
         _insert_sentences(conn, prints)
@@ -1158,7 +1159,9 @@ class Index:
     ) -> list[Pair]:
         """Find and store the pairs of freshly indexed articles; store their keys."""
         opts = self.options
-        prints = {d: fingerprint(doc, opts.ngram) for d, (doc, _) in fresh.items()}
+        prints = dict(
+            zip(fresh, fingerprints([doc for doc, _ in fresh.values()], opts.ngram), strict=True)
+        )
         # Their idf terms count before aligning: a scan weighs words over all its articles.
         _count_terms(conn, [p.vocabulary for p in prints.values()], 1)
         keys = self._keys(conn, prints)

@@ -27,6 +27,7 @@ from copydesk.candidates import (
     build_idf,
     find_candidates,
     fingerprint,
+    fingerprints,
     ngram_hashes,
     publication_ranks,
     sentence_sketches,
@@ -35,7 +36,7 @@ from copydesk.candidates import (
     word_hash,
 )
 from copydesk.clean import clean_article, clean_articles
-from copydesk.model import Article, Candidate, CleanArticle
+from copydesk.model import Article, Candidate, CleanArticle, Fingerprint
 from copydesk.synthetic import make_corpus
 
 VOCABULARY = [f"{a}{b}{c}" for a in "bcdfghklmnprst" for b in "aeiou" for c in "lmnrst"]
@@ -125,6 +126,34 @@ def test_fingerprints_made_in_threads_are_those_made_one_by_one() -> None:
     with ThreadPoolExecutor(8) as pool:
         in_threads = list(pool.map(made, docs))
     assert in_threads == [made(d) for d in docs]
+
+
+def _fields(found: Fingerprint) -> tuple:
+    return (found.ngrams.tolist(), found.terms.tolist(), found.sentences.tolist(),
+            found.sentences.dtype, found.names.tolist(), found.vocabulary.tolist())  # fmt: skip
+
+
+@pytest.mark.parametrize("rewrites", [True, False])
+def test_fingerprints_of_a_batch_are_those_of_each_article(
+    monkeypatch: pytest.MonkeyPatch, rewrites: bool
+) -> None:
+    # Articles read as one text: nothing may reach across from one to the next (numbers
+    # joined by a point, a sentence running on, a name opening the next article), whatever
+    # the kind of text, and whatever the batch's size.
+    monkeypatch.setattr(candidates, "BATCH_ARTICLES", 7)
+    rnd = random.Random(12)
+    pieces = ["ab", "ZY", "07", ".", ",", "'", "’", "\n", " ", " ", " ", "1,000", "3.5", "Dr.",
+              ". The", "Paris", "covid19", "é", "ﬁ", "İ", "“", "Ã©", "â€™"]  # fmt: skip
+    texts = ["".join(rnd.choices(pieces, k=rnd.randint(0, 40))) for _ in range(400)]
+    texts += ["", "7", "It cost 3", ".5 more in Paris", "Flood. " * 33_000, "Rome 12. 5,000 left"]
+    docs = [clean_article(Article(f"t{i}", t)) for i, t in enumerate(texts)]
+    spun = clean_article(Article("s", "Helium told maine the constabulary came successful June."))
+    docs.append(replace(spun, words=["he", "told", "me", *spun.words[3:]], restored=[0, 2]))
+    rnd.shuffle(docs)
+    batched = [_fields(f) for f in fingerprints(docs, rewrites=rewrites)]
+    assert batched == [_fields(fingerprint(d, rewrites=rewrites)) for d in docs]
+    if rewrites:  # the long article numbers its sentences in 32 bits, the others in 16
+        assert {f[3] for f in batched} == {np.dtype(np.int16), np.dtype(np.int32)}
 
 
 def test_idf_weights_looked_up_together_are_those_of_each_term() -> None:
