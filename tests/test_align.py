@@ -7,6 +7,7 @@ import re
 import time
 from difflib import Match, SequenceMatcher
 
+import numpy as np
 import pytest
 
 from copydesk.align import (
@@ -18,6 +19,7 @@ from copydesk.align import (
     align_words,
     matching_blocks,
     sentence_bounds,
+    sentence_openings,
 )
 from copydesk.clean import clean_article, clean_articles
 from copydesk.model import Article, CleanArticle
@@ -368,6 +370,25 @@ def test_a_break_after_the_last_word_opens_no_sentence() -> None:
     assert sentence_bounds(doc) == [0, len(doc.words)]
     copy = clean_article(Article("b", text))
     assert len(align_paraphrases(doc, copy)) == 1
+
+
+def test_articles_read_as_one_keep_their_own_sentences() -> None:
+    # Joined by line ends, no sentence runs from one article into the next, whether an
+    # article ends mid-sentence, on an initial, on removed text or with no words at all.
+    texts = [
+        "Talks resumed in Geneva on Monday, officials said, and went on",
+        "late into the night. Mr. Dunmer, who leads the team, said J.",
+        "",
+        "K. Rowling was not there.\n\n© 2024 Harbour Daily\n\n.\n",
+        "Prices rose 3.5 percent. Wheat led",
+    ]
+    docs = [clean(t, f"a{i}") for i, t in enumerate(texts)]
+    one_by_one = [sentence_openings([d]) for d in docs]
+    assert sentence_openings(docs).tolist() == np.concatenate(one_by_one).tolist()
+    for doc, opens in zip(docs, one_by_one, strict=True):
+        assert sentence_bounds(doc) == [*np.flatnonzero(opens).tolist(), len(doc.words)]
+    # An initial does not end the sentence; a full stop after a word does.
+    assert sentence_bounds(docs[1]) == [0, 4, len(docs[1].words)] == [0, 4, 12]
 
 
 def _plain_fragments(a: list[str], b: list[str], k: int) -> list[tuple[int, int, int, int]]:
