@@ -553,29 +553,22 @@ def sentence_bounds(doc: CleanArticle) -> list[int]:
     """
     if not doc.words:
         return [0]
-    return [*np.flatnonzero(sentence_openings([doc])).tolist(), len(doc.words)]
+    opens = sentence_openings([doc], doc.article.text, np.asarray(doc.starts, dtype=np.int64))
+    return [*np.flatnonzero(opens).tolist(), len(doc.words)]
 
 
-def sentence_openings(docs: Sequence[CleanArticle], joined: str | None = None) -> np.ndarray:
+def sentence_openings(docs: Sequence[CleanArticle], joined: str, starts: np.ndarray) -> np.ndarray:
     """Whether each word of `docs` (all their words, one article after another) opens a
-    sentence (see `sentence_bounds`). The texts are read as one, `joined` by line ends when
-    given (`"\n".join` of them): each article's first word opens a sentence whatever came
-    before, and a line end ends one, so no article's sentences change."""
-    if joined is None:
-        joined = "\n".join(d.article.text for d in docs)
-    counts = [len(d.words) for d in docs]
-    if len(docs) == 1:
-        starts = np.asarray(docs[0].starts, dtype=np.int64)
-    else:  # each article's word offsets into `joined`
-        bases = np.cumsum([0, *(len(d.article.text) + 1 for d in docs[:-1])], dtype=np.int64)
-        starts = np.concatenate([np.asarray(d.starts, dtype=np.int64) for d in docs])
-        starts += np.repeat(bases, counts)
+    sentence (see `sentence_bounds`), their texts read as one: `joined` by line ends, and
+    `starts` where each word starts in it. Each article's first word opens a sentence whatever
+    came before, and a line end ends one, so no article's sentences change."""
     ends = np.asarray(_sentence_ends(joined), dtype=np.int64)
     sentence_of = np.searchsorted(ends, starts, side="right")
     first = np.ones(len(starts), dtype=bool)
     first[1:] = sentence_of[1:] != sentence_of[:-1]
     offset = 0
-    for doc, count in zip(docs, counts, strict=True):
+    for doc in docs:
+        count = len(doc.words)
         if count:
             first[offset] = True
             if doc.breaks:

@@ -290,7 +290,7 @@ def _batch_sentence_terms(
     (`_WordTable.fields`); `kinds`: `_Batch.kinds`, when known."""
     docs = batch.docs
     kinds = kinds if kinds is not None else batch.kinds()[0]
-    opens = sentence_openings(docs, batch.joined)
+    opens = sentence_openings(docs, batch.joined, batch.starts)
     sentence_of = (np.cumsum(opens) - 1).astype(np.uint64)
     opened = np.concatenate(([0], np.cumsum(opens)))
     word_ends = batch.word_starts + batch.counts

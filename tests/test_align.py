@@ -383,8 +383,12 @@ def test_articles_read_as_one_keep_their_own_sentences() -> None:
         "Prices rose 3.5 percent. Wheat led",
     ]
     docs = [clean(t, f"a{i}") for i, t in enumerate(texts)]
-    one_by_one = [sentence_openings([d]) for d in docs]
-    assert sentence_openings(docs).tolist() == np.concatenate(one_by_one).tolist()
+    one_by_one = [sentence_openings([d], d.article.text, np.asarray(d.starts)) for d in docs]
+    # each article's words' offsets into the joined text
+    bases = np.cumsum([0] + [len(d.article.text) + 1 for d in docs[:-1]])
+    starts = np.concatenate([np.asarray(d.starts) + b for d, b in zip(docs, bases, strict=True)])
+    read_as_one = sentence_openings(docs, "\n".join(d.article.text for d in docs), starts)
+    assert read_as_one.tolist() == np.concatenate(one_by_one).tolist()
     for doc, opens in zip(docs, one_by_one, strict=True):
         assert sentence_bounds(doc) == [*np.flatnonzero(opens).tolist(), len(doc.words)]
     # An initial does not end the sentence; a full stop after a word does.
