@@ -315,7 +315,8 @@ def reading(text: str) -> tuple[str, np.ndarray]:
     others = set(map(chr, np.unique(codes[codes > 127]).tolist()))
     if not others.isdisjoint(_MOJIBAKE_LEADS) and MOJIBAKE_HINT_RE.search(text):
         return "mojibake", codes
-    if not any(map(str.isalnum, others)) and (not others or len(text.lower()) == len(text)):
+    # (Lowering changes a text's length only where one of its characters lowers to several.)
+    if not any(map(str.isalnum, others)) and all(len(c.lower()) == 1 for c in others):
         return "ascii", codes
     return "unicode", codes
 

@@ -11,9 +11,12 @@ import numpy as np
 import pytest
 
 from copydesk.align import (
+    _ABBREVIATIONS,
+    _BOUNDARY_RE,
     LONG_MATCH,
     MAX_SEED_REPEATS,
     _fragments,
+    _sentence_ends,
     align_paraphrases,
     align_passages,
     align_words,
@@ -468,6 +471,33 @@ def test_sentences_end_after_words_not_after_abbreviations_or_initials() -> None
     # case, not an initial); a word of five letters or more, a number, a line end and a
     # bracket closing after the point all do.
     assert firsts == ["mr", "officials", "j", "on", "they", "prices", "another", "then", "done"]
+
+
+def _sentence_ends_one_by_one(text: str) -> list[int]:
+    """Sentence ends as `sentence_bounds` defines them, boundary by boundary."""
+    ends = []
+    for match in _BOUNDARY_RE.finditer(text):
+        at = match.start()
+        if text[at] not in "\n\r":
+            word = re.search(r"([^\W_]*)[.!?…]*$", text[max(0, at - 12) : at + 1])
+            found = word.group(1) if word else ""
+            if found.casefold() in _ABBREVIATIONS or (len(found) == 1 and found.isupper()):
+                continue
+        ends.append(match.end())
+    return ends
+
+
+def test_sentence_ends_found_at_once_are_those_found_one_by_one() -> None:
+    # `_sentence_ends` decides on the five characters before each boundary, remembered: it must
+    # end the sentences a plain scan ends, abbreviations, initials, line ends and long words
+    # alike, and remembering must not carry one text's answer into another's.
+    rng = random.Random(5)
+    pieces = [*"ab .!?…\n\r\"')]”’\tAé1_İſ", "Mr", "mrs", "ETC", "U.S", "Dr", "J", "K", "no",
+              "Sept", "Smith", "words", "12345", ". ", "...", "  ", " (really.) "]  # fmt: skip
+    texts = ["", ".", "A. b", "Mr. Smith. Went", "x\n.\n. y", "J.\nK. Rowling"]
+    texts += ["".join(rng.choices(pieces, k=rng.randint(1, 60))) for _ in range(4000)]
+    for text in texts:
+        assert _sentence_ends(text).tolist() == _sentence_ends_one_by_one(text), repr(text)
 
 
 def test_matching_blocks_of_long_lists_are_difflibs() -> None:
