@@ -418,6 +418,11 @@ _SUFFIXES = (
     ("ied", "y"), ("ing", ""), ("ed", ""), ("ly", ""), ("es", "e"), ("s", ""),
 )  # fmt: skip
 _SUFFIX_ENDS = tuple(suffix for suffix, _ in _SUFFIXES)
+#: the suffixes by their last letter, in the same order: a word tries only those it can end in
+_SUFFIXES_BY_LAST: dict[str, tuple[tuple[str, str], ...]] = {
+    last: tuple(pair for pair in _SUFFIXES if pair[0][-1] == last)
+    for last in {suffix[-1] for suffix, _ in _SUFFIXES}
+}
 _VOWELS = frozenset("aeiouy")
 _stems: dict[str, str] = {}
 
@@ -436,7 +441,7 @@ def stem(word: str) -> str:
         out = out[:-2]
     out = out.rstrip("'")
     if len(out) > 4 and out.endswith(_SUFFIX_ENDS) and not out.endswith(("ss", "us", "is")):
-        for suffix, replacement in _SUFFIXES:
+        for suffix, replacement in _SUFFIXES_BY_LAST[out[-1]]:
             if out.endswith(suffix):
                 base = out[: -len(suffix)]
                 if len(base) >= 3 and not _VOWELS.isdisjoint(base):
@@ -456,7 +461,7 @@ _token_terms: dict[str, tuple[str, float] | None] = {}
 _UNSEEN = ("", 0.0)  # not a term: what `_token_terms.get` gives for a token not remembered
 
 
-def _token_term(token: str) -> tuple[str, float] | None:
+def token_term(token: str) -> tuple[str, float] | None:
     """A token's term and its weight before idf and the name boost; `None` for function words."""
     if token[0].isdigit():
         return "#" + token.replace(",", "").rstrip("."), NUMBER_BOOST
@@ -469,10 +474,10 @@ def _token_term(token: str) -> tuple[str, float] | None:
 
 
 def _known_token_term(token: str) -> tuple[str, float] | None:
-    """`_token_term`, remembered for the tokens seen most."""
+    """`token_term`, remembered for the tokens seen most."""
     if token in _token_terms:
         return _token_terms[token]
-    found = _token_term(token)
+    found = token_term(token)
     if len(_token_terms) < 500_000:
         _token_terms[token] = found
     return found

@@ -313,7 +313,7 @@ class _Fingerprints:
 
     first: int
     articles: int
-    #: the n-grams packed as `PackedHashes` holds them, and sorted (workers sort in parallel)
+    #: the n-grams packed as `PackedHashes` holds them
     ngrams: np.ndarray
     vocabulary: tuple[np.ndarray, np.ndarray]
     #: none when only n-grams are sought
@@ -327,7 +327,6 @@ class _Fingerprints:
         """Articles `first` to `first + len(prints) - 1` of `n_docs`."""
         ngrams, ends = _joined([p.ngrams for p in prints])
         packed = pack_hashes(ngrams, np.diff(ends, prepend=0), first, owner_bits(n_docs), ngrams)
-        packed.sort()
         part = cls(first, len(prints), packed, _joined([p.vocabulary for p in prints]))
         if rewrites:
             part.terms = _joined([p.terms for p in prints])

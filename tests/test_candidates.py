@@ -366,19 +366,22 @@ def _sketches_one_by_one(
             for word in triple:
                 rotated = ((word << 17) | (word >> 47)) & mask
                 mixed = ((mixed * 0x9E3779B97F4A7C15) & mask) ^ rotated
-            found.add((mixed, sentence))
+            found.add((mixed >> 24, sentence))  # a sketch keeps its top 40 bits
     return sorted(found)
 
 
 @pytest.mark.parametrize(
-    ("sketch_terms", "block"), [(2, 1000), (3, 1000), (6, 1000), (7, 7), (6, 1)]
+    ("sketch_terms", "block", "first"),
+    [(2, 1000, 0), (3, 1000, 0), (6, 1000, 0), (7, 7, 0), (6, 1, 0), (6, 1000, 2**24 - 20)],
 )
 def test_sketches_are_every_triple_of_each_sentences_lowest_terms(
-    sketch_terms: int, block: int, monkeypatch: pytest.MonkeyPatch
+    sketch_terms: int, block: int, first: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(candidates, "_SKETCH_BLOCK", block)  # sentences sketched at a time
     rng = random.Random(sketch_terms)
-    sentences = sorted(rng.randrange(40) for _ in range(300))  # sizes from 0 to about 15
+    # sizes from 0 to about 15; numbered from `first`: past 2 ** 24 sketches and sentences no
+    # longer pack into one integer, and are sorted the slower way
+    sentences = sorted(first + rng.randrange(40) for _ in range(300))
     hashes = [rng.getrandbits(64) for _ in sentences]
     found, owners = sketches_of(
         np.array(hashes, dtype=np.uint64), np.array(sentences, dtype=np.int64), sketch_terms
@@ -386,6 +389,18 @@ def test_sketches_are_every_triple_of_each_sentences_lowest_terms(
     assert list(zip(found.tolist(), owners.tolist(), strict=True)) == _sketches_one_by_one(
         hashes, sentences, sketch_terms
     )
+
+
+def test_sketches_fall_in_one_part_each() -> None:
+    # One sentence of four terms makes four triples; split into parts by value, every one
+    # lands in exactly one part, and a part holding none gives empty arrays.
+    hashes = np.array([11, 22, 33, 44], dtype=np.uint64) << np.uint64(40)
+    sentences = np.zeros(4, dtype=np.int64)
+    whole, _ = sketches_of(hashes, sentences, 4)
+    parts = [sketches_of(hashes, sentences, 4, part=(k, 7)) for k in range(7)]
+    assert len(whole) == 4
+    assert sorted(np.concatenate([found for found, _ in parts]).tolist()) == whole.tolist()
+    assert any(len(found) == 0 and len(owners) == 0 for found, owners in parts)
 
 
 def test_sketches_paired_in_parts_give_the_same_candidates(
