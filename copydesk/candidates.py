@@ -364,18 +364,21 @@ def fingerprint(doc: CleanArticle, ngram: int = 5, *, rewrites: bool = True) -> 
 
 
 def fingerprints(
-    docs: Sequence[CleanArticle], ngram: int = 5, *, rewrites: bool = True
+    docs: Sequence[CleanArticle], ngram: int = 5, *, rewrites: bool = True, vocabulary: bool = True
 ) -> list[Fingerprint]:
     """`fingerprint` of each article, worked out a batch of articles at a time: each NumPy call
     costs about a microsecond whatever its size, and one by one they make half of an
-    article's time."""
+    article's time. Without `vocabulary`, their vocabularies are left empty: only the run's
+    idf needs them, not the candidate search."""
     found: list[Fingerprint] = []
     for batch in _batches(docs):
-        found.extend(_batch_fingerprints(_Batch.of(batch), ngram, rewrites))
+        found.extend(_batch_fingerprints(_Batch.of(batch), ngram, rewrites, vocabulary))
     return found
 
 
-def _batch_fingerprints(batch: _Batch, ngram: int, rewrites: bool) -> list[Fingerprint]:
+def _batch_fingerprints(
+    batch: _Batch, ngram: int, rewrites: bool, with_vocabulary: bool = True
+) -> list[Fingerprint]:
     nothing = np.empty(0, dtype=np.uint64)
     if not rewrites:
         # The hashes alone: the word table would stem every new word for nothing.
@@ -391,7 +394,11 @@ def _batch_fingerprints(batch: _Batch, ngram: int, rewrites: bool) -> list[Finge
     terms, sentence_of = every[content], sentence_of[content]
     first_sentence = np.cumsum(n_sentences) - n_sentences
     doc_of_sentence = np.repeat(np.arange(len(batch.docs)), n_sentences)
-    vocabulary = _batch_vocabulary(terms, sentence_of, doc_of_sentence, len(batch.docs))
+    vocabulary = (
+        _batch_vocabulary(terms, sentence_of, doc_of_sentence, len(batch.docs))
+        if with_vocabulary
+        else [_NO_WORDS] * len(batch.docs)
+    )
     # Each term once per sentence, in order of sentence then term: one sort of one array,
     # sentence number in the high bits, the term's top TERM_BITS bits below (its hash from
     # here on). A batch holds fewer than 2 ** (64 - TERM_BITS) sentences.
@@ -411,7 +418,7 @@ def _batch_fingerprints(batch: _Batch, ngram: int, rewrites: bool) -> list[Finge
     else:
         sentence_of = sentence_of.astype(np.int32)
     term_ends = np.searchsorted(doc_of_term, np.arange(1, len(batch.docs) + 1))
-    names = _batch_names(batch, codes)
+    names = _batch_names(batch, codes, hashes)
     ngrams = _ngrams_each(hashes, batch.counts, ngram)
     found = []
     term_start = 0
@@ -751,39 +758,67 @@ def publication_key(published: str | None) -> datetime:
 
 
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”]")
+_SENTENCE_END_CODES = np.array([ord(c) for c in ".!?:;\n\"“”"], dtype=np.uint32)
 
 
 def name_hashes(doc: CleanArticle) -> np.ndarray:
     """Hashes of the names (capitalised words not opening a sentence) and multi-digit numbers
     an article mentions: what two reports of one event share even in other words."""
     batch = _Batch.of([doc])
-    return _batch_names(batch, reading(batch.joined)[1])[0]
+    hashes = _word_table.fields(batch.words)[0]
+    return _batch_names(batch, reading(batch.joined)[1], hashes)[0]
 
 
-def _batch_names(batch: _Batch, codes: np.ndarray) -> list[np.ndarray]:
-    """`name_hashes` of each article of a batch; `codes`: the joined text's code points."""
-    text, words, starts = batch.joined, batch.words, batch.starts
-    found: list[set[str]] = [set() for _ in batch.docs]
-    if len(starts):
-        opening = np.zeros(len(starts), dtype=bool)
-        opening[batch.word_starts[batch.counts > 0]] = True
-        # Only words that open with a capital or a digit can count: few, so look at them
-        # alone, found among the rest in one pass over their first code points (a to z open
-        # most words).
-        firsts = codes[starts]
-        chosen = np.flatnonzero((firsts < 97) | (firsts > 122))
-        doc_of = np.searchsorted(batch.word_starts, chosen, side="right") - 1
-        for i, k, start, previous_end, opens in zip(
-            chosen.tolist(), doc_of.tolist(), starts[chosen].tolist(),
-            batch.ends[chosen - 1].tolist(), opening[chosen].tolist(), strict=True,
-        ):  # fmt: skip
-            first = text[start]
-            if (first.isdigit() and len(words[i]) >= 2) or (
-                first.isupper() and not opens
-                and not _SENTENCE_END.search(text, previous_end, start)
-            ):  # fmt: skip
-                found[k].add(words[i])
-    return [np.array(sorted(map(word_hash, names)), dtype=np.uint64) for names in found]
+def _batch_names(batch: _Batch, codes: np.ndarray, hashes: np.ndarray) -> list[np.ndarray]:
+    """`name_hashes` of each article of a batch; `codes`: the joined text's code points;
+    `hashes`: each word's `word_hash`."""
+    text, starts, ends = batch.joined, batch.starts, batch.ends
+    if not len(starts):
+        return [_NO_WORDS] * len(batch.docs)
+    # Only words that open with a capital or a digit can count: few, so look at them alone,
+    # found among the rest in one pass over their first code points (a to z open most words).
+    firsts = codes[starts]
+    chosen = np.flatnonzero((firsts < 97) | (firsts > 122))
+    first = firsts[chosen]
+    digit = (first >= 48) & (first <= 57)
+    upper = (first >= 65) & (first <= 90)
+    for k in np.flatnonzero(first > 127).tolist():  # ("É", "²": asked of Python)
+        letter = text[starts[chosen[k]]]
+        digit[k], upper[k] = letter.isdigit(), letter.isupper()
+    # A number of two digits or more...
+    numbers = chosen[digit]
+    if len(numbers):
+        long = np.fromiter(map(len, map(batch.words.__getitem__, numbers.tolist())),
+                           dtype=np.int64, count=len(numbers))  # fmt: skip
+        numbers = numbers[long >= 2]
+    # ...or a capitalised word that opens no sentence, nor follows a sentence mark or a quote.
+    opening = np.zeros(len(starts), dtype=bool)
+    opening[batch.word_starts[batch.counts > 0]] = True
+    capitals = chosen[upper]
+    capitals = capitals[~opening[capitals]]
+    gap_ends = starts[capitals]
+    gap_starts = ends[capitals - 1]
+    gaps = gap_ends - gap_starts
+    # The first and last characters between the words looked up (". ", " " and ", " are most
+    # gaps); the middle of longer gaps searched.
+    after_mark = np.zeros(len(capitals), dtype=bool)
+    some = gaps > 0
+    after_mark[some] = np.isin(codes[gap_ends[some] - 1], _SENTENCE_END_CODES) | np.isin(
+        codes[gap_starts[some]], _SENTENCE_END_CODES
+    )
+    for k in np.flatnonzero((gaps > 2) & ~after_mark).tolist():
+        after_mark[k] = _SENTENCE_END.search(text, gap_starts[k], gap_ends[k]) is not None
+    named = np.concatenate((numbers, capitals[~after_mark]))
+    # Each article's distinct hashes, sorted: one sort of (article, hash) for the batch.
+    doc_of = np.searchsorted(batch.word_starts, named, side="right") - 1
+    found, owners = hashes[named], doc_of
+    order = np.lexsort((found, owners))
+    found, owners = found[order], owners[order]
+    new = np.ones(len(found), dtype=bool)
+    new[1:] = (found[1:] != found[:-1]) | (owners[1:] != owners[:-1])
+    found, owners = found[new], owners[new]
+    edges = np.searchsorted(owners, np.arange(len(batch.docs) + 1))
+    return [found[a:b] for a, b in pairwise(edges.tolist())]
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -278,7 +278,8 @@ def candidate_pairs(
     # more n-grams than words), and each article's own copy is dropped.
     ngrams = PackedHashes(len(docs), sum(len(d.words) for d in docs))
     for found in stream_in_processes(
-        _fingerprint_chunk, (docs, options.ngram, options.paraphrase), range(len(docs)),
+        _fingerprint_chunk, (docs, options.ngram, options.paraphrase, counts is not None),
+        range(len(docs)),
         options.workers, 256,
         "fingerprint", progress,
     ):  # fmt: skip
@@ -352,10 +353,11 @@ class _Fingerprints:
 
 
 def _fingerprint_chunk(
-    work: tuple[Sequence[CleanArticle], int, bool], indices: Sequence[int]
+    work: tuple[Sequence[CleanArticle], int, bool, bool], indices: Sequence[int]
 ) -> list[_Fingerprints]:
-    docs, ngram, rewrites = work
-    prints = fingerprints([docs[i] for i in indices], ngram, rewrites=rewrites)
+    docs, ngram, rewrites, vocabulary = work
+    prints = fingerprints([docs[i] for i in indices], ngram, rewrites=rewrites,
+                          vocabulary=vocabulary)  # fmt: skip
     return [_Fingerprints.of(prints, indices[0], len(docs), rewrites)]
 
 

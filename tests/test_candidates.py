@@ -155,6 +155,10 @@ def test_fingerprints_of_a_batch_are_those_of_each_article(
     assert batched == [_fields(fingerprint(d, rewrites=rewrites)) for d in docs]
     if rewrites:  # the long article numbers its sentences in 32 bits, the others in 16
         assert {f[3] for f in batched} == {np.dtype(np.int16), np.dtype(np.int32)}
+        assert any(f[5] for f in batched)
+    # Without the vocabularies (the candidate search alone), all else is the same.
+    bare = [_fields(f) for f in fingerprints(docs, rewrites=rewrites, vocabulary=False)]
+    assert bare == [(*f[:5], []) for f in batched]
 
 
 @pytest.mark.parametrize("slot_bits", [16, 2])
@@ -350,6 +354,26 @@ def test_names_are_capitalised_words_inside_sentences_and_numbers_in_any_script(
         if text[start:end] in named
     }
     assert len(expected) == 4
+    assert set(name_hashes(doc).tolist()) == expected
+
+
+def test_names_do_not_follow_a_sentence_mark_anywhere_between_two_words() -> None:
+    from copydesk.candidates import name_hashes
+
+    # What lies between a capitalised word and the word before it decides: a mark or a quote
+    # first, last or in the middle of it (" . . ") makes the word a sentence opener.
+    text = (
+        'Officials met Anna in Paris, Berlin and Rome: Oslo said "Lima was" there . . Quito '
+        "left  (Madrid) and Tokyo.\nKyiv came 2024 times; Accra stayed"
+    )
+    doc = clean_article(Article("a", text))
+    named = {"Anna", "Paris", "Berlin", "Rome", "Madrid", "Tokyo", "2024"}
+    expected = {
+        word_hash(word)
+        for word, start, end in zip(doc.words, doc.starts, doc.ends, strict=True)
+        if text[start:end] in named
+    }
+    assert len(expected) == 7
     assert set(name_hashes(doc).tolist()) == expected
 
 
