@@ -1236,14 +1236,15 @@ def _common_terms(prints: Sequence[Fingerprint], max_df: int) -> tuple[int, np.n
         chosen = prints[block : block + _BLOCK]
         counts = np.array([len(p.terms) for p in chosen])
         keys = pack_hashes(np.concatenate([p.terms for p in chosen]), counts, block, bits)
-        packed.add_packed(keys, block, len(chosen))
+        # Each term once an article, block by block (one copy of all the terms' keys would
+        # cost hundreds of MB at 100,000 articles). A term's hash keeps its top `TERM_BITS`
+        # bits only, so packing it with its article's number loses nothing (below 2 ** 24
+        # articles).
+        packed.add_packed(_distinct(keys), block, len(chosen))
     keys = packed.take()
     if len(keys) == 0:
         return bits, keys
     keys.sort()
-    # Each term once an article. A term's hash keeps its top `TERM_BITS` bits only, so packing
-    # it with its article's number loses nothing (below 2 ** 24 articles).
-    keys = keys[_new_runs(keys, 0)]
     starts = np.flatnonzero(_new_runs(keys, bits))  # where each term's run starts
     df = np.diff(np.append(starts, len(keys)))
     return bits, keys[starts[df > max_df]] >> np.uint64(bits)
