@@ -664,7 +664,7 @@ def find_candidates(
     """Pairs of articles (by index in `docs`) worth aligning, sorted by `(a, b)`: the
     `fingerprint` of each, then `candidates_of` (which the keyword `settings` go to), hubs led
     by the earliest article (`publication_ranks`)."""
-    prints = fingerprints(docs, ngram)
+    prints = fingerprints(docs, ngram, vocabulary=False)
     ranks = publication_ranks([d.article.published for d in docs])
     return candidates_of(prints, max_df, min_shared, ranks=ranks, **settings)
 
