@@ -1044,9 +1044,10 @@ def sketches_of(
     part: tuple[int, int] = (0, 1),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sketches from rare content-word hashes and their sentence numbers: per sentence, every
-    `SKETCH_SIZE` combination of its `sketch_terms` lowest hashes, mixed into one uint64.
-    Returns `(sketches, sentences)`, one row per distinct (sketch, sentence), sorted. With
-    `part=(k, n)`, only the sketches equal to k modulo n: one n-th of them, to bound memory."""
+    `SKETCH_SIZE` combination of its `sketch_terms` lowest hashes, mixed into one value (the
+    mix's top 40 bits: see `_SENTENCE_BITS`). Returns `(sketches, sentences)`, one row per
+    distinct (sketch, sentence), sorted. With `part=(k, n)`, only the sketches equal to k
+    modulo n: one n-th of them, to bound memory."""
     if not _sorted_by(sentences, hashes):
         order = np.lexsort((hashes, sentences))
         hashes, sentences = hashes[order], sentences[order]
