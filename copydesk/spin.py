@@ -77,6 +77,8 @@ PRIOR_WEIGHT = 0.8
 #: share of the unigram probability taken from the words of the text itself (a cache)
 CACHE_WEIGHT = 0.1
 SENTENCE = "<s>"
+#: the end of a sentence, as the trigram model writes it (restoring weighs it)
+SENTENCE_END = "</s>"
 #: the class of numbers written in digits, and the spelled numbers whose word pairs stand for it
 NUMBER = "<num>"
 NUMBER_WORDS = (
@@ -792,6 +794,10 @@ def _best_path(
                     row: list[_State] = [(key, unary + keep_cost, None)]
                     row.extend((k, u + log_swap, o) for k, u, o in rows[i][1:])
                     states.append(row)
+                if end == len(tokens) or tokens[end].form[:1].isupper():
+                    # A sentence's end weighs its last two words too ("Smith said." is likelier
+                    # than "Smith same."): one more word, with the end as its only state.
+                    states.append([(SENTENCE_END, 0.0, None)])
                 sentences.append((begin, states))
             begin = end
     # How each word fits after the two before it, for every choice of states, in one lookup

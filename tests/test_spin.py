@@ -180,6 +180,15 @@ def test_numbers_and_names_are_context() -> None:
     ]  # fmt: skip
 
 
+def test_a_sentence_end_weighs_the_words_before_it() -> None:
+    # "die, also." is likelier mid-sentence, "die, too." at the end: only the end tells them.
+    words = "innocent people on the ground are going to die besides".split()
+    at_end = restore_words(words, rate=0.3)
+    assert at_end[-1] == "too"
+    going_on = restore_words([*words, "and", "more"], rate=0.3)
+    assert going_on[len(words) - 1] != "too"
+
+
 def test_one_letter_words_stay(examples: list[Article]) -> None:
     spun = spin_text(examples[0].text, rate=0.5, seed=2)
     assert all(len(change.spun) > 1 for change in despin(spun).changes)
