@@ -198,8 +198,8 @@ def told_the_swaps(spans: set[tuple[int, int]]) -> Iterator[None]:
     measures its choice among the originals alone."""
     plain = spin._restore_lattice
 
-    def lattice(tokens, lm, counts=None):  # type: ignore[no-untyped-def]
-        rows = plain(tokens, lm, counts)
+    def lattice(tokens, lm, counts=None, share=None):  # type: ignore[no-untyped-def]
+        rows = plain(tokens, lm, counts, share)
         told = []
         for token, row in zip(tokens, rows, strict=True):
             if (token.start, token.end) in spans and len(row) > 1:
