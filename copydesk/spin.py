@@ -246,15 +246,18 @@ class SpinModel:
         """Spun word -> the originals it may stand for, most likely first."""
         found: dict[str, dict[str, float]] = {}
         shapes: dict[tuple[str, str], tuple[bool, int]] = {}
-        for original, entries in self.thesaurus.items():
+        for original, listed in self.thesaurus.items():
             if not _swappable(original) or self.logp(original) < MIN_ORIGINAL_LOGP:
+                continue
+            # A spinner puts words for words: its first entry of "two" is "ii", not "2".
+            entries = [entry for entry in listed if entry.isalpha()]
+            if not entries:
                 continue
             uniform = math.log((1.0 - FIRST_ENTRY_SHARE) / len(entries))
             first = math.log(FIRST_ENTRY_SHARE + (1.0 - FIRST_ENTRY_SHARE) / len(entries))
             for rank, spun in enumerate(entries):
-                if spun.isalpha():
-                    found.setdefault(spun, {})[original] = first if rank == 0 else uniform
-                    shapes[spun, original] = (rank == 0, len(entries))
+                found.setdefault(spun, {})[original] = first if rank == 0 else uniform
+                shapes[spun, original] = (rank == 0, len(entries))
         for spun, originals in tortured.items():
             for original in originals:
                 if (
@@ -262,7 +265,7 @@ class SpinModel:
                     and _swappable(original)
                     and self.logp(original) >= MIN_ORIGINAL_LOGP
                 ):
-                    size = len(self.thesaurus.get(original, ())) + 1
+                    size = sum(e.isalpha() for e in self.thesaurus[original]) + 1
                     log_q = math.log((1.0 - FIRST_ENTRY_SHARE) / size)
                     options = found.setdefault(spun, {})
                     if log_q > options.get(original, -math.inf):
