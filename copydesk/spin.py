@@ -167,8 +167,14 @@ class _Candidate:
 
     def log_q_at(self, share: float) -> float:
         """log q(spun | original) for a spinner taking the first entry in `share` of swaps."""
-        uniform = (1.0 - share) / self.entries
-        return math.log(share + uniform if self.first else uniform)
+        return _log_q(self.first, self.entries, share)
+
+
+def _log_q(first: bool, entries: int, share: float = FIRST_ENTRY_SHARE) -> float:
+    """log q(spun | original) for a spinner that takes an original's first of `entries` in
+    `share` of swaps, else any entry: the spun word being that first entry, or another."""
+    uniform = (1.0 - share) / entries
+    return math.log(share + uniform if first else uniform)
 
 
 class SpinModel:
@@ -253,10 +259,8 @@ class SpinModel:
             entries = [entry for entry in listed if entry.isalpha()]
             if not entries:
                 continue
-            uniform = math.log((1.0 - FIRST_ENTRY_SHARE) / len(entries))
-            first = math.log(FIRST_ENTRY_SHARE + (1.0 - FIRST_ENTRY_SHARE) / len(entries))
             for rank, spun in enumerate(entries):
-                found.setdefault(spun, {})[original] = first if rank == 0 else uniform
+                found.setdefault(spun, {})[original] = _log_q(rank == 0, len(entries))
                 shapes[spun, original] = (rank == 0, len(entries))
         for spun, originals in tortured.items():
             for original in originals:
@@ -266,7 +270,7 @@ class SpinModel:
                     and self.logp(original) >= MIN_ORIGINAL_LOGP
                 ):
                     size = sum(e.isalpha() for e in self.thesaurus[original]) + 1
-                    log_q = math.log((1.0 - FIRST_ENTRY_SHARE) / size)
+                    log_q = _log_q(False, size)
                     options = found.setdefault(spun, {})
                     if log_q > options.get(original, -math.inf):
                         options[original] = log_q
